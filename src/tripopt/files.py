@@ -1,0 +1,30 @@
+"""Atomic file output: a reader never sees a half-written file, even after Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import InputError, Problem
+
+
+def write_atomic(path: Path | str, data: str | bytes) -> None:
+    """Write to a temporary file in the same folder, then rename it over `path`.
+
+    A missing folder or an unwritable path is the user's input error (exit 2).
+    """
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise InputError(Problem(str(target), f"folder {target.parent} does not exist"))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(Problem(str(target), f"cannot write here ({exc.strerror})")) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

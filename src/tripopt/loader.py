@@ -1,0 +1,473 @@
+"""From a scenario file to a validated `Scenario`, reporting every problem in one pass.
+
+Order: YAML -> shape of each section (schema) -> places -> customers -> cross-checks.
+Each step runs on whatever the earlier steps could make sense of, so a typo in
+`travel` does not hide a bad row in the customer file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from . import customers as customer_io
+from .errors import InputError, Problem
+from .geo import CACHE_FILE_NAME, AddressCache, resolve_city
+from .grammar import Hours, parse_duration_minutes, parse_hours
+from .model import (
+    Commitment,
+    Customer,
+    Endpoint,
+    Extension,
+    Place,
+    Scenario,
+    SolverSettings,
+    Travel,
+    Trip,
+)
+from .schema import (
+    SECTIONS,
+    CostsIn,
+    CustomerFileIn,
+    DefaultsIn,
+    PlaceIn,
+    SolverIn,
+    TravelIn,
+    TripIn,
+    known_keys,
+)
+from .yamlio import read_yaml
+
+MAX_TRIP_DAYS = 31
+_TRUE = {"true", "yes", "y", "1", "x", "t"}
+_FALSE = {"false", "no", "n", "0", "f", ""}
+_ADAPTERS = {key: TypeAdapter(kind) for key, (kind, _) in SECTIONS.items() if key != "customers"}
+_OPTIONAL_DEFAULTS = {"currency": "USD", "commitments": [], "defaults": DefaultsIn(), "travel": TravelIn(),
+                      "costs": CostsIn(), "budget": None, "solver": SolverIn()}
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What `check` reports: the scenario (if it could be built) and every finding."""
+
+    scenario: Scenario | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+
+def load_scenario(path: str | Path, address_lookup: Callable | None = None) -> Scenario:
+    """Load and validate a scenario; raise InputError listing every problem if any."""
+    found = inspect_scenario(path, address_lookup)
+    if found.errors or found.scenario is None:
+        raise InputError(list(found.errors) + list(found.warnings))
+    return found.scenario
+
+
+def inspect_scenario(path: str | Path, address_lookup: Callable | None = None) -> Inspection:
+    """Validate a scenario file and return every error and warning (never raises for input)."""
+    source = Path(path)
+    try:
+        data = read_yaml(source)
+    except InputError as exc:
+        return Inspection(None, tuple(exc.problems))
+    builder = _Builder(source, address_lookup)
+    scenario = builder.build(data)
+    return Inspection(scenario, tuple(builder.problems))
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    """("commitments", 1, "start") -> "commitments #2.start" (items are counted from 1)."""
+    text = ""
+    for part in loc:
+        text += f" #{part + 1}" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _pydantic_problems(where: str, key: str, error: ValidationError) -> list[Problem]:
+    """Turn pydantic's errors into sentences a scenario author can act on."""
+    problems = []
+    vocabulary = sorted(known_keys())
+    for item in error.errors():
+        loc = _format_loc((key, *item["loc"]))
+        kind, message = item["type"], item["msg"]
+        if kind == "extra_forbidden":
+            bad = str(item["loc"][-1])
+            hint = difflib.get_close_matches(bad, vocabulary, n=1)
+            message = f"unknown key {bad!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+        elif kind == "missing":
+            message = "missing required key"
+        elif kind == "value_error":
+            message = message.removeprefix("Value error, ")
+        else:
+            message = f"{message[0].lower()}{message[1:]} (got {item['input']!r})"
+        problems.append(Problem(f"{where}: {loc}", message))
+    return problems
+
+
+def _number(text: str, what: str) -> float:
+    """`1,200`, `$1,200.50`, ` 12 ` -> float (CRM exports love thousands separators)."""
+    cleaned = re.sub(r"[\s$€£,]", "", text)
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise ValueError(f"{what} {text!r} is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"{what} {text!r} is not a finite number")
+    return number
+
+
+def _flag(text: str) -> bool:
+    key = text.strip().lower()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueError(f"must_visit {text!r} is not true/false")
+
+
+class _Builder:
+    """Accumulates problems while building the scenario section by section."""
+
+    def __init__(self, source: Path, address_lookup: Callable | None):
+        self.source = source
+        self.where = str(source)
+        self.problems: list[Problem] = []
+        self.geocache = AddressCache(source.parent / CACHE_FILE_NAME, address_lookup)
+
+    def error(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, message))
+
+    def warn(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, message, "warning"))
+
+    def key(self, path: str) -> str:
+        return f"{self.where}: {path}"
+
+    # -- sections -------------------------------------------------------------------
+
+    def build(self, data: Any) -> Scenario | None:
+        if not isinstance(data, dict):
+            self.error(self.where, "a scenario must be a mapping of keys (name, trip, places, ...)")
+            return None
+        sections = self._sections(data)
+        timezone = self._timezone(sections.get("timezone"))
+        trip = self._trip(sections.get("trip"))
+        places = self._places(sections.get("places"))
+        base = self._place_ref("base", sections.get("base"), places)
+        for label, end in (("arrive", trip and trip.arrive), ("depart", trip and trip.depart)):
+            if end:
+                self._place_ref(f"trip.{label}.place", end.place, places)
+        commitments = self._commitments(data.get("commitments"), sections.get("commitments"), places, trip)
+        defaults = sections.get("defaults", DefaultsIn())
+        customers, ignored = self._customers(data.get("customers"), defaults, places, trip)
+        self.geocache.save()
+        needed = (sections.get("name"), timezone, trip, places, base, customers)
+        if any(part is None for part in needed) or any(p.severity == "error" for p in self.problems):
+            return None
+        travel_in, solver_in = sections.get("travel", TravelIn()), sections.get("solver", SolverIn())
+        return Scenario(
+            name=sections["name"], timezone=timezone, currency=sections.get("currency", "USD"),
+            trip=trip, places=places, base=base, commitments=commitments, customers=customers,
+            travel=Travel(travel_in.speed_kmh, travel_in.detour_factor, travel_in.buffer),
+            per_km_cost=sections.get("costs", CostsIn()).per_km, budget=sections.get("budget"),
+            solver=SolverSettings(solver_in.time_limit, solver_in.seed),
+            source=self.source, ignored_columns=ignored,
+            warnings=tuple(p for p in self.problems if p.severity == "warning"),
+        )
+
+    def _sections(self, data: dict) -> dict[str, Any]:
+        """Validate each top-level key on its own; unknown and missing keys are errors."""
+        sections: dict[str, Any] = {}
+        for key in data:
+            if key not in SECTIONS:
+                hint = difflib.get_close_matches(str(key), list(SECTIONS), n=1)
+                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+                self.error(self.key(str(key)), f"unknown key{suggestion}")
+        for key, (_, required) in SECTIONS.items():
+            if data.get(key) is None:
+                if required:
+                    self.error(self.key(key), "missing required key")
+                elif key in _OPTIONAL_DEFAULTS:
+                    sections[key] = _OPTIONAL_DEFAULTS[key]
+            elif key != "customers":  # read by _customers, which accepts several forms
+                try:
+                    sections[key] = _ADAPTERS[key].validate_python(data[key])
+                except ValidationError as exc:
+                    self.problems.extend(_pydantic_problems(self.where, key, exc))
+        return sections
+
+    def _timezone(self, name: str | None) -> str | None:
+        if name is None:
+            return None
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            hint = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else " (use an IANA name such as America/Chicago)"
+            self.error(self.key("timezone"), f"unknown time zone {name!r}{suggestion}")
+            return None
+        return name
+
+    def _trip(self, trip: TripIn | None) -> Trip | None:
+        if trip is None:
+            return None
+        ok = True
+        if trip.end < trip.start:
+            self.error(self.key("trip.end"), f"{trip.end} is before trip.start {trip.start}")
+            ok = False
+        if trip.day.end <= trip.day.start:
+            self.error(self.key("trip.day"), "the day ends before it starts")
+            ok = False
+        extra = trip.extend.before.days + trip.extend.after.days
+        if ok and (trip.end - trip.start).days + 1 + extra > MAX_TRIP_DAYS:
+            self.error(self.key("trip"), f"the trip may not span more than {MAX_TRIP_DAYS} days, extensions included")
+            ok = False
+        if trip.max_drive is not None and trip.max_drive <= 0:
+            self.error(self.key("trip.max_drive"), "must be positive")
+            ok = False
+        for label, end, bad in (("arrive", trip.arrive, lambda t: t >= trip.day.end),
+                                ("depart", trip.depart, lambda t: t <= trip.day.start)):
+            if end is not None and bad(end.time):
+                limit = "after the day ends" if label == "arrive" else "before the day starts"
+                self.error(self.key(f"trip.{label}.time"), f"{_clock(end.time)} is {limit}")
+                ok = False
+        if not ok:
+            return None
+        return Trip(
+            start=trip.start, end=trip.end, day_start_minute=trip.day.start, day_end_minute=trip.day.end,
+            arrive=Endpoint(trip.arrive.place, trip.arrive.time) if trip.arrive else None,
+            depart=Endpoint(trip.depart.place, trip.depart.time) if trip.depart else None,
+            max_drive_minutes=trip.max_drive,
+            extend_before=Extension(trip.extend.before.days, trip.extend.before.cost),
+            extend_after=Extension(trip.extend.after.days, trip.extend.after.cost),
+        )
+
+    # -- places and locations ----------------------------------------------------------
+
+    def _places(self, places: dict[str, PlaceIn] | None) -> dict[str, Place] | None:
+        if places is None:
+            return None
+        resolved = {}
+        for key, place in places.items():
+            where = self.key(f"places.{key}")
+            found = self._locate(where, place.lat, place.lon, None, place.city, place.address, {})
+            if found is not None:
+                lat, lon, source = found
+                resolved[key] = Place(key, lat, lon, place.name or key, source)
+        return resolved
+
+    def _locate(self, where: str, lat: Any, lon: Any, place: str | None, city: str | None,
+                address: str | None, places: dict[str, Place]) -> tuple[float, float, str] | None:
+        """Coordinates from lat/lon, a place name, a city or an address (in that order)."""
+        if _given(lat) or _given(lon):
+            if not (_given(lat) and _given(lon)):
+                self.error(where, "give both lat and lon")
+                return None
+            try:
+                lat_f, lon_f = _number(str(lat), "lat"), _number(str(lon), "lon")
+            except ValueError as exc:
+                self.error(where, str(exc))
+                return None
+            if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
+                self.error(where, f"lat {lat_f} / lon {lon_f} out of range (-90..90, -180..180)")
+                return None
+            return lat_f, lon_f, "lat/lon"
+        if _given(place):
+            if place not in places:
+                self.error(where, f"unknown place {place!r}{_hint(place, places)}")
+                return None
+            return places[place].lat, places[place].lon, "place"
+        try:
+            if _given(city):
+                coords = resolve_city(city)
+                return coords.lat, coords.lon, "city"
+            if _given(address):
+                coords = self.geocache.resolve(address)
+                return coords.lat, coords.lon, "address"
+        except ValueError as exc:
+            self.error(where, str(exc))
+            return None
+        self.error(where, "no location: give lat and lon, a place, a city or an address")
+        return None
+
+    def _place_ref(self, key: str, name: str | None, places: dict[str, Place] | None) -> str | None:
+        if name is None or places is None:
+            return name
+        if name not in places:
+            self.error(self.key(key), f"unknown place {name!r}{_hint(name, places)}")
+            return None
+        return name
+
+    # -- commitments --------------------------------------------------------------------
+
+    def _commitments(self, raw: Any, parsed: list | None, places: dict[str, Place] | None,
+                     trip: Trip | None) -> tuple[Commitment, ...]:
+        if not parsed:
+            return ()
+        result = []
+        for index, item in enumerate(parsed):
+            label = f"commitments #{index + 1} ({item.name})"
+            where = self.key(label)
+            if places is not None and item.place not in places:
+                self.error(f"{where}.place", f"unknown place {item.place!r}{_hint(item.place, places)}")
+            if item.end <= item.start:
+                self.error(where, f"ends at {_clock(item.end)}, before it starts at {_clock(item.start)}")
+                continue
+            if trip is not None and not trip.start <= item.date <= trip.end:
+                self.error(f"{where}.date", f"{item.date} is outside the trip ({trip.start} to {trip.end})")
+                continue
+            if trip is not None and (item.start < trip.day_start_minute or item.end > trip.day_end_minute):
+                self.warn(where, f"{_clock(item.start)}-{_clock(item.end)} is outside the day hours "
+                          f"{_clock(trip.day_start_minute)}-{_clock(trip.day_end_minute)}: no plan can keep it")
+            result.append(Commitment(item.name, item.place, item.date, item.start, item.end))
+        self._overlaps(result)
+        return tuple(result)
+
+    def _overlaps(self, commitments: list[Commitment]) -> None:
+        ordered = sorted(commitments, key=lambda c: (c.day, c.start_minute))
+        for first, second in zip(ordered, ordered[1:]):
+            if first.day == second.day and second.start_minute < first.end_minute:
+                self.error(self.key("commitments"),
+                           f"{first.name!r} ({_clock(first.start_minute)}-{_clock(first.end_minute)}) and "
+                           f"{second.name!r} ({_clock(second.start_minute)}-{_clock(second.end_minute)}) "
+                           f"overlap on {first.day}")
+        names = [c.name for c in commitments]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            if len({c.day for c in commitments if c.name == name}) < names.count(name):
+                self.error(self.key("commitments"), f"{name!r} is listed twice on the same day")
+
+    # -- customers ----------------------------------------------------------------------
+
+    def _customers(self, spec: Any, defaults: DefaultsIn, places: dict[str, Place] | None,
+                   trip: Trip | None) -> tuple[tuple[Customer, ...] | None, tuple[str, ...]]:
+        table = self._customer_table(spec)
+        if table is None:
+            return None, ()
+        self.problems.extend(table.problems)
+        default_hours = self._default_hours(defaults)
+        built: dict[str, Customer] = {}
+        for row in table.rows:
+            customer = self._customer(row, defaults, default_hours, places or {})
+            if customer is None:
+                continue
+            if customer.name in built:
+                self.error(row.origin, f"duplicate customer name {customer.name!r} "
+                           f"(first at {built[customer.name].origin})")
+                continue
+            built[customer.name] = customer
+            if trip is not None:
+                self._availability_warnings(customer, trip)
+        if not table.rows and not table.problems:
+            self.warn(self.key("customers"), "no customers")
+        return tuple(built.values()), table.ignored_columns
+
+    def _customer_table(self, spec: Any) -> customer_io.RawTable | None:
+        where = self.key("customers")
+        if spec is None:
+            return None  # already reported as missing
+        if isinstance(spec, list):
+            if not all(isinstance(row, dict) for row in spec):
+                self.error(where, "an inline customer list must hold mappings (name: ..., lat: ...)")
+                return None
+            return customer_io.read_inline(spec, where)
+        try:
+            file_spec = CustomerFileIn(file=spec) if isinstance(spec, str) else CustomerFileIn.model_validate(spec)
+        except ValidationError as exc:
+            self.problems.extend(_pydantic_problems(self.where, "customers", exc))
+            return None
+        path = Path(os.path.normpath(self.source.parent / file_spec.file))
+        return customer_io.read_file(path, str(path), file_spec.sheet)
+
+    def _default_hours(self, defaults: DefaultsIn) -> Hours | None:
+        try:
+            return parse_hours(defaults.hours)
+        except ValueError as exc:
+            self.error(self.key("defaults.hours"), str(exc))
+            return None
+
+    def _customer(self, row: customer_io.RawRow, defaults: DefaultsIn, default_hours: Hours | None,
+                  places: dict[str, Place]) -> Customer | None:
+        """One row -> Customer, reporting each bad cell with the row's origin."""
+        cells, where = row.cells, row.origin
+        errors_before = len(self.problems)
+        name = cells.get("name", "")
+        if not name:
+            self.error(where, "name is empty")
+        location = self._locate(where, cells.get("lat"), cells.get("lon"), cells.get("place"),
+                                cells.get("city"), cells.get("address"), places)
+        value = self._cell(where, cells, "value", lambda t: _number(t, "value"), defaults.value)
+        cost = self._cell(where, cells, "cost", lambda t: _number(t, "cost"), defaults.cost)
+        for label, amount in (("value", value), ("cost", cost)):
+            if amount is not None and amount < 0:
+                self.error(where, f"{label} {amount:g} is negative")
+        meeting = self._cell(where, cells, "meeting", _meeting, defaults.meeting)
+        hours = self._cell(where, cells, "hours", parse_hours, default_hours)
+        must_visit = self._cell(where, cells, "must_visit", _flag, False)
+        if len(self.problems) > errors_before or location is None or hours is None:
+            return None
+        lat, lon, _ = location
+        return Customer(name=name, lat=lat, lon=lon, value=value, meeting_minutes=meeting, hours=hours,
+                        must_visit=must_visit, cost=cost, notes=cells.get("notes", ""),
+                        place=cells.get("place") or None, origin=where)
+
+    def _cell(self, where: str, cells: dict[str, str], column: str, parse: Callable, default: Any) -> Any:
+        text = cells.get(column, "")
+        if not text:
+            return default
+        try:
+            return parse(text)
+        except ValueError as exc:
+            message = str(exc)
+            self.error(where, message if message.startswith(column) else f"{column}: {message}")
+            return None
+
+    def _availability_warnings(self, customer: Customer, trip: Trip) -> None:
+        windows = [w for day in trip.possible_days for w in customer.hours.windows_on(day)]
+        if not windows:
+            self.warn(customer.origin, f"no availability on any day the trip may use "
+                      f"({_span(trip.possible_days)}; hours {customer.hours.text!r})")
+        elif all(end - start < customer.meeting_minutes for start, end in windows):
+            self.warn(customer.origin, f"the {customer.meeting_minutes}-minute meeting is longer than "
+                      f"every window during the trip (hours {customer.hours.text!r})")
+
+
+def _meeting(text: str) -> int:
+    minutes = parse_duration_minutes(text)
+    if minutes <= 0:
+        raise ValueError(f"meeting {text!r} must be longer than 0 minutes")
+    return minutes
+
+
+def _given(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _hint(name: str, known: dict) -> str:
+    match = difflib.get_close_matches(str(name), list(known), n=1)
+    return f" (did you mean {match[0]!r}?)" if match else f" (known places: {', '.join(sorted(known)) or 'none'})"
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _span(days: tuple[date, ...]) -> str:
+    return f"{days[0]:%a %Y-%m-%d} to {days[-1]:%a %Y-%m-%d}" if days else "no days"
+
+

@@ -1,0 +1,145 @@
+"""Typed, immutable domain objects: what a validated scenario is, independent of YAML.
+
+Clock times are minutes after local midnight of their own day; dates are calendar
+dates in the scenario's time zone. The solver's absolute minute scale is derived
+from these in one place (`Scenario.day_offset_minutes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from .errors import Problem
+from .grammar import Hours
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named location with resolved coordinates; `source` says how it was given."""
+
+    key: str
+    lat: float
+    lon: float
+    name: str
+    source: str = "lat/lon"  # "lat/lon", "city", "address", "place"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where and when the first day begins (arrive) or the last day ends (depart)."""
+
+    place: str
+    minute_of_day: int
+
+
+@dataclass(frozen=True)
+class Extension:
+    """Up to `days` optional extra days at one end of the trip, each costing `cost`."""
+
+    days: int = 0
+    cost: float = 0.0
+
+
+@dataclass(frozen=True)
+class Trip:
+    start: date
+    end: date
+    day_start_minute: int
+    day_end_minute: int
+    arrive: Endpoint | None = None
+    depart: Endpoint | None = None
+    max_drive_minutes: int | None = None
+    extend_before: Extension = Extension()
+    extend_after: Extension = Extension()
+
+    @property
+    def core_days(self) -> tuple[date, ...]:
+        """The days the trip always has, first to last."""
+        count = (self.end - self.start).days + 1
+        return tuple(self.start + timedelta(days=i) for i in range(count))
+
+    @property
+    def possible_days(self) -> tuple[date, ...]:
+        """Every day the trip may use, extension days included."""
+        first = self.start - timedelta(days=self.extend_before.days)
+        count = (self.end - first).days + 1 + self.extend_after.days
+        return tuple(first + timedelta(days=i) for i in range(count))
+
+
+@dataclass(frozen=True)
+class Commitment:
+    name: str
+    place: str
+    day: date
+    start_minute: int
+    end_minute: int
+
+
+@dataclass(frozen=True)
+class Customer:
+    """One candidate visit; `origin` names the file and row it came from."""
+
+    name: str
+    lat: float
+    lon: float
+    value: float
+    meeting_minutes: int
+    hours: Hours
+    must_visit: bool = False
+    cost: float = 0.0
+    notes: str = ""
+    place: str | None = None
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class Travel:
+    speed_kmh: float = 50.0
+    detour_factor: float = 1.3
+    buffer_minutes: int = 10
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """Search limits; the solution limit keeps repeated runs identical (see README)."""
+
+    time_limit_seconds: float = 10.0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    timezone: str
+    currency: str
+    trip: Trip
+    places: dict[str, Place]
+    base: str
+    commitments: tuple[Commitment, ...]
+    customers: tuple[Customer, ...]
+    travel: Travel
+    per_km_cost: float
+    budget: float | None
+    solver: SolverSettings
+    source: Path | None = None
+    ignored_columns: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
+
+    @property
+    def first_day(self) -> date:
+        """Day 0 of the solver's minute scale: the earliest day the trip may use."""
+        return self.trip.possible_days[0]
+
+    def day_offset_minutes(self, day: date) -> int:
+        """Minutes from the trip's first midnight to the midnight starting `day`."""
+        return (day - self.first_day).days * 24 * 60
+
+    def with_budget(self, budget: float | None) -> "Scenario":
+        """The same scenario under another budget (for --budget and compare)."""
+        return replace(self, budget=budget)
+
+    def with_time_limit(self, seconds: float) -> "Scenario":
+        """The same scenario with another search time limit (for --time-limit)."""
+        return replace(self, solver=replace(self.solver, time_limit_seconds=seconds))

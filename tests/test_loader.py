@@ -1,0 +1,126 @@
+"""The loader turns real-world files into typed scenarios (and only valid ones)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from tripopt import InputError, inspect_scenario, load_scenario
+from tripopt.cli import app
+from tripopt.geo import CACHE_FILE_NAME
+
+from .conftest import DATA, SCENARIOS
+
+
+def test_minimal_inline_scenario():
+    s = load_scenario(DATA / "ok" / "minimal.yaml")
+    assert s.trip.start == date(2026, 10, 7) and s.trip.day_start_minute == 480
+    acme, globex = s.customers
+    assert (acme.meeting_minutes, acme.value, acme.must_visit) == (45, 10.0, False)
+    assert globex.value == 1200.0  # thousands separator in an inline string
+    assert globex.lat == pytest.approx(42.04, abs=0.02)  # Evanston from the offline gazetteer
+    assert s.commitments[0].start_minute == 11 * 60
+
+
+def test_yaml_clock_and_date_traps(tmp_path):
+    """Unquoted 18:00 is not 1080, and unquoted dates are parsed as written."""
+    text = (DATA / "ok" / "minimal.yaml").read_text().replace("end: 18:00", "end: 18:30")
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    s = load_scenario(path)
+    assert s.trip.day_end_minute == 18 * 60 + 30
+    assert s.commitments[0].day == date(2026, 10, 7)
+
+
+def test_crm_export_quirks():
+    """BOM, padded headers and cells, header case and aliases, blank rows, separators."""
+    s = load_scenario(DATA / "ok" / "crm.yaml")
+    by_name = {c.name: c for c in s.customers}
+    assert set(by_name) == {"Acme Corp", "Globex", "Initech"}
+    acme, globex, initech = by_name["Acme Corp"], by_name["Globex"], by_name["Initech"]
+    assert (acme.value, acme.meeting_minutes, acme.must_visit, acme.notes) == (12500, 45, True, "key account")
+    assert (acme.lat, acme.lon) == (41.90, -87.65)
+    assert (globex.value, globex.meeting_minutes, globex.cost) == (7, 60, 1000)  # defaults + separator
+    assert globex.hours.text == "Mon-Fri 08:00-17:00"
+    assert (initech.meeting_minutes, initech.must_visit, initech.cost) == (90, False, 12.5)
+    assert s.ignored_columns == ("Industry", "Owner")
+
+
+def test_xlsx_first_sheet_by_default(tmp_path):
+    (tmp_path / "a.xlsx").write_bytes((SCENARIOS[0].parent.parent / "data" / "chicago-accounts.xlsx").read_bytes())
+    text = (DATA / "ok" / "minimal.yaml").read_text().split("customers:")[0] + "customers: a.xlsx\n"
+    (tmp_path / "s.yaml").write_text(text)
+    s = load_scenario(tmp_path / "s.yaml")
+    assert len(s.customers) == 26
+    oak = next(c for c in s.customers if c.name == "Oak Brook Retail Holdings")
+    assert oak.must_visit and oak.meeting_minutes == 90 and oak.value == 120
+
+
+def test_address_from_cache_then_clear_error_without(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text((DATA / "ok" / "minimal.yaml").read_text().replace(
+        "venue: {lat: 41.8789, lon: -87.6359}", 'venue: {address: "233 S Wacker Dr, Chicago"}'))
+    result = inspect_scenario(scenario)
+    assert any("233 S Wacker Dr" in str(p) and "geocoding cache" in str(p) for p in result.errors)
+    (tmp_path / CACHE_FILE_NAME).write_text(json.dumps({"233 s wacker dr, chicago": [41.8789, -87.6359]}))
+    s = load_scenario(scenario)
+    assert (s.places["venue"].lat, s.places["venue"].source) == (41.8789, "address")
+
+
+def test_address_lookup_is_cached_on_disk(tmp_path, monkeypatch):
+    monkeypatch.delenv("TRIPOPT_OFFLINE")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text((DATA / "ok" / "minimal.yaml").read_text().replace(
+        "venue: {lat: 41.8789, lon: -87.6359}", 'venue: {address: "233 S Wacker Dr, Chicago"}'))
+    calls = []
+
+    def lookup(address):
+        calls.append(address)
+        return 41.5, -87.5
+
+    load_scenario(scenario, address_lookup=lookup)
+    load_scenario(scenario, address_lookup=lookup)
+    assert calls == ["233 S Wacker Dr, Chicago"]
+    assert json.loads((tmp_path / CACHE_FILE_NAME).read_text()) == {"233 s wacker dr, chicago": [41.5, -87.5]}
+
+
+def test_unreachable_geocoder_names_the_address(tmp_path, monkeypatch):
+    monkeypatch.delenv("TRIPOPT_OFFLINE")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text((DATA / "ok" / "minimal.yaml").read_text().replace(
+        "venue: {lat: 41.8789, lon: -87.6359}", 'venue: {address: "1 Nowhere Rd"}'))
+
+    def lookup(address):
+        raise OSError("network is unreachable")
+
+    with pytest.raises(InputError) as info:
+        load_scenario(scenario, address_lookup=lookup)
+    assert "places.venue" in str(info.value) and "'1 Nowhere Rd'" in str(info.value)
+    assert "unreachable" in str(info.value)
+
+
+def test_warnings_for_suspicious_but_legal_rows(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text((DATA / "ok" / "minimal.yaml").read_text() +
+                        "  - {name: Sunday, lat: 41.9, lon: -87.6, hours: 'Sun 10:00-12:00'}\n"
+                        "  - {name: Long, lat: 41.9, lon: -87.6, meeting: 3h, hours: 'Wed 10:00-12:00'}\n")
+    found = inspect_scenario(scenario)
+    assert not found.errors
+    messages = [str(w) for w in found.warnings]
+    assert any("(Sunday)" in m and "no availability" in m for m in messages)
+    assert any("(Long)" in m and "longer than every window" in m for m in messages)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_examples_pass_check(path):
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "ok" in result.output and "can be met during the trip" in result.output
+
+
+def test_examples_are_substantial():
+    sizes = {p.stem: len(load_scenario(p).customers) for p in SCENARIOS}
+    assert len(sizes) >= 2 and max(sizes.values()) >= 50 and min(sizes.values()) >= 20
