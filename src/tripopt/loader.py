@@ -186,7 +186,7 @@ class _Builder:
             trip=trip, places=places, base=base, commitments=commitments, customers=customers,
             travel=Travel(travel_in.speed_kmh, travel_in.detour_factor, travel_in.buffer),
             per_km_cost=sections.get("costs", CostsIn()).per_km, budget=sections.get("budget"),
-            solver=SolverSettings(solver_in.time_limit, solver_in.seed),
+            solver=SolverSettings(solver_in.time_limit, solver_in.work_limit),
             source=self.source, ignored_columns=ignored,
             warnings=tuple(p for p in self.problems if p.severity == "warning"),
         )

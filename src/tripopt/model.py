@@ -106,7 +106,7 @@ class SolverSettings:
     """Search limits; the solution limit keeps repeated runs identical (see README)."""
 
     time_limit_seconds: float = 10.0
-    seed: int = 0
+    work_limit: int | None = None  # solutions examined per search phase; None: time only
 
 
 @dataclass(frozen=True)

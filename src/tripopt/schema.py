@@ -107,7 +107,7 @@ class CostsIn(_Section):
 
 class SolverIn(_Section):
     time_limit: Seconds = 10.0
-    seed: Annotated[int, Field(ge=0)] = 0
+    work_limit: Annotated[int, Field(ge=1)] | None = None
 
 
 CustomersIn = Union[str, CustomerFileIn, list[dict[str, Any]]]

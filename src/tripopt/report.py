@@ -1,0 +1,175 @@
+"""Presenting a plan: terminal table (Rich), JSON (CONTRACT section 5), CSV and Markdown.
+
+Pure functions from a `Plan` to text; nothing here solves or reads files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from .plan import FORMAT, DayPlan, Plan, Stop
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _hhmm(moment: datetime | None) -> str:
+    return "" if moment is None else f"{moment:%H:%M}"
+
+
+def _stop_json(stop: Stop) -> dict[str, Any]:
+    row: dict[str, Any] = {"type": stop.kind, "name": stop.name, "lat": stop.lat, "lon": stop.lon}
+    if stop.kind == "start":
+        row["depart"] = _iso(stop.depart)
+        return row
+    row.update(travel_km=stop.travel_km, travel_minutes=stop.travel_minutes, arrive=_iso(stop.arrive))
+    if stop.kind in ("visit", "commitment"):
+        row.update(start=_iso(stop.start), end=_iso(stop.end), value=stop.value, cost=stop.cost)
+        if stop.notes:
+            row["notes"] = stop.notes
+    return row
+
+
+def plan_dict(plan: Plan) -> dict[str, Any]:
+    """The contract's JSON object (field names are a public interface: never rename)."""
+    return {
+        "format": FORMAT,
+        "scenario": plan.scenario,
+        "status": "feasible",
+        "summary": {
+            "visited": plan.visited, "candidates": plan.candidates, "value": plan.value,
+            "value_available": plan.value_available, "cost": plan.cost, "budget": plan.budget,
+            "drive_km": plan.drive_km, "drive_minutes": plan.drive_minutes,
+            "extension_days": {"before": plan.extension_before, "after": plan.extension_after},
+            "currency": plan.currency, "stopped_by": plan.stopped_by,
+        },
+        "days": [
+            {"date": d.day.isoformat(), "extension": d.extension, "cost": d.cost, "drive_km": d.drive_km,
+             "drive_minutes": d.drive_minutes, "stops": [_stop_json(s) for s in d.stops]}
+            for d in plan.days
+        ],
+        "unvisited": [{"name": u.name, "value": u.value, "code": u.code, "reason": u.reason}
+                      for u in plan.unvisited],
+    }
+
+
+def to_json(plan: Plan) -> str:
+    return json.dumps(plan_dict(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas: text starting with = + - @ gets a leading quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+CSV_COLUMNS = ("date", "extension", "seq", "type", "name", "arrive", "start", "end", "depart",
+               "travel_km", "travel_minutes", "value", "cost", "lat", "lon", "notes")
+
+
+def stop_rows(plan: Plan) -> list[list[Any]]:
+    """One row a stop, for CSV and spreadsheets."""
+    rows = []
+    for day in plan.days:
+        for seq, s in enumerate(day.stops):
+            rows.append([day.day.isoformat(), day.extension, seq, s.kind, s.name, _iso(s.arrive), _iso(s.start),
+                         _iso(s.end), _iso(s.depart), s.travel_km, s.travel_minutes, s.value, s.cost, s.lat,
+                         s.lon, s.notes])
+    return rows
+
+
+def to_csv(plan: Plan) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([[safe_cell(v) for v in row] for row in stop_rows(plan)])
+    return buffer.getvalue()
+
+
+def _money(plan: Plan, amount: float | None) -> str:
+    return "no limit" if amount is None else f"{amount:,.2f} {plan.currency}"
+
+
+def _headline(plan: Plan) -> list[str]:
+    ext = ""
+    if plan.extension_days:
+        ext = (f"; extension: {plan.extension_before} day(s) before, {plan.extension_after} after"
+               f" ({plan.extension_cost:,.2f})")
+    return [
+        f"{plan.scenario}",
+        f"Value {plan.value:,.0f} of {plan.value_available:,.0f} available; visiting {plan.visited} of "
+        f"{plan.candidates} customers",
+        f"Cost {_money(plan, plan.cost)} (budget {_money(plan, plan.budget)}); driving {plan.drive_km:,.1f} km, "
+        f"{plan.drive_minutes // 60}h{plan.drive_minutes % 60:02d}{ext}",
+    ]
+
+
+def _day_title(day: DayPlan) -> str:
+    tag = " (extension day)" if day.extension else ""
+    return (f"{day.day:%a %d %b %Y}{tag}: {len(day.visits)} visit(s), {day.drive_km:,.1f} km, "
+            f"cost {day.cost:,.2f}")
+
+
+def _stop_cells(stop: Stop) -> list[str]:
+    when = _hhmm(stop.depart) if stop.kind == "start" else (
+        _hhmm(stop.arrive) if stop.kind == "end" else f"{_hhmm(stop.start)}-{_hhmm(stop.end)}")
+    travel = "" if stop.kind == "start" else f"{stop.travel_minutes} min, {stop.travel_km:.1f} km"
+    value = f"{stop.value:,.0f}" if stop.kind == "visit" else ""
+    label = {"start": "leave", "end": "back at", "visit": "visit", "commitment": "commitment"}[stop.kind]
+    return [when, label, stop.name, travel, value, stop.notes]
+
+
+def render_table(plan: Plan, console: Console) -> None:
+    """The terminal itinerary: headline, a table per day, the customers left out."""
+    first, *rest = _headline(plan)
+    console.print(f"[bold]{first}[/bold]")
+    for line in rest:
+        console.print(line)
+    for day in plan.days:
+        table = Table(title=_day_title(day), title_justify="left", show_edge=False, expand=False)
+        for column in ("time", "", "where", "travel", "value", "notes"):
+            table.add_column(column, overflow="fold")
+        for stop in day.stops:
+            table.add_row(*_stop_cells(stop))
+        console.print()
+        console.print(table)
+    if plan.unvisited:
+        table = Table(title=f"Not visited ({len(plan.unvisited)})", title_justify="left", show_edge=False)
+        for column in ("customer", "value", "why"):
+            table.add_column(column, overflow="fold")
+        for u in sorted(plan.unvisited, key=lambda u: -u.value):
+            table.add_row(u.name, f"{u.value:,.0f}", f"{u.code}: {u.reason}")
+        console.print()
+        console.print(table)
+
+
+def to_markdown(plan: Plan) -> str:
+    lines = [f"# {_headline(plan)[0]}", "", *[f"- {line}" for line in _headline(plan)[1:]], ""]
+    for day in plan.days:
+        lines += [f"## {_day_title(day)}", "", "| time | | where | travel | value | notes |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        lines += ["| " + " | ".join(_md(c) for c in _stop_cells(s)) + " |" for s in day.stops]
+        lines.append("")
+    if plan.unvisited:
+        lines += ["## Not visited", "", "| customer | value | code | why |", "| --- | --- | --- | --- |"]
+        lines += [f"| {_md(u.name)} | {u.value:,.0f} | {u.code} | {_md(u.reason)} |"
+                  for u in sorted(plan.unvisited, key=lambda u: -u.value)]
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,392 @@
+"""A generic prize-collecting, multi-tour routing core on OR-Tools (knows no YAML).
+
+Every OR-Tools import of the project lives here. The problem is integer throughout:
+nodes with service times, one or several start-of-service windows, prizes, per-node
+costs, optional or mandatory, possibly tied to given tours; tours with their own start
+and end node, time window and driving cap; per-arc costs and one global budget.
+
+The search runs in three phases, because the objective the search sees and the order
+the product promises are different things (see README, "The objective"):
+
+1. explore: guided local search on a *soft* objective (prize x weight against travel
+   time), where value and travel are on comparable scales so GLS can move;
+2. value first: greedy descent from that solution on the exact objective "maximise
+   prize", which inserts or swaps in anything the soft objective left out;
+3. polish: with the visited set fixed, minimise cost, then driving time.
+
+Three index spaces exist: problem nodes (0..N-1), OR-Tools indices, and whatever the
+caller maps nodes to. Conversion between the first two happens only in `_Model`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+_STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
+
+
+@dataclass(frozen=True)
+class Tour:
+    """One vehicle route: a day. Times are absolute integer minutes."""
+
+    start_node: int
+    end_node: int
+    earliest_start: int
+    latest_end: int
+    max_drive: int | None = None
+
+
+@dataclass(frozen=True)
+class RoutingProblem:
+    """The integer problem the core solves. Node-indexed arrays all have length N.
+
+    `windows[i]` bounds the *start* of service at node i (several disjoint windows
+    allowed; an empty tuple means the node can never be served). Tour start and end
+    nodes take their times from their `Tour`, not from `windows`.
+    """
+
+    travel: np.ndarray  # (N, N) minutes, service not included
+    drive: np.ndarray  # (N, N) driving minutes (for the per-tour cap)
+    arc_cost: np.ndarray  # (N, N) cost units (e.g. cents)
+    service: tuple[int, ...]
+    windows: tuple[tuple[tuple[int, int], ...], ...]
+    prize: tuple[int, ...]
+    node_cost: tuple[int, ...]
+    mandatory: tuple[bool, ...]
+    allowed_tours: tuple[tuple[int, ...] | None, ...]
+    tours: tuple[Tour, ...]
+    budget: int | None = None
+
+    def __post_init__(self) -> None:
+        n = self.travel.shape[0]
+        for name in ("drive", "arc_cost"):
+            if getattr(self, name).shape != (n, n):
+                raise ValueError(f"{name} must be {n}x{n}")
+        for name in ("service", "windows", "prize", "node_cost", "mandatory", "allowed_tours"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"{name} must have {n} entries")
+        if not self.tours:
+            raise ValueError("at least one tour is needed")
+
+    @property
+    def size(self) -> int:
+        return self.travel.shape[0]
+
+    @property
+    def visit_nodes(self) -> tuple[int, ...]:
+        """Nodes that are not a tour's start or end."""
+        ends = {t.start_node for t in self.tours} | {t.end_node for t in self.tours}
+        return tuple(i for i in range(self.size) if i not in ends)
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How long and how to search. `work_limit` (solutions examined) makes runs
+    repeatable: while it, not the clock, ends a phase, the same input gives the same plan."""
+
+    time_limit_seconds: float = 10.0
+    work_limit: int | None = None
+    value_weight: float = 5.0  # soft objective: mean prize = this many mean arcs of travel
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    explore_share: float = 0.8  # of the time limit; the rest goes to the exact phases
+
+
+@dataclass(frozen=True)
+class RoutingSolution:
+    routes: tuple[tuple[int, ...], ...]  # visit nodes of each tour, in order
+    status: str  # "feasible" or "infeasible"
+    prize: int
+    cost: int
+    drive: int
+    travel: int
+    stopped_by: str = "work"  # "work", "time", "interrupt" or "infeasible"
+    seconds: float = 0.0
+    phases: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Earliest (arrive, start, end) per node of a route; `failed_at` is the position of
+    the first node whose windows are all missed (len(route) if the tour ends too late,
+    -1 if it breaks the driving cap), or None if the route is feasible. `arrive_end` is
+    the arrival at the tour's end, or at the failing node when a window is missed."""
+
+    times: tuple[tuple[int, int, int], ...]
+    failed_at: int | None
+    arrive_end: int
+    drive: int
+
+
+def earliest_schedule(problem: RoutingProblem, tour: int, route: Sequence[int],
+                      travel: np.ndarray | None = None) -> Schedule:
+    """Serve each node as early as its windows allow (optimal for feasibility when waiting
+    is allowed). `travel` may replace the problem's matrix (e.g. zeros, for diagnosis)."""
+    legs = problem.travel if travel is None else travel
+    spec = problem.tours[tour]
+    now, prev, times, drive = spec.earliest_start, spec.start_node, [], 0
+    for position, node in enumerate(route):
+        arrive = now + int(legs[prev, node])
+        drive += int(problem.drive[prev, node]) if travel is None else 0
+        start = next((max(arrive, a) for a, b in sorted(problem.windows[node]) if max(arrive, a) <= b), None)
+        if start is None:
+            return Schedule(tuple(times), position, arrive, drive)
+        times.append((arrive, start, start + problem.service[node]))
+        now, prev = start + problem.service[node], node
+    arrive_end = now + int(legs[prev, spec.end_node])
+    drive += int(problem.drive[prev, spec.end_node]) if travel is None else 0
+    if arrive_end > spec.latest_end:
+        return Schedule(tuple(times), len(route), arrive_end, drive)
+    if spec.max_drive is not None and drive > spec.max_drive:
+        return Schedule(tuple(times), -1, arrive_end, drive)
+    return Schedule(tuple(times), None, arrive_end, drive)
+
+
+def route_cost(problem: RoutingProblem, tour: int, route: Sequence[int]) -> int:
+    """Arc costs plus per-node costs of one tour, in the problem's cost units."""
+    spec = problem.tours[tour]
+    path = [spec.start_node, *route, spec.end_node]
+    return sum(int(problem.arc_cost[a, b]) + problem.node_cost[a] for a, b in zip(path, path[1:]))
+
+
+Progress = Callable[[float, int], None]  # (elapsed seconds, best prize so far)
+
+
+class Interrupted:
+    """A flag the caller sets (e.g. from a SIGINT handler) to end the search early."""
+
+    def __init__(self) -> None:
+        self.set = False
+
+
+def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
+          initial_routes: Sequence[Sequence[int]] | None = None,
+          progress: Progress | None = None, interrupted: Interrupted | None = None) -> RoutingSolution:
+    """Best plan found within the limits; status "infeasible" if none satisfies the hard rules."""
+    started = time.monotonic()
+    interrupted = interrupted or Interrupted()
+    explore_seconds = settings.time_limit_seconds * settings.explore_share
+    exact_seconds = max(settings.time_limit_seconds - explore_seconds, 0.05)
+    phases = []
+
+    explore = _Model(problem, _soft_arcs(problem, settings), _soft_penalties(problem, settings))
+    routes, stop = explore.search(settings, explore_seconds, initial_routes, progress, interrupted, started)
+    phases.append(f"explore:{stop}")
+    if routes is None:
+        return _infeasible(problem, time.monotonic() - started, stop)
+    if not interrupted.set:
+        value_first = _Model(problem, np.zeros_like(problem.arc_cost), np.asarray(problem.prize, dtype=np.int64))
+        better, stop_b = value_first.search(_descent(settings), exact_seconds / 2, routes, progress, interrupted, started)
+        phases.append(f"value:{stop_b}")
+        routes = better or routes
+    if not interrupted.set:
+        routes = _polish(problem, settings, routes, exact_seconds / 2, interrupted, started, phases)
+    return _summarise(problem, routes, time.monotonic() - started, _stopped_by(phases, interrupted), tuple(phases))
+
+
+def _polish(problem, settings, routes, seconds, interrupted, started, phases):
+    """Phase 3: the visited set is fixed; minimise cost first, then driving time."""
+    visited = {node for route in routes for node in route}
+    horizon_drive = int(problem.drive.max(initial=0)) * (len(visited) + 2 * len(problem.tours)) + 1
+    lexicographic = problem.arc_cost.astype(np.int64) * horizon_drive + problem.drive
+    model = _Model(problem, lexicographic, None, fixed_visits=visited)
+    better, stop = model.search(_descent(settings), seconds, routes, None, interrupted, started)
+    phases.append(f"polish:{stop}")
+    return better or routes
+
+
+def _descent(settings: SearchSettings) -> SearchSettings:
+    return SearchSettings(settings.time_limit_seconds, settings.work_limit, settings.value_weight,
+                          settings.first_solution, "GREEDY_DESCENT", settings.explore_share)
+
+
+def _stopped_by(phases: list[str], interrupted: Interrupted) -> str:
+    if interrupted.set:
+        return "interrupt"
+    return "time" if any(p.endswith(":time") for p in phases) else "work"
+
+
+def _soft_arcs(problem: RoutingProblem, settings: SearchSettings) -> np.ndarray:
+    """Search arc cost: travel time, with money breaking ties between equal times."""
+    return problem.travel.astype(np.int64) * 1000 + np.minimum(problem.arc_cost, 999)
+
+
+def _soft_penalties(problem: RoutingProblem, settings: SearchSettings) -> np.ndarray:
+    """Drop penalty per node on the same scale as travel (see SearchSettings.value_weight)."""
+    visits = [i for i in problem.visit_nodes if not problem.mandatory[i]]
+    prizes = np.asarray(problem.prize, dtype=np.float64)
+    positive = prizes[visits][prizes[visits] > 0] if visits else np.array([])
+    if positive.size == 0:
+        return np.zeros(problem.size, dtype=np.int64)
+    nodes = list(problem.visit_nodes)
+    sub = problem.travel[np.ix_(nodes, nodes)]
+    mean_arc = float(sub[sub > 0].mean()) if (sub > 0).any() else 1.0
+    scale = settings.value_weight * mean_arc * 1000 / float(positive.mean())
+    return np.ceil(prizes * scale).astype(np.int64)
+
+
+def _infeasible(problem: RoutingProblem, seconds: float, stop: str) -> RoutingSolution:
+    return RoutingSolution((), "infeasible", 0, 0, 0, 0, stopped_by=stop, seconds=seconds)
+
+
+def _summarise(problem, routes, seconds, stopped_by, phases) -> RoutingSolution:
+    prize = cost = drive = travel = 0
+    for t, route in enumerate(routes):
+        timed = earliest_schedule(problem, t, route)
+        cost += route_cost(problem, t, route)
+        drive += timed.drive
+        path = [problem.tours[t].start_node, *route, problem.tours[t].end_node]
+        travel += sum(int(problem.travel[a, b]) for a, b in zip(path, path[1:]))
+        prize += sum(problem.prize[i] for i in route)
+    return RoutingSolution(tuple(tuple(r) for r in routes), "feasible", prize, cost, drive, travel,
+                           stopped_by=stopped_by, seconds=seconds, phases=phases)
+
+
+class _Model:
+    """One OR-Tools routing model of the problem under a given objective."""
+
+    def __init__(self, problem: RoutingProblem, arc_objective: np.ndarray,
+                 penalties: np.ndarray | None, fixed_visits: set[int] | None = None):
+        self.problem = problem
+        tours = problem.tours
+        self.manager = pywrapcp.RoutingIndexManager(
+            problem.size, len(tours), [t.start_node for t in tours], [t.end_node for t in tours])
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        self.solver = self.routing.solver()
+        self._objective(arc_objective)
+        self._time_dimension()
+        self._drive_dimension()
+        self._budget_dimension()
+        self._visits(penalties, fixed_visits)
+
+    # -- one method per constraint family --------------------------------------------
+
+    def _objective(self, arcs: np.ndarray) -> None:
+        callback = self.routing.RegisterTransitMatrix(arcs.tolist())
+        self.routing.SetArcCostEvaluatorOfAllVehicles(callback)
+
+    def _time_dimension(self) -> None:
+        """Cumul = start of service; transit = service at origin + travel; waiting allowed."""
+        p = self.problem
+        transit = p.travel.astype(np.int64) + np.asarray(p.service, dtype=np.int64)[:, None]
+        horizon = max(t.latest_end for t in p.tours) + 1
+        callback = self.routing.RegisterTransitMatrix(transit.tolist())
+        self.routing.AddDimension(callback, horizon, horizon, False, "time")
+        self.time = self.routing.GetDimensionOrDie("time")
+        for v, tour in enumerate(p.tours):
+            self.time.CumulVar(self.routing.Start(v)).SetRange(tour.earliest_start, tour.latest_end)
+            self.time.CumulVar(self.routing.End(v)).SetRange(tour.earliest_start, tour.latest_end)
+            self.routing.AddVariableMaximizedByFinalizer(self.time.CumulVar(self.routing.Start(v)))
+            self.routing.AddVariableMinimizedByFinalizer(self.time.CumulVar(self.routing.End(v)))
+        for node in p.visit_nodes:
+            windows = sorted(p.windows[node])
+            cumul = self.time.CumulVar(self.manager.NodeToIndex(node))
+            if not windows:
+                continue  # can never be served: _visits deactivates it
+            cumul.SetRange(windows[0][0], windows[-1][1])
+            for (_, close), (reopen, _) in zip(windows, windows[1:]):
+                if reopen > close + 1:
+                    cumul.RemoveInterval(close + 1, reopen - 1)
+
+    def _drive_dimension(self) -> None:
+        p = self.problem
+        if all(t.max_drive is None for t in p.tours):
+            return
+        big = int(p.drive.max(initial=0)) * p.size + 1
+        caps = [t.max_drive if t.max_drive is not None else big for t in p.tours]
+        callback = self.routing.RegisterTransitMatrix(p.drive.astype(np.int64).tolist())
+        self.routing.AddDimensionWithVehicleCapacity(callback, 0, caps, True, "drive")
+
+    def _budget_dimension(self) -> None:
+        """Per-tour spend as a dimension; the sum over tours is capped by one constraint."""
+        p = self.problem
+        if p.budget is None:
+            return
+        spend = p.arc_cost.astype(np.int64) + np.asarray(p.node_cost, dtype=np.int64)[:, None]
+        callback = self.routing.RegisterTransitMatrix(spend.tolist())
+        self.routing.AddDimension(callback, 0, max(p.budget, 0), True, "spend")
+        dim = self.routing.GetDimensionOrDie("spend")
+        ends = [dim.CumulVar(self.routing.End(v)) for v in range(len(p.tours))]
+        self.solver.Add(self.solver.Sum(ends) <= p.budget)
+
+    def _visits(self, penalties: np.ndarray | None, fixed: set[int] | None) -> None:
+        """Optional nodes get a drop penalty; mandatory ones none; tours restrict vehicles."""
+        p = self.problem
+        for node in p.visit_nodes:
+            index = self.manager.NodeToIndex(node)
+            if p.allowed_tours[node]:  # SetAllowedVehiclesForIndex's 9.15 binding rejects lists
+                self.routing.VehicleVar(index).SetValues([-1, *p.allowed_tours[node]])
+            if fixed is not None:
+                if node not in fixed:
+                    self.routing.ActiveVar(index).SetValue(0)
+                continue
+            if (not p.windows[node] or p.allowed_tours[node] == ()) and not p.mandatory[node]:
+                self.routing.ActiveVar(index).SetValue(0)
+            elif not p.mandatory[node]:
+                self.routing.AddDisjunction([index], int(penalties[node]))
+
+    # -- search -------------------------------------------------------------------------
+
+    def search(self, settings: SearchSettings, seconds: float, initial: Sequence[Sequence[int]] | None,
+               progress: Progress | None, interrupted: Interrupted, started: float):
+        """Routes (problem nodes) of the best solution and why the search stopped."""
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, settings.first_solution)
+        params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic,
+                                                    settings.metaheuristic)
+        params.time_limit.FromMilliseconds(max(int(seconds * 1000), 10))
+        if settings.work_limit:
+            params.solution_limit = settings.work_limit
+        self._watch(progress, interrupted, started)
+        began = time.monotonic()
+        if initial is not None:
+            assignment = self.routing.ReadAssignmentFromRoutes(self._to_indices(initial), True)
+            if assignment is None:
+                raise ValueError("the initial routes break the model's constraints")
+            solution = self.routing.SolveFromAssignmentWithParameters(assignment, params)
+        else:
+            solution = self.routing.SolveWithParameters(params)
+        status = _STATUS.get(self.routing.status(), "UNKNOWN")
+        used = time.monotonic() - began
+        if solution is None:
+            return None, "time" if status == "ROUTING_FAIL_TIMEOUT" else "infeasible"
+        stop = "interrupt" if interrupted.set else ("time" if used >= seconds * 0.98 else "work")
+        return self._routes(solution), stop
+
+    def _watch(self, progress: Progress | None, interrupted: Interrupted, started: float) -> None:
+        """At each solution: report progress (throttled) and honour an interrupt."""
+        last = [0.0]
+        visits = [self.manager.NodeToIndex(n) for n in self.problem.visit_nodes]
+        prizes = [self.problem.prize[n] for n in self.problem.visit_nodes]
+
+        def at_solution() -> None:
+            if interrupted.set:
+                self.solver.FinishCurrentSearch()
+                return
+            now = time.monotonic()
+            if progress is not None and now - last[0] > 0.25:
+                last[0] = now
+                prize = sum(p for i, p in zip(visits, prizes) if self.routing.NextVar(i).Value() != i)
+                progress(now - started, prize)
+
+        self.routing.AddAtSolutionCallback(at_solution)
+
+    def _to_indices(self, routes: Sequence[Sequence[int]]) -> list[list[int]]:
+        return [[self.manager.NodeToIndex(n) for n in route] for route in routes]
+
+    def _routes(self, solution) -> tuple[tuple[int, ...], ...]:
+        routes = []
+        for v in range(len(self.problem.tours)):
+            index, route = solution.Value(self.routing.NextVar(self.routing.Start(v))), []
+            while not self.routing.IsEnd(index):
+                route.append(self.manager.IndexToNode(index))
+                index = solution.Value(self.routing.NextVar(index))
+            routes.append(tuple(route))
+        return tuple(routes)
+
+

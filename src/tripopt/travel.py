@@ -1,0 +1,54 @@
+"""The contract's default travel model, vectorised over all pairs of points.
+
+distance = great-circle km x detour_factor; drive minutes = ceil(distance / speed x 60);
+travel minutes = drive minutes + buffer between distinct places, 0 within one place.
+Rounding up is deliberate: integer minutes never understate real travel, so a plan that
+is feasible in integers is feasible in real arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import Travel
+
+EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
+_EPS = 1e-9  # guards ceil() against float noise on exact integers
+
+
+@dataclass(frozen=True)
+class TravelMatrix:
+    """All-pairs legs between matrix nodes; arrays are read-only."""
+
+    km: np.ndarray  # float, road km
+    drive_minutes: np.ndarray  # int, driving only
+    travel_minutes: np.ndarray  # int, driving + buffer (0 within one place)
+
+    @property
+    def size(self) -> int:
+        return self.km.shape[0]
+
+
+def great_circle_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Haversine distances between all pairs of (lat, lon) points, in km."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    dphi = phi[:, None] - phi[None, :]
+    dlam = lam[:, None] - lam[None, :]
+    h = np.sin(dphi / 2) ** 2 + np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def build_matrix(lat: np.ndarray | list[float], lon: np.ndarray | list[float], travel: Travel) -> TravelMatrix:
+    """Legs between points; points with identical coordinates are one place."""
+    lat_a, lon_a = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    km = great_circle_km(lat_a, lon_a) * travel.detour_factor
+    same_place = (lat_a[:, None] == lat_a[None, :]) & (lon_a[:, None] == lon_a[None, :])
+    km[same_place] = 0.0
+    drive = np.ceil(km / travel.speed_kmh * 60.0 - _EPS).astype(np.int64)
+    drive[same_place] = 0
+    total = np.where(same_place, 0, drive + travel.buffer_minutes).astype(np.int64)
+    for array in (km, drive, total):
+        array.setflags(write=False)
+    return TravelMatrix(km, drive, total)
