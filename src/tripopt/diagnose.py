@@ -117,13 +117,21 @@ def unvisited_reasons(compiled_all: list[CompiledProblem], visited: frozenset[st
 # -- infeasible scenarios ---------------------------------------------------------------
 
 
-def infeasibility_reason(compiled_all: list[CompiledProblem]) -> str:
-    """The first reason found, checking the cheapest explanations first."""
-    plain = compiled_all[0]
+def quick_infeasibility(compiled_all: list[CompiledProblem]) -> str | None:
+    """A reason found without searching (commitments, budget, a must-visit alone), or None."""
     for check in (_commitment_reason, _budget_reason, _must_visit_reason):
         reason = check(compiled_all)
         if reason:
             return reason
+    return None
+
+
+def infeasibility_reason(compiled_all: list[CompiledProblem]) -> str:
+    """The first reason found, checking the cheapest explanations first."""
+    plain = compiled_all[0]
+    reason = quick_infeasibility(compiled_all)
+    if reason:
+        return reason
     must = [c.name for c in plain.scenario.customers if c.must_visit]
     if must:
         return (f"each must-visit customer fits on its own, but {', '.join(must)} could not all be fitted "

@@ -135,8 +135,11 @@ def _day(compiled: CompiledProblem, tour: int, route: tuple[int, ...], zone: Zon
     scenario, p, matrix = compiled.scenario, compiled.problem, compiled.matrix
     tour_day, spec = compiled.layout.days[tour], p.tours[tour]
     times = schedule(compiled, tour, route)
-    first_leg = int(p.travel[spec.start_node, route[0]]) if route else 0
-    leave = max(spec.earliest_start, times[0][1] - first_leg) if route else spec.earliest_start
+    leave = spec.earliest_start
+    if route:  # leave just in time for the first stop instead of waiting at its door
+        first_leg = int(p.travel[spec.start_node, route[0]])
+        leave = max(spec.earliest_start, times[0][1] - first_leg)
+        times[0] = (leave + first_leg, *times[0][1:])
     start_place = scenario.places[tour_day.start_place]
     stops = [Stop("start", start_place.name, start_place.lat, start_place.lon,
                   depart=_clock(compiled, leave, zone), place=tour_day.start_place)]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -94,7 +94,7 @@ class SearchSettings:
     value_weight: float = 5.0  # soft objective: mean prize = this many mean arcs of travel
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    explore_share: float = 0.8  # of the time limit; the rest goes to the exact phases
+    explore_share: float = 0.85  # of the time limit; the rest goes to the exact phases
 
 
 @dataclass(frozen=True)
@@ -167,26 +167,39 @@ class Interrupted:
 def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
           initial_routes: Sequence[Sequence[int]] | None = None,
           progress: Progress | None = None, interrupted: Interrupted | None = None) -> RoutingSolution:
-    """Best plan found within the limits; status "infeasible" if none satisfies the hard rules."""
-    started = time.monotonic()
-    interrupted = interrupted or Interrupted()
-    explore_seconds = settings.time_limit_seconds * settings.explore_share
-    exact_seconds = max(settings.time_limit_seconds - explore_seconds, 0.05)
-    phases = []
+    """Best plan found within the limits; status "infeasible" if none satisfies the hard rules.
 
-    explore = _Model(problem, _soft_arcs(problem, settings), _soft_penalties(problem, settings))
-    routes, stop = explore.search(settings, explore_seconds, initial_routes, progress, interrupted, started)
+    `work_limit` bounds the exploring phase (solutions examined); the exact phases are
+    greedy descents that end at a local optimum. All phases share the time limit as a cap.
+    """
+    started = time.monotonic()
+    if any(problem.mandatory[i] and not (problem.windows[i] and problem.allowed_tours[i] != ())
+           for i in problem.visit_nodes):
+        return _infeasible(0.0, "infeasible")  # a mandatory node that can never be served
+    interrupted = interrupted or Interrupted()
+    deadline = started + settings.time_limit_seconds
+    phases: list[str] = []
+
+    explore = _Model(problem, _soft_arcs(problem), _soft_penalties(problem, settings))
+    seconds = settings.time_limit_seconds * settings.explore_share
+    routes, stop = explore.search(settings, seconds, initial_routes, progress, interrupted, started)
     phases.append(f"explore:{stop}")
     if routes is None:
-        return _infeasible(problem, time.monotonic() - started, stop)
+        return _infeasible(time.monotonic() - started, stop)
     if not interrupted.set:
         value_first = _Model(problem, np.zeros_like(problem.arc_cost), np.asarray(problem.prize, dtype=np.int64))
-        better, stop_b = value_first.search(_descent(settings), exact_seconds / 2, routes, progress, interrupted, started)
-        phases.append(f"value:{stop_b}")
+        better, stop = value_first.search(_descent(settings), _left(deadline) / 2, routes, progress,
+                                          interrupted, started)
+        phases.append(f"value:{stop}")
         routes = better or routes
     if not interrupted.set:
-        routes = _polish(problem, settings, routes, exact_seconds / 2, interrupted, started, phases)
+        routes = _polish(problem, settings, routes, _left(deadline), interrupted, started, phases)
     return _summarise(problem, routes, time.monotonic() - started, _stopped_by(phases, interrupted), tuple(phases))
+
+
+def _left(deadline: float) -> float:
+    """Seconds to the deadline, never less than a token slice for the exact phases."""
+    return max(deadline - time.monotonic(), 0.05)
 
 
 def _polish(problem, settings, routes, seconds, interrupted, started, phases):
@@ -201,8 +214,8 @@ def _polish(problem, settings, routes, seconds, interrupted, started, phases):
 
 
 def _descent(settings: SearchSettings) -> SearchSettings:
-    return SearchSettings(settings.time_limit_seconds, settings.work_limit, settings.value_weight,
-                          settings.first_solution, "GREEDY_DESCENT", settings.explore_share)
+    """Descent to a local optimum: deterministic, so it needs no work limit."""
+    return replace(settings, metaheuristic="GREEDY_DESCENT", work_limit=None)
 
 
 def _stopped_by(phases: list[str], interrupted: Interrupted) -> str:
@@ -211,7 +224,7 @@ def _stopped_by(phases: list[str], interrupted: Interrupted) -> str:
     return "time" if any(p.endswith(":time") for p in phases) else "work"
 
 
-def _soft_arcs(problem: RoutingProblem, settings: SearchSettings) -> np.ndarray:
+def _soft_arcs(problem: RoutingProblem) -> np.ndarray:
     """Search arc cost: travel time, with money breaking ties between equal times."""
     return problem.travel.astype(np.int64) * 1000 + np.minimum(problem.arc_cost, 999)
 
@@ -230,7 +243,7 @@ def _soft_penalties(problem: RoutingProblem, settings: SearchSettings) -> np.nda
     return np.ceil(prizes * scale).astype(np.int64)
 
 
-def _infeasible(problem: RoutingProblem, seconds: float, stop: str) -> RoutingSolution:
+def _infeasible(seconds: float, stop: str) -> RoutingSolution:
     return RoutingSolution((), "infeasible", 0, 0, 0, 0, stopped_by=stop, seconds=seconds)
 
 

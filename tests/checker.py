@@ -1,0 +1,180 @@
+"""An independent plan checker, written from CONTRACT.md sections 2 and 5.
+
+It reads a plan in the contract's JSON form and the typed scenario (the loader is tested
+on its own), and recomputes everything else itself: distances, travel and driving
+minutes, windows, commitments, driving caps, costs, budget and totals. It imports
+nothing from tripopt's solver, compiler or decoder.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+
+EARTH_KM = 6371.0088
+
+
+def leg_km(a: tuple[float, float], b: tuple[float, float], detour: float) -> float:
+    if a == b:
+        return 0.0
+    (lat1, lon1), (lat2, lon2) = (map(math.radians, a)), (map(math.radians, b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_KM * math.asin(math.sqrt(min(1.0, h))) * detour
+
+
+def leg_minutes(a, b, travel) -> tuple[int, int]:
+    """(driving minutes, travel minutes incl. buffer) per the contract's default model."""
+    if a == b:
+        return 0, 0
+    drive = math.ceil(leg_km(a, b, travel.detour_factor) / travel.speed_kmh * 60 - 1e-7)
+    return drive, drive + travel.buffer_minutes
+
+
+def _minutes_of_day(moment: str, day: date) -> int:
+    t = datetime.fromisoformat(moment)
+    assert t.date() == day, f"{moment} is not on {day}"
+    return t.hour * 60 + t.minute
+
+
+class PlanError(AssertionError):
+    pass
+
+
+def check_plan(plan: dict, scenario) -> None:
+    """Raise PlanError (an AssertionError) naming the first broken rule."""
+    def fail(message: str) -> None:
+        raise PlanError(message)
+
+    if plan.get("format") != "tripopt.plan/1" or plan.get("status") != "feasible":
+        fail("wrong format or status")
+    trip, travel = scenario.trip, scenario.travel
+    places = scenario.places
+    customers = {c.name: c for c in scenario.customers}
+    days = plan["days"]
+    dates = [date.fromisoformat(d["date"]) for d in days]
+    if dates != sorted(dates) or len(set(dates)) != len(dates):
+        fail("days out of order or repeated")
+    first_possible = trip.start - timedelta(days=trip.extend_before.days)
+    last_possible = trip.end + timedelta(days=trip.extend_after.days)
+    if not dates or dates[0] < first_possible or dates[-1] > last_possible:
+        fail("days outside the trip")
+    first_day = min(dates[0], trip.start)
+    last_day = max(dates[-1], trip.end)
+    before, after = (trip.start - first_day).days, (last_day - trip.end).days
+    for d in days:
+        is_ext = not trip.start <= date.fromisoformat(d["date"]) <= trip.end
+        if d["extension"] != is_ext:
+            fail(f"{d['date']}: extension flag is wrong")
+    seen_customers: list[str] = []
+    seen_commitments: list[tuple[str, str]] = []
+    total_km = 0.0
+    visit_costs = 0.0
+    for d in days:
+        day = date.fromisoformat(d["date"])
+        stops = d["stops"]
+        if stops[0]["type"] != "start" or stops[-1]["type"] != "end":
+            fail(f"{day}: a day must begin with a start and end with an end stop")
+        start_key, start_min = scenario.base, trip.day_start_minute
+        end_key, end_min = scenario.base, trip.day_end_minute
+        if day == first_day and trip.arrive is not None:
+            start_key, start_min = trip.arrive.place, trip.arrive.minute_of_day
+        if day == last_day and trip.depart is not None:
+            end_key, end_min = trip.depart.place, trip.depart.minute_of_day
+        start_pt = (places[start_key].lat, places[start_key].lon)
+        end_pt = (places[end_key].lat, places[end_key].lon)
+        if (stops[0]["lat"], stops[0]["lon"]) != start_pt or (stops[-1]["lat"], stops[-1]["lon"]) != end_pt:
+            fail(f"{day}: starts or ends at the wrong place")
+        now = _minutes_of_day(stops[0]["depart"], day)
+        if now < start_min:
+            fail(f"{day}: leaves before {start_min}")
+        prev = start_pt
+        drive_day = 0
+        for stop in stops[1:]:
+            here = (stop["lat"], stop["lon"])
+            drive, minutes = leg_minutes(prev, here, travel)
+            drive_day += drive
+            total_km += leg_km(prev, here, travel.detour_factor)
+            arrive = _minutes_of_day(stop["arrive"], day)
+            if arrive < now + minutes:
+                fail(f"{day} {stop['name']}: arrives at {arrive}, but the leg takes {minutes} from {now}")
+            if stop["travel_minutes"] < minutes:
+                fail(f"{day} {stop['name']}: travel_minutes understated")
+            if stop["type"] == "end":
+                if arrive > end_min:
+                    fail(f"{day}: back at {arrive}, after {end_min}")
+                break
+            begin, finish = _minutes_of_day(stop["start"], day), _minutes_of_day(stop["end"], day)
+            if begin < arrive:
+                fail(f"{day} {stop['name']}: starts before arriving")
+            if stop["type"] == "visit":
+                c = customers.get(stop["name"])
+                if c is None:
+                    fail(f"unknown customer {stop['name']}")
+                if (c.lat, c.lon) != here:
+                    fail(f"{c.name}: visited at the wrong place")
+                if finish - begin != c.meeting_minutes:
+                    fail(f"{c.name}: meeting is {finish - begin} min, not {c.meeting_minutes}")
+                if not any(o <= begin and finish <= e for o, e in c.hours.windows_on(day)):
+                    fail(f"{c.name}: {begin}-{finish} on {day} is outside every window")
+                if abs(stop["value"] - c.value) > 1e-9:
+                    fail(f"{c.name}: wrong value")
+                visit_costs += c.cost
+                seen_customers.append(c.name)
+            elif stop["type"] == "commitment":
+                k = next((k for k in scenario.commitments if k.name == stop["name"] and k.day == day), None)
+                if k is None:
+                    fail(f"unknown commitment {stop['name']} on {day}")
+                if (begin, finish) != (k.start_minute, k.end_minute):
+                    fail(f"{k.name}: not at its exact time")
+                if (places[k.place].lat, places[k.place].lon) != here:
+                    fail(f"{k.name}: not at its place")
+                seen_commitments.append((k.name, day.isoformat()))
+            else:
+                fail(f"unknown stop type {stop['type']}")
+            now, prev = finish, here
+        if trip.max_drive_minutes is not None and drive_day > trip.max_drive_minutes:
+            fail(f"{day}: drives {drive_day} min, over the cap {trip.max_drive_minutes}")
+    # every commitment kept exactly once, every customer accounted for exactly once
+    expected = sorted((k.name, k.day.isoformat()) for k in scenario.commitments)
+    if sorted(seen_commitments) != expected:
+        fail(f"commitments kept {sorted(seen_commitments)} != {expected}")
+    unvisited = [u["name"] for u in plan["unvisited"]]
+    if sorted(seen_customers + unvisited) != sorted(customers):
+        fail("customers are not each accounted for exactly once")
+    for name in customers:
+        if customers[name].must_visit and name not in seen_customers:
+            fail(f"must-visit {name} is not visited")
+    for u in plan["unvisited"]:
+        _check_reason(u, customers[u["name"]], scenario)
+    # money and totals
+    real_cost = scenario.per_km_cost * total_km + visit_costs + before * trip.extend_before.cost + \
+        after * trip.extend_after.cost
+    summary = plan["summary"]
+    if summary["cost"] < real_cost - 0.01:
+        fail(f"reported cost {summary['cost']} understates the real cost {real_cost:.4f}")
+    legs = sum(len(d["stops"]) for d in days)
+    if summary["cost"] > real_cost + 0.01 * legs + 0.01:
+        fail(f"reported cost {summary['cost']} overstates the real cost {real_cost:.4f}")
+    if scenario.budget is not None and real_cost > scenario.budget + 1e-6:
+        fail(f"cost {real_cost:.2f} is over the budget {scenario.budget}")
+    value = sum(customers[n].value for n in seen_customers)
+    if abs(summary["value"] - value) > 1e-6 or summary["visited"] != len(seen_customers):
+        fail("summary value or count is wrong")
+    if summary["candidates"] != len(customers):
+        fail("summary candidates is wrong")
+
+
+def _check_reason(entry: dict, customer, scenario) -> None:
+    """The codes are claims; check the ones that need no search."""
+    trip = scenario.trip
+    days = [trip.start - timedelta(days=trip.extend_before.days) + timedelta(days=i)
+            for i in range((trip.end - trip.start).days + 1 + trip.extend_before.days + trip.extend_after.days)]
+    has_window = any(e - o >= customer.meeting_minutes for d in days for o, e in customer.hours.windows_on(d))
+    if entry["code"] == "no_availability" and has_window:
+        raise PlanError(f"{customer.name}: claimed no_availability, but it has a long enough window")
+    if entry["code"] != "no_availability" and not has_window:
+        raise PlanError(f"{customer.name}: has no window, but the code is {entry['code']}")
+    if entry["code"] not in ("no_availability", "conflicts", "too_far", "over_budget", "lower_value"):
+        raise PlanError(f"{customer.name}: unknown code {entry['code']}")
+    if not entry["reason"]:
+        raise PlanError(f"{customer.name}: empty reason")
