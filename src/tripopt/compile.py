@@ -5,9 +5,18 @@ The trip may be lengthened by k days before and j days after; each (k, j) is a
 to the last). The planner solves each layout and keeps the best, which is exact for
 the contract's rule that all k extra days are charged whether used or not.
 
-Node order in every compiled problem: customers, then commitments, then each tour's
-start and end node. `CompiledProblem.node_*` is the one place that maps nodes back to
-customers, commitments and places.
+Time axis: every tour lies within one calendar day, so the solver's clock is minutes
+after the midnight of the tour's own day (the decoder adds the date back). On an
+absolute axis a customer open Mon-Fri 09:00-17:00 would have night-long gaps between
+its windows, which OR-Tools handles very slowly (see `routing.RoutingProblem`); on the
+per-day axis it has one window. A customer whose daily windows differ between days,
+or have a wide gap (a lunch break is fine, a dinner slot is not), becomes alternative
+node copies of one visit.
+
+Node order in every compiled problem: customer copies (customer order), then
+commitments, then each tour's start and end node. `node_kind` and `node_ref` are the
+one place that maps nodes back to customers, commitments and places; a customer's
+group number is its index.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from .travel import TravelMatrix, build_matrix
 
 CENTS = 100  # money is integer cents inside the solver
 VALUE_SCALE = 100  # value is integer hundredths inside the solver
+MAX_GAP_MINUTES = 60  # wider gaps between one node's windows split it into copies
 _EPS = 1e-9
 
 
@@ -51,7 +61,7 @@ class Layout:
         return f"{self.before} day(s) before, {self.after} after"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity equality: it holds arrays, and caches key on it
 class CompiledProblem:
     scenario: Scenario
     layout: Layout
@@ -60,11 +70,9 @@ class CompiledProblem:
     node_kind: tuple[str, ...]  # "customer", "commitment", "start", "end"
     node_ref: tuple[int, ...]  # index into customers / commitments, or the tour index
 
-    def customer_node(self, index: int) -> int:
-        return index
-
-    def commitment_node(self, index: int) -> int:
-        return len(self.scenario.customers) + index
+    def customer_nodes(self, index: int) -> tuple[int, ...]:
+        """The node copies of customer `index` (at least one, maybe unservable)."""
+        return self.problem.alternatives[index]
 
 
 def layouts(scenario: Scenario) -> list[Layout]:
@@ -98,70 +106,75 @@ def _layout(scenario: Scenario, before: int, after: int) -> Layout:
 
 
 def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
-    """Build the integer problem: windows become absolute start-of-service windows."""
-    customers, commitments = scenario.customers, scenario.commitments
-    places = scenario.places
-    kinds = ["customer"] * len(customers) + ["commitment"] * len(commitments)
-    refs = list(range(len(customers))) + list(range(len(commitments)))
-    lat = [c.lat for c in customers] + [places[c.place].lat for c in commitments]
-    lon = [c.lon for c in customers] + [places[c.place].lon for c in commitments]
-    for t, tour_day in enumerate(layout.days):
-        for kind, place in (("start", tour_day.start_place), ("end", tour_day.end_place)):
-            kinds.append(kind)
-            refs.append(t)
-            lat.append(places[place].lat)
-            lon.append(places[place].lon)
-    matrix = build_matrix(lat, lon, scenario.travel)
+    """Build the integer problem: windows become per-day start-of-service windows."""
+    customers, commitments, places = scenario.customers, scenario.commitments, scenario.places
     day_index = {d.day: t for t, d in enumerate(layout.days)}
-
-    service, windows, allowed = [], [], []
-    for customer in customers:
-        found = _customer_windows(scenario, customer, layout, day_index)
-        service.append(customer.meeting_minutes)
-        windows.append(tuple(w for w, _ in found))
-        allowed.append(tuple(sorted({t for _, t in found})))
-    for commitment in commitments:
-        start = scenario.day_offset_minutes(commitment.day) + commitment.start_minute
-        service.append(commitment.end_minute - commitment.start_minute)
-        windows.append(((start, start),) if commitment.day in day_index else ())
-        allowed.append((day_index[commitment.day],) if commitment.day in day_index else ())
+    nodes = _Nodes()
+    for index, customer in enumerate(customers):
+        for windows, tours in _copies(customer, layout):
+            nodes.add("customer", index, customer.lat, customer.lon, customer.meeting_minutes, windows, tours,
+                      index, round(customer.value * VALUE_SCALE), _cents_up(customer.cost), customer.must_visit)
+    for index, k in enumerate(commitments):
+        tour = day_index.get(k.day)
+        nodes.add("commitment", index, places[k.place].lat, places[k.place].lon, k.end_minute - k.start_minute,
+                  ((k.start_minute, k.start_minute),) if tour is not None else (),
+                  (tour,) if tour is not None else (), len(customers) + index, 0, 0, True)
     tours = []
     for t, tour_day in enumerate(layout.days):
-        offset = scenario.day_offset_minutes(tour_day.day)
-        start_node = len(customers) + len(commitments) + 2 * t
-        tours.append(Tour(start_node, start_node + 1, offset + tour_day.start_minute,
-                          offset + tour_day.end_minute, scenario.trip.max_drive_minutes))
-        service += [0, 0]
-        windows += [(), ()]
-        allowed += [None, None]
-
-    n = matrix.size
-    per_km_cents = scenario.per_km_cost * CENTS
-    arc_cost = np.ceil(matrix.km * per_km_cents - _EPS).astype(np.int64)
-    node_cost = [_cents_up(c.cost) for c in customers] + [0] * (n - len(customers))
-    prize = [round(c.value * VALUE_SCALE) for c in customers] + [0] * (n - len(customers))
-    mandatory = [c.must_visit for c in customers] + [True] * len(commitments) + [False] * (2 * len(tours))
+        start_node = len(nodes.kind)
+        for kind, key in (("start", tour_day.start_place), ("end", tour_day.end_place)):
+            nodes.add(kind, t, places[key].lat, places[key].lon, 0, (), None, -1, 0, 0, False)
+        tours.append(Tour(start_node, start_node + 1, tour_day.start_minute, tour_day.end_minute,
+                          scenario.trip.max_drive_minutes))
+    matrix = build_matrix(nodes.lat, nodes.lon, scenario.travel)
+    arc_cost = np.ceil(matrix.km * (scenario.per_km_cost * CENTS) - _EPS).astype(np.int64)
     budget = None
     if scenario.budget is not None:
         budget = math.floor((scenario.budget - layout.fixed_cost) * CENTS + _EPS)
     problem = RoutingProblem(
         travel=matrix.travel_minutes, drive=matrix.drive_minutes, arc_cost=arc_cost,
-        service=tuple(service), windows=tuple(windows), prize=tuple(prize), node_cost=tuple(node_cost),
-        mandatory=tuple(mandatory), allowed_tours=tuple(allowed), tours=tuple(tours), budget=budget,
+        service=tuple(nodes.service), windows=tuple(nodes.windows), prize=tuple(nodes.prize),
+        node_cost=tuple(nodes.cost), mandatory=tuple(nodes.mandatory), allowed_tours=tuple(nodes.allowed),
+        group=tuple(nodes.group), tours=tuple(tours), budget=budget,
     )
-    return CompiledProblem(scenario, layout, problem, matrix, tuple(kinds), tuple(refs))
+    return CompiledProblem(scenario, layout, problem, matrix, tuple(nodes.kind), tuple(nodes.ref))
 
 
-def _customer_windows(scenario: Scenario, customer, layout: Layout, day_index: dict[date, int]):
-    """Start-of-service windows [open, close - meeting] on each day of the layout."""
-    found = []
-    for tour_day in layout.days:
-        offset = scenario.day_offset_minutes(tour_day.day)
-        for open_minute, close_minute in customer.hours.windows_on(tour_day.day):
-            if close_minute - open_minute >= customer.meeting_minutes:
-                window = (offset + open_minute, offset + close_minute - customer.meeting_minutes)
-                found.append((window, day_index[tour_day.day]))
-    return found
+class _Nodes:
+    """Column lists of the node table, filled in node order."""
+
+    def __init__(self) -> None:
+        self.kind, self.ref, self.lat, self.lon, self.service = [], [], [], [], []
+        self.windows, self.allowed, self.group, self.prize, self.cost, self.mandatory = [], [], [], [], [], []
+
+    def add(self, kind, ref, lat, lon, service, windows, allowed, group, prize, cost, mandatory) -> None:
+        for column, value in ((self.kind, kind), (self.ref, ref), (self.lat, lat), (self.lon, lon),
+                              (self.service, service), (self.windows, windows), (self.allowed, allowed),
+                              (self.group, group), (self.prize, prize), (self.cost, cost),
+                              (self.mandatory, mandatory)):
+            column.append(value)
+
+
+def _copies(customer, layout: Layout) -> list[tuple[tuple[tuple[int, int], ...], tuple[int, ...]]]:
+    """(start-of-service windows, tours) per node copy: days with the same windows share a
+    copy, and windows further apart than MAX_GAP_MINUTES go to separate copies."""
+    patterns: dict[tuple[tuple[int, int], ...], list[int]] = {}
+    for t, tour_day in enumerate(layout.days):
+        windows = tuple((open_minute, close_minute - customer.meeting_minutes)
+                        for open_minute, close_minute in customer.hours.windows_on(tour_day.day)
+                        if close_minute - open_minute >= customer.meeting_minutes)
+        if windows:
+            patterns.setdefault(windows, []).append(t)
+    copies = []
+    for windows, tours in patterns.items():
+        cluster = [windows[0]]
+        for window in windows[1:]:
+            if window[0] - cluster[-1][1] > MAX_GAP_MINUTES:
+                copies.append((tuple(cluster), tuple(tours)))
+                cluster = []
+            cluster.append(window)
+        copies.append((tuple(cluster), tuple(tours)))
+    return copies or [((), ())]
 
 
 def _cents_up(amount: float) -> int:

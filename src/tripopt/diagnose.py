@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
+from functools import lru_cache
 
 from .compile import CENTS, CompiledProblem
 from .plan import Unvisited
@@ -29,10 +29,15 @@ class _Insertion:
 
 def _base_route(compiled: CompiledProblem, tour: int) -> list[int]:
     """The commitments of a tour, in time order (their order is forced by their times)."""
+    return list(_base_routes(compiled)[tour])
+
+
+@lru_cache(maxsize=16)
+def _base_routes(compiled: CompiledProblem) -> tuple[tuple[int, ...], ...]:
     p = compiled.problem
-    nodes = [i for i, kind in enumerate(compiled.node_kind)
-             if kind == "commitment" and p.allowed_tours[i] == (tour,)]
-    return sorted(nodes, key=lambda i: p.windows[i][0][0])
+    commitments = [i for i, kind in enumerate(compiled.node_kind) if kind == "commitment" and p.windows[i]]
+    return tuple(tuple(sorted((i for i in commitments if p.allowed_tours[i] == (t,)),
+                              key=lambda i: p.windows[i][0][0])) for t in range(len(p.tours)))
 
 
 def _base_cost(compiled: CompiledProblem) -> int:
@@ -42,24 +47,25 @@ def _base_cost(compiled: CompiledProblem) -> int:
     return fixed + sum(route_cost(p, t, _base_route(compiled, t)) for t in range(len(p.tours)))
 
 
-def _fits(compiled: CompiledProblem, node: int, zero_travel: bool) -> list[tuple[int, list[int]]]:
-    """(tour, route) for every feasible insertion of `node` into a commitments-only day."""
+def _fits(compiled: CompiledProblem, index: int, zero_travel: bool) -> list[tuple[int, list[int]]]:
+    """(tour, route) for every feasible insertion of customer `index` (any of its node
+    copies) into a day that holds only its commitments."""
     p = compiled.problem
-    travel = np.zeros_like(p.travel) if zero_travel else None
     found = []
-    for tour in p.allowed_tours[node] or ():
-        base = _base_route(compiled, tour)
-        for position in range(len(base) + 1):
-            route = base[:position] + [node] + base[position:]
-            if earliest_schedule(p, tour, route, travel).failed_at is None:
-                found.append((tour, route))
+    for node in compiled.customer_nodes(index):
+        for tour in p.allowed_tours[node] or ():
+            base = _base_route(compiled, tour)
+            for position in range(len(base) + 1):
+                route = base[:position] + [node] + base[position:]
+                if earliest_schedule(p, tour, route, zero_travel).failed_at is None:
+                    found.append((tour, route))
     return found
 
 
 def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[str, str]:
     """(code, reason) for customer `index`, true whatever the solver did."""
     customer = compiled_all[0].scenario.customers[index]
-    if not any(c.problem.allowed_tours[index] for c in compiled_all):
+    if not any(c.problem.servable(n) for c in compiled_all for n in c.customer_nodes(index)):
         return "no_availability", _no_availability(compiled_all[0], customer)
     if not any(_fits(c, index, zero_travel=True) for c in compiled_all):
         return "conflicts", (f"its windows ({customer.hours.text}) are all blocked by the commitments, "
@@ -162,16 +168,15 @@ def _explain(compiled: CompiledProblem, tour: int, base: list[int], timed) -> st
     if timed.failed_at == -1:
         return (f"on {day} the commitments alone need {timed.drive} minutes of driving, over the "
                 f"{scenario.trip.max_drive_minutes}-minute cap")
-    offset = scenario.day_offset_minutes(tour_day.day)
     if timed.failed_at == len(base):
-        return (f"on {day} the traveller cannot be back at {tour_day.end_place} by {_hhmm(p.tours[tour].latest_end - offset)}"
-                f" after the last commitment (arrives {_hhmm(timed.arrive_end - offset)})")
+        return (f"on {day} the traveller cannot be back at {tour_day.end_place} by {_hhmm(p.tours[tour].latest_end)}"
+                f" after the last commitment (arrives {_hhmm(timed.arrive_end)})")
     node = base[timed.failed_at]
     k = scenario.commitments[compiled.node_ref[node]]
     before = (f"leaving '{scenario.commitments[compiled.node_ref[base[timed.failed_at - 1]]].name}'"
               if timed.failed_at else f"starting from {tour_day.start_place} at {_hhmm(tour_day.start_minute)}")
     return (f"commitment '{k.name}' on {day} at {_hhmm(k.start_minute)} ({k.place}) cannot be reached in time: "
-            f"{before}, the earliest arrival is {_hhmm(timed.arrive_end - offset)}")
+            f"{before}, the earliest arrival is {_hhmm(timed.arrive_end)}")
 
 
 def _budget_reason(compiled_all: list[CompiledProblem]) -> str | None:

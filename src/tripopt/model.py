@@ -1,8 +1,7 @@
 """Typed, immutable domain objects: what a validated scenario is, independent of YAML.
 
 Clock times are minutes after local midnight of their own day; dates are calendar
-dates in the scenario's time zone. The solver's absolute minute scale is derived
-from these in one place (`Scenario.day_offset_minutes`).
+dates in the scenario's time zone (the solver keeps that per-day clock, see compile.py).
 """
 
 from __future__ import annotations
@@ -126,15 +125,6 @@ class Scenario:
     source: Path | None = None
     ignored_columns: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
-
-    @property
-    def first_day(self) -> date:
-        """Day 0 of the solver's minute scale: the earliest day the trip may use."""
-        return self.trip.possible_days[0]
-
-    def day_offset_minutes(self, day: date) -> int:
-        """Minutes from the trip's first midnight to the midnight starting `day`."""
-        return (day - self.first_day).days * 24 * 60
 
     def with_budget(self, budget: float | None) -> "Scenario":
         """The same scenario under another budget (for --budget and compare)."""

@@ -125,10 +125,9 @@ def decode(compiled: CompiledProblem, solution: RoutingSolution, unvisited: tupl
     )
 
 
-def _clock(compiled: CompiledProblem, minute: int, zone: ZoneInfo) -> datetime:
-    first = compiled.scenario.first_day
-    naive = datetime.combine(first, time()) + timedelta(minutes=minute)
-    return naive.replace(tzinfo=zone)
+def _clock(day: date, minute: int, zone: ZoneInfo) -> datetime:
+    """A solver minute (after the tour day's local midnight) as an aware local time."""
+    return (datetime.combine(day, time()) + timedelta(minutes=minute)).replace(tzinfo=zone)
 
 
 def _day(compiled: CompiledProblem, tour: int, route: tuple[int, ...], zone: ZoneInfo) -> DayPlan:
@@ -142,7 +141,7 @@ def _day(compiled: CompiledProblem, tour: int, route: tuple[int, ...], zone: Zon
         times[0] = (leave + first_leg, *times[0][1:])
     start_place = scenario.places[tour_day.start_place]
     stops = [Stop("start", start_place.name, start_place.lat, start_place.lon,
-                  depart=_clock(compiled, leave, zone), place=tour_day.start_place)]
+                  depart=_clock(tour_day.day, leave, zone), place=tour_day.start_place)]
     prev, cost, km, drive = spec.start_node, 0.0, 0.0, 0
     for node, (arrive, start, end) in zip(route, times):
         leg_km, leg_drive = float(matrix.km[prev, node]), int(matrix.drive_minutes[prev, node])
@@ -150,8 +149,8 @@ def _day(compiled: CompiledProblem, tour: int, route: tuple[int, ...], zone: Zon
         leg_cost = p.arc_cost[prev, node] / CENTS
         visit_cost = p.node_cost[node] / CENTS
         stops.append(Stop(stop.kind, stop.name, stop.lat, stop.lon,
-                          arrive=_clock(compiled, arrive, zone), start=_clock(compiled, start, zone),
-                          end=_clock(compiled, end, zone), depart=_clock(compiled, end, zone),
+                          arrive=_clock(tour_day.day, arrive, zone), start=_clock(tour_day.day, start, zone),
+                          end=_clock(tour_day.day, end, zone), depart=_clock(tour_day.day, end, zone),
                           travel_km=round(leg_km, 1), travel_minutes=int(p.travel[prev, node]),
                           drive_minutes=leg_drive, value=stop.value, cost=round(visit_cost, 2),
                           notes=stop.notes, place=stop.place))
@@ -162,7 +161,7 @@ def _day(compiled: CompiledProblem, tour: int, route: tuple[int, ...], zone: Zon
     end_place = scenario.places[tour_day.end_place]
     last_end = times[-1][2] if route else leave
     back = last_end + int(p.travel[prev, spec.end_node])
-    stops.append(Stop("end", end_place.name, end_place.lat, end_place.lon, arrive=_clock(compiled, back, zone),
+    stops.append(Stop("end", end_place.name, end_place.lat, end_place.lon, arrive=_clock(tour_day.day, back, zone),
                       travel_km=round(float(matrix.km[prev, spec.end_node]), 1),
                       travel_minutes=int(p.travel[prev, spec.end_node]),
                       drive_minutes=int(matrix.drive_minutes[prev, spec.end_node]), place=tour_day.end_place))
