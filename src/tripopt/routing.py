@@ -30,6 +30,7 @@ from functools import cached_property
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+DESCENT_FLOOR_SECONDS = 0.25
 _STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
 
 
@@ -220,6 +221,8 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
     build = time.monotonic() - started  # the value-first model costs about as much again
     reserve = settings.time_limit_seconds * (1 - settings.explore_share) + 1.2 * build
     seconds = max(deadline - time.monotonic() - reserve, 0.05)
+    if settings.metaheuristic == "GREEDY_DESCENT":
+        seconds = max(seconds, DESCENT_FLOOR_SECONDS)
     routes, stop = explore.search(settings, seconds, initial_routes, progress, interrupted, started)
     phases.append(f"explore:{stop}")
     if routes is None:
@@ -236,8 +239,10 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
 
 
 def _left(deadline: float) -> float:
-    """Seconds to the deadline, never less than a token slice for the exact phases."""
-    return max(deadline - time.monotonic(), 0.05)
+    """Seconds to the deadline for a descent phase, with a floor: descents end at a local
+    optimum by themselves (usually within milliseconds), and cutting them short on the
+    clock would make the result depend on the machine's speed."""
+    return max(deadline - time.monotonic(), DESCENT_FLOOR_SECONDS)
 
 
 def _polish(problem, settings, routes, seconds, interrupted, started, phases):
