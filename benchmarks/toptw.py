@@ -1,0 +1,251 @@
+"""TOPTW benchmark harness: the literature's instances on tripopt's own routing core.
+
+    python benchmarks/toptw.py INSTANCE --tours M --time-limit S [--json]
+    python benchmarks/toptw.py --batch subset|all [--time-limit S] [--jobs J] [--csv FILE]
+
+Distances follow the literature's convention (shared/benchmarks/toptw/README.md):
+Euclidean, truncated to 1 decimal (Solomon c/r/rc) or 2 decimals (Cordeau pr), computed
+exactly in integers. All times are scaled to integers at that precision, so the integer
+model is exact. Every solution is re-checked in exact rational arithmetic by `verify`,
+written from the README's rules, before it is reported; an infeasible one is an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "benchmarks" / "toptw"
+sys.path.insert(0, str(ROOT / "src"))
+
+from tripopt.routing import RoutingProblem, SearchSettings, Tour, solve  # noqa: E402
+
+# The 20 instances x m = 1, 2, 4 of shared/benchmarks/toptw/PEERS.md (peer figures exist).
+SUBSET = ("c101 c105 r101 r105 r109 rc101 rc105 c201 c205 r201 r205 r209 rc201 rc205 "
+          "pr01 pr05 pr10 pr11 pr15 pr20").split()
+SUBSET_TOURS = (1, 2, 4)
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+    decimals: int  # distance precision: 1 (Solomon) or 2 (Cordeau)
+    coords: list[tuple[str, str]]  # as written, vertex 0 = depot
+    service: list[str]
+    score: list[int]
+    open: list[str]
+    close: list[str]
+
+    @property
+    def customers(self) -> int:
+        return len(self.coords) - 1
+
+    @property
+    def family(self) -> str:
+        if self.name.startswith("pr"):
+            return "pr"
+        prefix = self.name.rstrip("0123456789")
+        return prefix + self.name[len(prefix)]  # c1, r2, rc1, ...
+
+
+def read_instance(path: Path) -> Instance:
+    """Parse token-wise (some copies split the header differently; blank lines occur)."""
+    lines = [line.split() for line in path.read_text().splitlines() if line.strip()]
+    header = [tok for line in lines for tok in line][:6]
+    n = int(header[2])
+    body = lines[len(lines) - (n + 1):]
+    coords, service, score, opens, closes = [], [], [], [], []
+    for i, fields in enumerate(body):
+        if int(fields[0]) != i:
+            raise ValueError(f"{path.name}: vertex line {i} is numbered {fields[0]}")
+        a = int(fields[6])
+        coords.append((fields[1], fields[2]))
+        service.append(fields[3])
+        score.append(int(float(fields[4])))
+        opens.append(fields[7 + a])
+        closes.append(fields[8 + a])
+    return Instance(path.stem, 2 if path.stem.startswith("pr") else 1, coords, service, score, opens, closes)
+
+
+def _scaled(text: str, decimals: int) -> int:
+    """A decimal string as an exact integer count of 10^-decimals."""
+    value = Fraction(text) * 10 ** decimals
+    if value.denominator != 1:
+        raise ValueError(f"{text} has more than {decimals} decimals")
+    return int(value)
+
+
+def distance_matrix(inst: Instance) -> np.ndarray:
+    """Truncated Euclidean distances in units of 10^-decimals, computed exactly."""
+    coord_decimals = max(len(t.split(".")[1]) if "." in t else 0 for xy in inst.coords for t in xy)
+    xs = [_scaled(x, coord_decimals) for x, _ in inst.coords]
+    ys = [_scaled(y, coord_decimals) for _, y in inst.coords]
+    n = len(xs)
+    out = np.zeros((n, n), dtype=np.int64)
+    shift = 10 ** (2 * inst.decimals)
+    unit = 10 ** coord_decimals
+    for i in range(n):
+        for j in range(i + 1, n):
+            squared = (xs[i] - xs[j]) ** 2 + (ys[i] - ys[j]) ** 2
+            out[i, j] = out[j, i] = math.isqrt(squared * shift) // unit
+    return out
+
+
+def to_problem(inst: Instance, tours: int) -> RoutingProblem:
+    """Customers are nodes 0..N-1; each tour gets its own start and end copy of the depot."""
+    d = distance_matrix(inst)
+    n = inst.customers
+    order = list(range(1, n + 1)) + [0] * (2 * tours)
+    travel = d[np.ix_(order, order)]
+    q = inst.decimals
+    horizon = _scaled(inst.close[0], q)
+    windows = [((_scaled(inst.open[i], q), _scaled(inst.close[i], q)),) for i in range(1, n + 1)]
+    tour_list = tuple(Tour(n + 2 * t, n + 2 * t + 1, 0, horizon) for t in range(tours))
+    size = n + 2 * tours
+    return RoutingProblem(
+        travel=travel, drive=travel, arc_cost=np.zeros_like(travel),
+        service=tuple(_scaled(inst.service[i], q) for i in range(1, n + 1)) + (0,) * (2 * tours),
+        windows=tuple(windows) + ((),) * (2 * tours), prize=tuple(inst.score[1:]) + (0,) * (2 * tours),
+        node_cost=(0,) * size, mandatory=(False,) * size, allowed_tours=(None,) * size,
+        group=tuple(range(n)) + (-1,) * (2 * tours), tours=tour_list, budget=None,
+    )
+
+
+def verify(inst: Instance, routes: list[list[int]], tours: int) -> tuple[bool, str, int]:
+    """The README's rules in exact rational arithmetic: (feasible, why not, score)."""
+    def dist(a: int, b: int) -> Fraction:
+        (xa, ya), (xb, yb) = inst.coords[a], inst.coords[b]
+        exact = Fraction(xa) - Fraction(xb), Fraction(ya) - Fraction(yb)
+        scale = 10 ** inst.decimals
+        squared = (exact[0] ** 2 + exact[1] ** 2) * scale * scale
+        root = math.isqrt(squared.numerator // squared.denominator)  # floor(sqrt(x)) for x >= 0
+        while (root + 1) ** 2 * squared.denominator <= squared.numerator:
+            root += 1
+        while root * root * squared.denominator > squared.numerator:
+            root -= 1
+        return Fraction(root, scale)
+
+    if len(routes) > tours:
+        return False, f"{len(routes)} tours > {tours}", 0
+    seen = [c for r in routes for c in r]
+    if len(seen) != len(set(seen)) or any(not 1 <= c <= inst.customers for c in seen):
+        return False, "a customer repeats or does not exist", 0
+    tmax = Fraction(inst.close[0])
+    for route in routes:
+        now, prev = Fraction(0), 0
+        for c in route:
+            start = max(now + dist(prev, c), Fraction(inst.open[c]))
+            if start > Fraction(inst.close[c]):
+                return False, f"customer {c} starts at {float(start)} after {inst.close[c]}", 0
+            now, prev = start + Fraction(inst.service[c]), c
+        if now + dist(prev, 0) > tmax:
+            return False, f"a tour returns at {float(now + dist(prev, 0))} after {tmax}", 0
+    return True, "", sum(inst.score[c] for c in seen)
+
+
+def run_case(path: Path, tours: int, seconds: float, settings: dict | None = None) -> dict:
+    inst = read_instance(path)
+    began = time.perf_counter()
+    solution = solve(to_problem(inst, tours), SearchSettings(time_limit_seconds=seconds, **(settings or {})))
+    routes = [[node + 1 for node in route] for route in solution.routes if route]
+    elapsed = time.perf_counter() - began
+    ok, why, score = verify(inst, routes, tours)
+    if not ok:
+        raise AssertionError(f"{inst.name} m={tours}: infeasible solution: {why}")
+    return {"instance": inst.name, "tours": tours, "score": score, "routes": routes, "seconds": round(elapsed, 2),
+            "family": inst.family}
+
+
+def bks_table() -> dict[tuple[str, int], int]:
+    with open(DATA / "bks.csv", newline="") as handle:
+        return {(row["instance"], int(row["m"])): int(row["bks"]) for row in csv.DictReader(handle)}
+
+
+def instance_path(name: str) -> Path:
+    return next(DATA.glob(f"*/{name}.txt"))
+
+
+def all_instances() -> list[str]:
+    names = sorted(p.stem for p in DATA.glob("*/*.txt") if p.stem != "TOPTW_format")
+    return names
+
+
+def _batch_case(args: tuple[str, int, float, dict | None]) -> dict:
+    name, tours, seconds, settings = args
+    return run_case(instance_path(name), tours, seconds, settings)
+
+
+def batch(cases: list[tuple[str, int]], seconds: float, jobs: int, settings: dict | None = None) -> list[dict]:
+    """Run cases in `jobs` single-threaded processes; rows carry the gap to the BKS."""
+    bks = bks_table()
+    rows = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for result in pool.map(_batch_case, [(n, m, seconds, settings) for n, m in cases]):
+            best = bks[(result["instance"], result["tours"])]
+            result["bks"] = best
+            result["gap_pct"] = round(100 * (best - result["score"]) / best, 2)
+            rows.append(result)
+            print(f"{result['instance']:6} m={result['tours']} score {result['score']:5d} bks {best:5d} "
+                  f"gap {result['gap_pct']:6.2f}% {result['seconds']:5.1f}s", file=sys.stderr, flush=True)
+    return rows
+
+
+def summarise(rows: list[dict]) -> str:
+    """Mean / median / max gap per family and per m, as a Markdown table."""
+    def line(label: str, gaps: list[float]) -> str:
+        return f"| {label} | {len(gaps)} | {statistics.mean(gaps):.2f} | {statistics.median(gaps):.2f} | {max(gaps):.2f} |"
+
+    out = ["| cases | n | mean gap % | median gap % | max gap % |", "| --- | --- | --- | --- | --- |",
+           line("all", [r["gap_pct"] for r in rows])]
+    for family in ("c1", "r1", "rc1", "c2", "r2", "rc2", "pr"):
+        gaps = [r["gap_pct"] for r in rows if r["family"] == family]
+        if gaps:
+            out.append(line(family, gaps))
+    for m in sorted({r["tours"] for r in rows}):
+        out.append(line(f"m={m}", [r["gap_pct"] for r in rows if r["tours"] == m]))
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("instance", nargs="?", type=Path, help="an instance file")
+    parser.add_argument("--tours", type=int, default=1)
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--batch", choices=("subset", "all"), help="run many cases")
+    parser.add_argument("--jobs", type=int, default=2, help="parallel single-threaded processes")
+    parser.add_argument("--csv", type=Path, help="write the batch rows here")
+    args = parser.parse_args()
+    if args.batch:
+        names = SUBSET if args.batch == "subset" else all_instances()
+        tours = SUBSET_TOURS if args.batch == "subset" else (1, 2, 3, 4)
+        rows = batch([(n, m) for n in names for m in tours], args.time_limit, args.jobs)
+        if args.csv:
+            with open(args.csv, "w", newline="") as handle:
+                writer = csv.DictWriter(handle, ["instance", "tours", "family", "score", "bks", "gap_pct", "seconds"],
+                                        extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(rows)
+        print(summarise(rows))
+        return
+    if args.instance is None:
+        parser.error("give an instance file or --batch")
+    result = run_case(args.instance, args.tours, args.time_limit)
+    result.pop("family")
+    print(json.dumps(result) if args.json else f"{result['instance']} m={result['tours']}: score {result['score']}")
+
+
+if __name__ == "__main__":
+    main()
