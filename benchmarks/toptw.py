@@ -1,7 +1,11 @@
 """TOPTW benchmark harness: the literature's instances on tripopt's own routing core.
 
-    python benchmarks/toptw.py INSTANCE --tours M --time-limit S [--json]
-    python benchmarks/toptw.py --batch subset|all [--time-limit S] [--jobs J] [--csv FILE]
+    python benchmarks/toptw.py INSTANCE --tours M --time-limit S [--json] [--vs pyvrp]
+    python benchmarks/toptw.py --batch subset|all [--time-limit S] [--jobs J] [--csv FILE] [--vs pyvrp]
+
+`--vs pyvrp` also solves each case with PyVRP (prize-collecting VRPTW, the `bench` extra:
+pip install -e ".[bench]") at the same time limit in the same process, as PEERS.md
+describes its model, and reports both with wins, ties and losses.
 
 Distances follow the literature's convention (shared/benchmarks/toptw/README.md):
 Euclidean, truncated to 1 decimal (Solomon c/r/rc) or 2 decimals (Cordeau pr), computed
@@ -168,6 +172,40 @@ def run_case(path: Path, tours: int, seconds: float, settings: dict | None = Non
             "family": inst.family}
 
 
+def run_pyvrp(path: Path, tours: int, seconds: float) -> dict:
+    """The peer: PyVRP on the same integer data (prize = score x 10^6, optional clients)."""
+    from pyvrp import Model, PenaltyParams, SolveParams
+    from pyvrp.stop import MaxRuntime
+
+    inst = read_instance(path)
+    d = distance_matrix(inst)
+    q = inst.decimals
+    horizon = _scaled(inst.close[0], q)
+    model = Model()
+    locations = [model.add_location(float(x), float(y)) for x, y in inst.coords]
+    depot = model.add_depot(locations[0], tw_early=0, tw_late=horizon)
+    model.add_vehicle_type(num_available=tours, start_depot=depot, end_depot=depot, tw_early=0, tw_late=horizon,
+                           unit_distance_cost=1)
+    for i in range(1, inst.customers + 1):
+        model.add_client(locations[i], service_duration=_scaled(inst.service[i], q),
+                         tw_early=_scaled(inst.open[i], q), tw_late=_scaled(inst.close[i], q),
+                         prize=inst.score[i] * 10 ** 6, required=False)
+    for a, frm in enumerate(locations):
+        for b, to in enumerate(locations):
+            if a != b:
+                model.add_edge(frm, to, distance=int(d[a, b]), duration=int(d[a, b]))
+    began = time.perf_counter()
+    result = model.solve(stop=MaxRuntime(seconds), seed=1, display=False,
+                         params=SolveParams(penalty=PenaltyParams(max_penalty=1e9)))
+    elapsed = time.perf_counter() - began
+    routes = ([[activity.idx + 1 for activity in route if activity.is_client()] for route in result.best.routes()]
+              if result.best.is_feasible() else [])  # a client activity counts clients from 0
+    ok, why, score = verify(inst, routes, tours)
+    if not ok:
+        raise AssertionError(f"{inst.name} m={tours}: PyVRP's solution fails the check: {why}")
+    return {"score": score, "routes": routes, "seconds": round(elapsed, 2)}
+
+
 def bks_table() -> dict[tuple[str, int], int]:
     with open(DATA / "bks.csv", newline="") as handle:
         return {(row["instance"], int(row["m"])): int(row["bks"]) for row in csv.DictReader(handle)}
@@ -182,24 +220,40 @@ def all_instances() -> list[str]:
     return names
 
 
-def _batch_case(args: tuple[str, int, float, dict | None]) -> dict:
-    name, tours, seconds, settings = args
-    return run_case(instance_path(name), tours, seconds, settings)
+def _batch_case(args: tuple[str, int, float, dict | None, bool]) -> dict:
+    name, tours, seconds, settings, vs_pyvrp = args
+    result = run_case(instance_path(name), tours, seconds, settings)
+    if vs_pyvrp:
+        result["pyvrp"] = run_pyvrp(instance_path(name), tours, seconds)["score"]
+    return result
 
 
-def batch(cases: list[tuple[str, int]], seconds: float, jobs: int, settings: dict | None = None) -> list[dict]:
+def batch(cases: list[tuple[str, int]], seconds: float, jobs: int, settings: dict | None = None,
+          vs_pyvrp: bool = False) -> list[dict]:
     """Run cases in `jobs` single-threaded processes; rows carry the gap to the BKS."""
     bks = bks_table()
     rows = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(_batch_case, [(n, m, seconds, settings) for n, m in cases]):
+        for result in pool.map(_batch_case, [(n, m, seconds, settings, vs_pyvrp) for n, m in cases]):
             best = bks[(result["instance"], result["tours"])]
             result["bks"] = best
             result["gap_pct"] = round(100 * (best - result["score"]) / best, 2)
+            peer = ""
+            if vs_pyvrp:
+                result["pyvrp_gap_pct"] = round(100 * (best - result["pyvrp"]) / best, 2)
+                peer = f" pyvrp {result['pyvrp']:5d} ({result['pyvrp_gap_pct']:.2f}%)"
             rows.append(result)
             print(f"{result['instance']:6} m={result['tours']} score {result['score']:5d} bks {best:5d} "
-                  f"gap {result['gap_pct']:6.2f}% {result['seconds']:5.1f}s", file=sys.stderr, flush=True)
+                  f"gap {result['gap_pct']:6.2f}% {result['seconds']:5.1f}s{peer}", file=sys.stderr, flush=True)
     return rows
+
+
+def head_to_head(rows: list[dict]) -> str:
+    wins = sum(r["score"] > r["pyvrp"] for r in rows)
+    ties = sum(r["score"] == r["pyvrp"] for r in rows)
+    losses = sum(r["score"] < r["pyvrp"] for r in rows)
+    mean = statistics.mean(r["pyvrp_gap_pct"] for r in rows)
+    return f"tripopt vs PyVRP: {wins} wins, {ties} ties, {losses} losses; PyVRP mean gap {mean:.2f}%"
 
 
 def summarise(rows: list[dict]) -> str:
@@ -227,24 +281,32 @@ def main() -> None:
     parser.add_argument("--batch", choices=("subset", "all"), help="run many cases")
     parser.add_argument("--jobs", type=int, default=2, help="parallel single-threaded processes")
     parser.add_argument("--csv", type=Path, help="write the batch rows here")
+    parser.add_argument("--vs", choices=("pyvrp",), help="also solve with this peer")
     args = parser.parse_args()
+    vs_pyvrp = args.vs == "pyvrp"
     if args.batch:
         names = SUBSET if args.batch == "subset" else all_instances()
         tours = SUBSET_TOURS if args.batch == "subset" else (1, 2, 3, 4)
-        rows = batch([(n, m) for n in names for m in tours], args.time_limit, args.jobs)
+        rows = batch([(n, m) for n in names for m in tours], args.time_limit, args.jobs, vs_pyvrp=vs_pyvrp)
         if args.csv:
+            columns = ["instance", "tours", "family", "score", "bks", "gap_pct", "seconds"]
+            columns += ["pyvrp", "pyvrp_gap_pct"] if vs_pyvrp else []
             with open(args.csv, "w", newline="") as handle:
-                writer = csv.DictWriter(handle, ["instance", "tours", "family", "score", "bks", "gap_pct", "seconds"],
-                                        extrasaction="ignore")
+                writer = csv.DictWriter(handle, columns, extrasaction="ignore")
                 writer.writeheader()
                 writer.writerows(rows)
         print(summarise(rows))
+        if vs_pyvrp:
+            print(head_to_head(rows))
         return
     if args.instance is None:
         parser.error("give an instance file or --batch")
     result = run_case(args.instance, args.tours, args.time_limit)
     result.pop("family")
-    print(json.dumps(result) if args.json else f"{result['instance']} m={result['tours']}: score {result['score']}")
+    if vs_pyvrp:
+        result["pyvrp"] = run_pyvrp(args.instance, args.tours, args.time_limit)
+    print(json.dumps(result) if args.json else f"{result['instance']} m={result['tours']}: score {result['score']}"
+          + (f", PyVRP {result['pyvrp']['score']}" if vs_pyvrp else ""))
 
 
 if __name__ == "__main__":

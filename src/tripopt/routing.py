@@ -22,6 +22,8 @@ caller maps nodes to. Conversion between the first two happens only in `_Model`.
 
 from __future__ import annotations
 
+import math
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,8 +31,17 @@ from functools import cached_property
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 DESCENT_FLOOR_SECONDS = 0.25
+# Operators that are themselves large neighbourhood searches or k-opt chains: worth it in
+# the main search, too slow for the repair descent inside ruin-and-recreate.
+_HEAVY_OPERATORS = (
+    "use_global_cheapest_insertion_path_lns", "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed", "use_lin_kernighan",
+    "use_relocate_expensive_chain", "use_shortest_path_swap_active", "use_shortest_path_two_opt",
+    "use_global_cheapest_insertion_visit_types_lns", "use_local_cheapest_insertion_visit_types_lns",
+)
 _STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
 
 
@@ -129,10 +140,12 @@ class SearchSettings:
 
     time_limit_seconds: float = 10.0
     work_limit: int | None = None
-    value_weight: float = 5.0  # soft objective: mean prize = this many mean arcs of travel
-    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    value_weight: float = 2.0  # soft objective: mean prize = this many mean arcs of travel
+    first_solution: str = "SEQUENTIAL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     explore_share: float = 0.85  # of the time limit; the rest goes to the exact phases
+    ruin_and_recreate: float = 0.5  # share of the explore phase spent in ruin-and-recreate after GLS
+    seed: int = 1  # for the ruin-and-recreate random choices (runs stay repeatable)
 
 
 @dataclass(frozen=True)
@@ -223,10 +236,18 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
     seconds = max(deadline - time.monotonic() - reserve, 0.05)
     if settings.metaheuristic == "GREEDY_DESCENT":
         seconds = max(seconds, DESCENT_FLOOR_SECONDS)
-    routes, stop = explore.search(settings, seconds, initial_routes, progress, interrupted, started)
+    lns_share = settings.ruin_and_recreate
+    gls_work = None if settings.work_limit is None else max(int(settings.work_limit * (1 - lns_share)), 1)
+    gls = replace(settings, work_limit=gls_work)
+    routes, stop = explore.search(gls, seconds * (1 - lns_share), initial_routes, progress, interrupted, started)
     phases.append(f"explore:{stop}")
     if routes is None:
         return _infeasible(time.monotonic() - started, stop)
+    if lns_share > 0 and not interrupted.set:
+        lns_work = None if settings.work_limit is None else max(int(settings.work_limit * lns_share / 10), 1)
+        routes, stop = explore.ruin_and_recreate(routes, settings, max(deadline - time.monotonic() - reserve, 0.05),
+                                                 lns_work, progress, interrupted, started)
+        phases.append(f"recreate:{stop}")
     if not interrupted.set:
         value_first = _Model(problem, np.zeros_like(problem.arc_cost), np.asarray(problem.prize, dtype=np.int64))
         better, stop = value_first.search(_descent(settings), _left(deadline) / 2, routes, progress,
@@ -262,9 +283,39 @@ def _polish(problem, settings, routes, seconds, interrupted, started, phases):
     return routes if better is None else tuple(tuple(keep[n] for n in r) for r in better)
 
 
+def _ruin(routes, near: dict[int, list[int]], rng: random.Random, problem: RoutingProblem,
+          avg_removed: int = 10, max_string: int = 10) -> list[list[int]]:
+    """Remove a string of visits from each of a few routes close to a random seed node."""
+    routes = [list(r) for r in routes]
+    where = {node: index for index, route in enumerate(routes) for node in route}
+    if not near:
+        return routes
+    seed = rng.choice(sorted(near))
+    lengths = [len(r) for r in routes if r]
+    if not lengths:
+        return routes
+    string_max = max(1, min(max_string, round(sum(lengths) / len(lengths))))
+    route_max = max(1, int(4 * avg_removed / (1 + string_max) - 1))
+    wanted = rng.randint(1, route_max)
+    ruined: set[int] = set()
+    for node in [seed, *near[seed]]:
+        if len(ruined) >= wanted:
+            break
+        index = where.get(node)
+        if index is None or index in ruined:
+            continue
+        route = routes[index]
+        length = rng.randint(1, min(len(route), string_max))
+        position = route.index(node)
+        first = rng.randint(max(0, position - length + 1), min(position, len(route) - length))
+        del route[first:first + length]
+        ruined.add(index)
+    return routes
+
+
 def _descent(settings: SearchSettings) -> SearchSettings:
     """Descent to a local optimum: deterministic, so it needs no work limit."""
-    return replace(settings, metaheuristic="GREEDY_DESCENT", work_limit=None)
+    return replace(settings, metaheuristic="GREEDY_DESCENT", work_limit=None, ruin_and_recreate=0.0)
 
 
 def _stopped_by(phases: list[str], interrupted: Interrupted) -> str:
@@ -324,10 +375,17 @@ class _Model:
         self._drive_dimension()
         self._budget_dimension()
         self._visits(penalties)
+        self._closed = False
+        self._progress: Progress | None = None
+        self._interrupted = Interrupted()
+        self._started = time.monotonic()
+        self._last_report = 0.0
+        self.routing.AddAtSolutionCallback(self._at_solution)
 
     # -- one method per constraint family --------------------------------------------
 
     def _objective(self, arcs: np.ndarray) -> None:
+        self._arcs = arcs
         callback = self.routing.RegisterTransitMatrix(arcs.tolist())
         self.routing.SetArcCostEvaluatorOfAllVehicles(callback)
 
@@ -406,39 +464,101 @@ class _Model:
         params.time_limit.FromMilliseconds(max(int(seconds * 1000), 10))
         if settings.work_limit:
             params.solution_limit = settings.work_limit
-        self._watch(progress, interrupted, started)
+        self._progress, self._interrupted, self._started = progress, interrupted, started
         began = time.monotonic()
-        if initial is not None:
-            assignment = self.routing.ReadAssignmentFromRoutes(self._to_indices(initial), True)
-            if assignment is None:
-                raise ValueError("the initial routes break the model's constraints")
-            solution = self.routing.SolveFromAssignmentWithParameters(assignment, params)
-        else:
-            solution = self.routing.SolveWithParameters(params)
-        status = _STATUS.get(self.routing.status(), "UNKNOWN")
+        solution, status = self._solve(params, initial)
         used = time.monotonic() - began
         if solution is None:
             return None, "time" if status == "ROUTING_FAIL_TIMEOUT" else "infeasible"
         stop = "interrupt" if interrupted.set else ("time" if used >= seconds * 0.98 else "work")
         return self._routes(solution), stop
 
-    def _watch(self, progress: Progress | None, interrupted: Interrupted, started: float) -> None:
-        """At each solution: report progress (throttled) and honour an interrupt."""
-        last = [0.0]
-        visits = [self.manager.NodeToIndex(n) for n in self.problem.visit_nodes]
-        prizes = [self.problem.prize[n] for n in self.problem.visit_nodes]  # one copy at most is active
+    def _solve(self, params, initial: Sequence[Sequence[int]] | None):
+        """One OR-Tools solve, from routes if given; (assignment or None, status name)."""
+        if initial is not None:
+            # RoutesToAssignment, not ReadAssignmentFromRoutes: the latter propagates under
+            # the previous search's (expired) limits and fails on a model solved before.
+            if not self._closed:
+                self.routing.CloseModelWithParameters(params)
+                self._closed = True
+            assignment = self.routing.solver().Assignment()
+            if not self.routing.RoutesToAssignment(self._to_indices(initial), True, True, assignment):
+                raise ValueError("the initial routes do not fit the model")
+            solution = self.routing.SolveFromAssignmentWithParameters(assignment, params)
+        else:
+            solution = self.routing.SolveWithParameters(params)
+            self._closed = True
+        status = _STATUS.get(self.routing.status(), "UNKNOWN")
+        if status == "ROUTING_INVALID":
+            raise ValueError("OR-Tools rejected the model or its search parameters (ROUTING_INVALID)")
+        return solution, status
 
-        def at_solution() -> None:
-            if interrupted.set:
-                self.solver.FinishCurrentSearch()
-                return
+    def ruin_and_recreate(self, routes, settings: SearchSettings, seconds: float, iterations: int | None,
+                          progress: Progress | None, interrupted: Interrupted, started: float):
+        """Large neighbourhood search: remove strings of nearby visits (after SISR,
+        Christiaens & Vanden Berghe 2020), let a greedy descent re-insert and repair,
+        accept by simulated annealing on the soft objective. Deterministic for a given
+        iteration count: the random choices come from a seeded generator."""
+        self._progress, self._interrupted, self._started = progress, interrupted, started
+        rng = random.Random(settings.seed)
+        deadline = time.monotonic() + seconds
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        for name in _HEAVY_OPERATORS:  # the repair runs hundreds of times: keep it light
+            setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
+        solution, _ = self._solve(params, routes)
+        current_cost, current = solution.ObjectiveValue(), self._routes(solution)
+        best_cost, best = current_cost, current
+        near = self._neighbours()
+        t_start, t_end = 0.5 * self._mean_arc, 0.01 * self._mean_arc
+        iteration = 0
+        while not interrupted.set:
             now = time.monotonic()
-            if progress is not None and now - last[0] > 0.25:
-                last[0] = now
-                prize = sum(p for i, p in zip(visits, prizes) if self.routing.NextVar(i).Value() != i)
-                progress(now - started, prize)
+            if now >= deadline or (iterations is not None and iteration >= iterations):
+                break
+            progress_ratio = iteration / iterations if iterations else (seconds - (deadline - now)) / seconds
+            temperature = t_start * (t_end / t_start) ** min(progress_ratio, 1.0)
+            params.time_limit.FromMilliseconds(max(int((deadline - now) * 1000), 10))
+            candidate, _ = self._solve(params, _ruin(current, near, rng, self.problem))
+            iteration += 1
+            if candidate is None:
+                continue
+            cost = candidate.ObjectiveValue()
+            if cost < current_cost - temperature * math.log(1.0 - rng.random()):
+                current_cost, current = cost, self._routes(candidate)
+                if cost < best_cost:
+                    best_cost, best = cost, current
+        stop = "interrupt" if interrupted.set else ("time" if time.monotonic() >= deadline else "work")
+        return best, stop
 
-        self.routing.AddAtSolutionCallback(at_solution)
+    @cached_property
+    def _mean_arc(self) -> float:
+        nodes = list(self.problem.visit_nodes)
+        sub = self._arcs[np.ix_(nodes, nodes)]
+        return float(sub[sub > 0].mean()) if (sub > 0).any() else 1.0
+
+    def _neighbours(self, count: int = 40) -> dict[int, list[int]]:
+        """The nearest servable visit nodes of each visit node, by travel time."""
+        nodes = [n for n in self.problem.visit_nodes if self.problem.servable(n)]
+        if not nodes:
+            return {}
+        sub = self.problem.travel[np.ix_(nodes, nodes)]
+        k = min(count, len(nodes))
+        order = np.argsort(sub, axis=1, kind="stable")[:, :k]
+        return {nodes[i]: [nodes[j] for j in row if j != i] for i, row in enumerate(order)}
+
+    def _at_solution(self) -> None:
+        """At each solution: honour an interrupt, report progress (throttled)."""
+        if self._interrupted.set:
+            self.solver.FinishCurrentSearch()
+            return
+        now = time.monotonic()
+        if self._progress is not None and now - self._last_report > 0.25:
+            self._last_report = now
+            p = self.problem
+            prize = sum(p.prize[n] for n in p.visit_nodes
+                        if self.routing.NextVar(self.manager.NodeToIndex(n)).Value() != self.manager.NodeToIndex(n))
+            self._progress(now - self._started, prize)
 
     def _to_indices(self, routes: Sequence[Sequence[int]]) -> list[list[int]]:
         return [[self.manager.NodeToIndex(n) for n in route] for route in routes]
