@@ -248,6 +248,18 @@ def batch(cases: list[tuple[str, int]], seconds: float, jobs: int, settings: dic
     return rows
 
 
+def against_peers(rows_csv: Path) -> str:
+    """Wins/ties/losses of a batch CSV against PyVRP's rows in shared/.../peers_10s.csv."""
+    with open(DATA / "peers_10s.csv", newline="") as handle:
+        peer = {(r["instance"], int(r["m"])): int(r["score"]) for r in csv.DictReader(handle) if r["solver"] == "pyvrp"}
+    with open(rows_csv, newline="") as handle:
+        ours = {(r["instance"], int(r["tours"])): int(r["score"]) for r in csv.DictReader(handle)}
+    shared = sorted(set(peer) & set(ours))
+    wins = sum(ours[k] > peer[k] for k in shared)
+    ties = sum(ours[k] == peer[k] for k in shared)
+    return f"{len(shared)} cases vs PyVRP (peers_10s.csv): {wins} wins, {ties} ties, {len(shared) - wins - ties} losses"
+
+
 def head_to_head(rows: list[dict]) -> str:
     wins = sum(r["score"] > r["pyvrp"] for r in rows)
     ties = sum(r["score"] == r["pyvrp"] for r in rows)
@@ -282,7 +294,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="parallel single-threaded processes")
     parser.add_argument("--csv", type=Path, help="write the batch rows here")
     parser.add_argument("--vs", choices=("pyvrp",), help="also solve with this peer")
+    parser.add_argument("--peers", type=Path, help="compare a batch CSV with peers_10s.csv and exit")
     args = parser.parse_args()
+    if args.peers:
+        print(against_peers(args.peers))
+        return
     vs_pyvrp = args.vs == "pyvrp"
     if args.batch:
         names = SUBSET if args.batch == "subset" else all_instances()

@@ -325,8 +325,10 @@ def _stopped_by(phases: list[str], interrupted: Interrupted) -> str:
 
 
 def _soft_arcs(problem: RoutingProblem) -> np.ndarray:
-    """Search arc cost: travel time, with money breaking ties between equal times."""
-    return problem.travel.astype(np.int64) * 1000 + np.minimum(problem.arc_cost, 999)
+    """Search arc cost: the time a step uses (service at the origin + travel; time is the
+    scarce resource), with money breaking ties between equal times."""
+    used = problem.travel.astype(np.int64) + np.asarray(problem.service, dtype=np.int64)[:, None]
+    return used * 1000 + np.minimum(problem.arc_cost, 999)
 
 
 def _soft_penalties(problem: RoutingProblem, settings: SearchSettings) -> np.ndarray:
@@ -337,9 +339,9 @@ def _soft_penalties(problem: RoutingProblem, settings: SearchSettings) -> np.nda
     if positive.size == 0:
         return np.zeros(problem.size, dtype=np.int64)
     nodes = list(problem.visit_nodes)
-    sub = problem.travel[np.ix_(nodes, nodes)]
-    mean_arc = float(sub[sub > 0].mean()) if (sub > 0).any() else 1.0
-    scale = settings.value_weight * mean_arc * 1000 / float(positive.mean())
+    sub = _soft_arcs(problem)[np.ix_(nodes, nodes)]
+    mean_arc = float(sub[sub > 0].mean()) if (sub > 0).any() else 1000.0
+    scale = settings.value_weight * mean_arc / float(positive.mean())
     return np.ceil(prizes * scale).astype(np.int64)
 
 
