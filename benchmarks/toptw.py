@@ -211,13 +211,16 @@ def bks_table() -> dict[tuple[str, int], int]:
         return {(row["instance"], int(row["m"])): int(row["bks"]) for row in csv.DictReader(handle)}
 
 
+FOLDERS = ("solomon_100", "solomon_200", "cordeau_01_10", "cordeau_11_20")
+
+
 def instance_path(name: str) -> Path:
-    return next(DATA.glob(f"*/{name}.txt"))
+    return next(p for folder in FOLDERS for p in (DATA / folder).glob(f"{name}.txt"))
 
 
 def all_instances() -> list[str]:
-    names = sorted(p.stem for p in DATA.glob("*/*.txt") if p.stem != "TOPTW_format")
-    return names
+    """The 76 TOPTW instances (the OPHS files beside them are another problem)."""
+    return sorted(p.stem for folder in FOLDERS for p in (DATA / folder).glob("*.txt"))
 
 
 def _batch_case(args: tuple[str, int, float, dict | None, bool]) -> dict:

@@ -285,7 +285,8 @@ def _polish(problem, settings, routes, seconds, interrupted, started, phases):
 
 def _ruin(routes, near: dict[int, list[int]], rng: random.Random, problem: RoutingProblem,
           avg_removed: int = 10, max_string: int = 10) -> list[list[int]]:
-    """Remove a string of visits from each of a few routes close to a random seed node."""
+    """Remove a string of visits from each of a few routes close to a random seed node
+    (mandatory visits stay where they are)."""
     routes = [list(r) for r in routes]
     where = {node: index for index, route in enumerate(routes) for node in route}
     if not near:
@@ -308,7 +309,7 @@ def _ruin(routes, near: dict[int, list[int]], rng: random.Random, problem: Routi
         length = rng.randint(1, min(len(route), string_max))
         position = route.index(node)
         first = rng.randint(max(0, position - length + 1), min(position, len(route) - length))
-        del route[first:first + length]
+        route[first:first + length] = [n for n in route[first:first + length] if problem.mandatory[n]]
         ruined.add(index)
     return routes
 
