@@ -34,6 +34,8 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
 DESCENT_FLOOR_SECONDS = 0.25
+ANNEALING = (0.5, 0.01)  # start and end temperature of ruin and recreate, in mean soft steps
+RUIN_AVG_REMOVED = 5  # visits removed per ruin on average (SISR c-bar; 5 beat 3, 7 and 10)
 # Operators that are themselves large neighbourhood searches or k-opt chains: worth it in
 # the main search, too slow for the repair descent inside ruin-and-recreate.
 _HEAVY_OPERATORS = (
@@ -284,7 +286,7 @@ def _polish(problem, settings, routes, seconds, interrupted, started, phases):
 
 
 def _ruin(routes, near: dict[int, list[int]], rng: random.Random, problem: RoutingProblem,
-          avg_removed: int = 10, max_string: int = 10) -> list[list[int]]:
+          avg_removed: int = RUIN_AVG_REMOVED, max_string: int = 10) -> list[list[int]]:
     """Remove a string of visits from each of a few routes close to a random seed node
     (mandatory visits stay where they are)."""
     routes = [list(r) for r in routes]
@@ -513,7 +515,7 @@ class _Model:
         current_cost, current = solution.ObjectiveValue(), self._routes(solution)
         best_cost, best = current_cost, current
         near = self._neighbours()
-        t_start, t_end = 0.5 * self._mean_arc, 0.01 * self._mean_arc
+        t_start, t_end = ANNEALING[0] * self._mean_arc, ANNEALING[1] * self._mean_arc
         iteration = 0
         while not interrupted.set:
             now = time.monotonic()
@@ -522,7 +524,7 @@ class _Model:
             progress_ratio = iteration / iterations if iterations else (seconds - (deadline - now)) / seconds
             temperature = t_start * (t_end / t_start) ** min(progress_ratio, 1.0)
             params.time_limit.FromMilliseconds(max(int((deadline - now) * 1000), 10))
-            candidate, _ = self._solve(params, _ruin(current, near, rng, self.problem))
+            candidate, _ = self._solve(params, _ruin(current, near, rng, self.problem, RUIN_AVG_REMOVED))
             iteration += 1
             if candidate is None:
                 continue
