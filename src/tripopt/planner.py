@@ -41,8 +41,11 @@ SCOUT_SHARE = 0.3  # time cap for scouting all layouts; the rest goes to the bes
 
 
 def _settings(seconds: float, work: float | None, metaheuristic: str = "GUIDED_LOCAL_SEARCH") -> SearchSettings:
+    """A descent (scouting) is pure: no ruin and recreate, which would run on the clock."""
+    descent = metaheuristic == "GREEDY_DESCENT"
     return SearchSettings(time_limit_seconds=max(seconds, 0.05), metaheuristic=metaheuristic,
-                          work_limit=None if work is None else max(int(work), 10))
+                          work_limit=None if work is None else max(int(work), 10),
+                          ruin_and_recreate=0.0 if descent else SearchSettings.ruin_and_recreate)
 
 
 def solve(scenario: Scenario, progress: ProgressCallback | None = None,
