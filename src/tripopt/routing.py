@@ -527,7 +527,10 @@ class _Model:
         params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
         for name in _HEAVY_OPERATORS:  # the repair runs hundreds of times: keep it light
             setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
+        params.time_limit.FromMilliseconds(max(int(seconds * 1000), 10))  # the first descent too
         solution, _ = self._solve(params, routes)
+        if solution is None:
+            return routes, "time"
         current_cost, current = solution.ObjectiveValue(), self._routes(solution)
         best_cost, best = current_cost, current
         near = self._neighbours()
