@@ -233,7 +233,8 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
     deadline = started + settings.time_limit_seconds
     phases: list[str] = []
 
-    explore = _Model(problem, _soft_arcs(problem), _soft_penalties(problem, settings))
+    soft_arcs = _soft_arcs(problem)
+    explore = _Model(problem, soft_arcs, _soft_penalties(problem, soft_arcs, settings))
     build = time.monotonic() - started  # the value-first model costs about as much again
     reserve = settings.time_limit_seconds * (1 - settings.explore_share) + 1.2 * build
     seconds = max(deadline - time.monotonic() - reserve, 0.05)
@@ -335,17 +336,21 @@ def _soft_arcs(problem: RoutingProblem) -> np.ndarray:
     return used * 1000 + np.minimum(problem.arc_cost, 999)
 
 
-def _soft_penalties(problem: RoutingProblem, settings: SearchSettings) -> np.ndarray:
-    """Drop penalty per node on the same scale as travel (see SearchSettings.value_weight)."""
+def _mean_step(problem: RoutingProblem, arcs: np.ndarray, default: float) -> float:
+    """Mean positive arc cost between visit nodes: the scale of one step of a tour."""
+    nodes = list(problem.visit_nodes)
+    sub = arcs[np.ix_(nodes, nodes)]
+    return float(sub[sub > 0].mean()) if (sub > 0).any() else default
+
+
+def _soft_penalties(problem: RoutingProblem, soft_arcs: np.ndarray, settings: SearchSettings) -> np.ndarray:
+    """Drop penalty per node on the same scale as a step (see SearchSettings.value_weight)."""
     visits = [g[0] for g in problem.alternatives if not problem.mandatory[g[0]]]
     prizes = np.asarray(problem.prize, dtype=np.float64)
     positive = prizes[visits][prizes[visits] > 0] if visits else np.array([])
     if positive.size == 0:
         return np.zeros(problem.size, dtype=np.int64)
-    nodes = list(problem.visit_nodes)
-    sub = _soft_arcs(problem)[np.ix_(nodes, nodes)]
-    mean_arc = float(sub[sub > 0].mean()) if (sub > 0).any() else 1000.0
-    scale = settings.value_weight * mean_arc / float(positive.mean())
+    scale = settings.value_weight * _mean_step(problem, soft_arcs, 1000.0) / float(positive.mean())
     return np.ceil(prizes * scale).astype(np.int64)
 
 
@@ -557,9 +562,7 @@ class _Model:
 
     @cached_property
     def _mean_arc(self) -> float:
-        nodes = list(self.problem.visit_nodes)
-        sub = self._arcs[np.ix_(nodes, nodes)]
-        return float(sub[sub > 0].mean()) if (sub > 0).any() else 1.0
+        return _mean_step(self.problem, self._arcs, 1.0)
 
     def _neighbours(self, count: int = 40) -> dict[int, list[int]]:
         """The nearest servable visit nodes of each visit node, by travel time."""
