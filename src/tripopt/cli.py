@@ -40,13 +40,18 @@ def _report(problems: list[Problem] | tuple[Problem, ...]) -> None:
         err.print(f"[{style}]{problem.severity}:[/{style}] {problem}", markup=True)
 
 
-def _fail(exc: TripoptError) -> NoReturn:
-    """The single place where domain errors become messages and exit codes."""
+def _explain(exc: TripoptError) -> None:
+    """The single place where a domain error becomes a message."""
     problems = getattr(exc, "problems", None)
     if problems:
         _report(problems)
     else:
         err.print(f"[bold red]error:[/bold red] {exc}")
+
+
+def _fail(exc: TripoptError) -> NoReturn:
+    """Inside a command: the message, then the error's exit code."""
+    _explain(exc)
     raise typer.Exit(exc.exit_code)
 
 
@@ -176,5 +181,5 @@ def main() -> None:
     try:
         app()
     except TripoptError as exc:  # raised outside a command's own handling
-        _report(getattr(exc, "problems", [])) if getattr(exc, "problems", None) else err.print(str(exc))
+        _explain(exc)
         sys.exit(exc.exit_code)
