@@ -35,6 +35,9 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
 DESCENT_FLOOR_SECONDS = 0.25
+# Off by default in OR-Tools; the value-first descent needs them: a visit that only fits
+# once another one moves (found by the brute-force property test).
+_COMPOUND_INSERTIONS = ("use_relocate_and_make_active", "use_exchange_and_make_active")
 ANNEALING = (0.5, 0.01)  # start and end temperature of ruin and recreate, in mean soft steps
 RUIN_AVG_REMOVED = 10  # visits removed per ruin on average (SISR c-bar; 5 looked better on 8 cases, not on 304)
 # Operators that are themselves large neighbourhood searches or k-opt chains: worth it in
@@ -149,6 +152,7 @@ class SearchSettings:
     explore_share: float = 0.85  # of the time limit; the rest goes to the exact phases
     ruin_and_recreate: float = 0.5  # share of the explore phase spent in ruin-and-recreate after GLS
     seed: int = 1  # for the ruin-and-recreate random choices (runs stay repeatable)
+    compound_insertions: bool = False  # also move one visit and insert another in one step
 
 
 @dataclass(frozen=True)
@@ -244,6 +248,14 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
     gls_work = None if settings.work_limit is None else max(int(settings.work_limit * (1 - lns_share)), 1)
     gls = replace(settings, work_limit=gls_work)
     routes, stop = explore.search(gls, seconds * (1 - lns_share), initial_routes, progress, interrupted, started)
+    if routes is None and initial_routes is None and stop == "infeasible":
+        # The construction heuristics cannot see the global budget constraint: they may
+        # build a plan that breaks it and then report no solution. Start instead from the
+        # mandatory visits alone, which the search then extends.
+        seed = _mandatory_seed(problem)
+        if seed is not None:
+            routes, stop = explore.search(gls, max(deadline - time.monotonic() - reserve, 0.05) * (1 - lns_share),
+                                          seed, progress, interrupted, started)
     phases.append(f"explore:{stop}")
     if routes is None:
         return _infeasible(time.monotonic() - started, stop)
@@ -254,13 +266,41 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
         phases.append(f"recreate:{stop}")
     if not interrupted.set:
         value_first = _Model(problem, np.zeros_like(problem.arc_cost), np.asarray(problem.prize, dtype=np.int64))
-        better, stop = value_first.search(_descent(settings), _left(deadline) / 2, routes, progress,
+        better, stop = value_first.search(replace(_descent(settings), compound_insertions=True),
+                                          _left(deadline) / 2, routes, progress,
                                           interrupted, started)
         phases.append(f"value:{stop}")
         routes = better or routes
     if not interrupted.set:
         routes = _polish(problem, settings, routes, _left(deadline), interrupted, started, phases)
     return _summarise(problem, routes, time.monotonic() - started, _stopped_by(phases, interrupted), tuple(phases))
+
+
+def _mandatory_seed(problem: RoutingProblem) -> list[list[int]] | None:
+    """Routes with only the mandatory visits, each put greedily where it adds least cost
+    (windows, driving cap and budget respected), earliest windows first; None if the
+    greedy placement fails."""
+    routes: list[list[int]] = [[] for _ in problem.tours]
+    spent = sum(route_cost(problem, t, []) for t in range(len(problem.tours)))
+    groups = [g for g in problem.alternatives if problem.mandatory[g[0]]]
+    groups.sort(key=lambda g: min((w[0] for n in g for w in problem.windows[n]), default=0))
+    for copies in groups:
+        best = None
+        for node in (n for n in copies if problem.servable(n)):
+            for tour in problem.allowed_tours[node] or range(len(problem.tours)):
+                before = route_cost(problem, tour, routes[tour])
+                for position in range(len(routes[tour]) + 1):
+                    route = routes[tour][:position] + [node] + routes[tour][position:]
+                    extra = route_cost(problem, tour, route) - before
+                    over = problem.budget is not None and spent + extra > problem.budget
+                    if not over and earliest_schedule(problem, tour, route).failed_at is None:
+                        if best is None or extra < best[0]:
+                            best = (extra, tour, route)
+        if best is None:
+            return None
+        spent += best[0]
+        routes[best[1]] = best[2]
+    return routes
 
 
 def _left(deadline: float) -> float:
@@ -490,6 +530,9 @@ class _Model:
         params.time_limit.FromMilliseconds(max(int(seconds * 1000), 10))
         if settings.work_limit:
             params.solution_limit = settings.work_limit
+        if settings.compound_insertions:
+            for name in _COMPOUND_INSERTIONS:
+                setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_TRUE)
         self._progress, self._interrupted, self._started = progress, interrupted, started
         began = time.monotonic()
         solution, status = self._solve(params, initial)
