@@ -25,21 +25,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from large_scenario import write as write_large  # noqa: E402
 
 
+def timed(command: list[str]) -> tuple[float, float]:
+    """Run a child process to its end: (wall seconds, peak RSS in MB); exits on failure."""
+    began = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - began
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)}: exit {os.waitstatus_to_exitcode(status)}: "
+                         f"{child.stderr.read().decode()}")
+    return wall, usage.ru_maxrss / 1024
+
+
 def run_plan(scenario: Path, seconds: float) -> dict:
     """One `tripopt plan` child process: its JSON summary, wall time and peak RSS."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "plan.json"
-        command = [sys.executable, "-m", "tripopt", "plan", str(scenario), "--time-limit", str(seconds),
-                   "--format", "json", "--out", str(out)]
-        began = time.perf_counter()
-        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - began
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
-            raise SystemExit(f"{scenario}: exit {child.returncode}: {child.stderr.read().decode()}")
+        wall, peak = timed([sys.executable, "-m", "tripopt", "plan", str(scenario), "--time-limit", str(seconds),
+                            "--format", "json", "--out", str(out)])
         summary = json.loads(out.read_text())["summary"]
-    return {"wall_s": wall, "peak_mb": usage.ru_maxrss / 1024, **summary}
+    return {"wall_s": wall, "peak_mb": peak, **summary}
 
 
 def main() -> None:

@@ -194,3 +194,12 @@ def test_out_to_missing_folder_is_input_error(tmp_path):
                                       "--out", str(target)])
     assert result.exit_code == 2 and "does not exist" in result.output
     assert not target.parent.exists()
+
+
+def test_table_prints_names_literally(tmp_path):
+    """Names are data: Rich markup or brackets in a customer name must reach the terminal as typed."""
+    name = "[bold]Acme[/bold] [EU] <b>"
+    path = write_scenario(tmp_path, [_customer(name, 41.9, -87.65, 5, notes="ask for [red]Bob")])
+    result = CliRunner().invoke(app, ["plan", str(path)])
+    assert result.exit_code == 0, result.output
+    assert name in result.stdout and "[red]Bob" in result.stdout

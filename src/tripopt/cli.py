@@ -8,24 +8,29 @@ import sys
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Iterator, NoReturn
+from typing import Callable, Iterator, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from . import compare as sweep
 from . import report
 from .check import summarize
-from .errors import Problem, TripoptError
-from .files import write_atomic
+from .compare import BudgetRow, Comparison, Progress, parse_budgets
+from .errors import InputError, Problem, TripoptError
+from .files import check_writable, write_atomic
 from .loader import inspect_scenario, load_scenario
 from .model import Scenario
 from .plan import Plan
 from .planner import solve
+from .plot import comparison_png, require_matplotlib
 from .routing import Interrupted
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan the customer visits around a trade show, conference or user group meeting.")
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
+# Output never parses Rich markup: customer names and notes are data ("[EU] Acme" stays as is).
+out = Console(highlight=False, markup=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -37,7 +42,7 @@ def _root() -> None:
 def _report(problems: list[Problem] | tuple[Problem, ...]) -> None:
     for problem in problems:
         style = "bold red" if problem.severity == "error" else "yellow"
-        err.print(f"[{style}]{problem.severity}:[/{style}] {problem}", markup=True)
+        err.print(f"[{style}]{problem.severity}:[/{style}] {escape(str(problem))}", markup=True)
 
 
 def _explain(exc: TripoptError) -> None:
@@ -46,7 +51,7 @@ def _explain(exc: TripoptError) -> None:
     if problems:
         _report(problems)
     else:
-        err.print(f"[bold red]error:[/bold red] {exc}")
+        err.print(f"[bold red]error:[/bold red] {escape(str(exc))}")
 
 
 def _fail(exc: TripoptError) -> NoReturn:
@@ -61,12 +66,12 @@ def check(scenario: Path = typer.Argument(..., help="The scenario YAML file.")) 
     found = inspect_scenario(scenario)
     _report(found.problems)
     if found.errors or found.scenario is None:
-        err.print(f"{len(found.errors)} error(s), {len(found.warnings)} warning(s) in {scenario}")
+        err.print(f"{len(found.errors)} error(s), {len(found.warnings)} warning(s) in {escape(str(scenario))}")
         raise typer.Exit(2)
     s = found.scenario
     summary = summarize(s)
     extra = summary.possible_days - summary.trip_days
-    out.print(f"[bold]{s.name}[/bold]: ok")
+    out.print(f"{s.name}: ok", style="bold")
     out.print(f"  trip days    {summary.trip_days} ({s.trip.start:%a %d %b} to {s.trip.end:%a %d %b})"
               + (f", up to {extra} extension day(s)" if extra else ""))
     out.print(f"  customers    {summary.customers}, of whom {summary.meetable} can be met during the trip"
@@ -145,7 +150,7 @@ def _render(plan: Plan, fmt: PlanFormat, to_file: bool) -> str | None:
         report.render_table(plan, out)
         return None
     buffer = io.StringIO()
-    report.render_table(plan, Console(file=buffer, width=120, highlight=False))
+    report.render_table(plan, Console(file=buffer, width=120, highlight=False, markup=False))
     return buffer.getvalue()
 
 
@@ -156,7 +161,7 @@ def _emit(text: str | None, out_file: Path | None) -> None:
         sys.stdout.write(text)
     else:
         write_atomic(out_file, text)
-        err.print(f"wrote {out_file}")
+        err.print(f"wrote {escape(str(out_file))}")
 
 
 @app.command()
@@ -172,6 +177,82 @@ def plan(
         loaded = _load(scenario, budget, time_limit)
         result = _solve_with_progress(loaded)
         _emit(_render(result, fmt, out_file is not None), out_file)
+    except TripoptError as exc:
+        _fail(exc)
+
+
+class CompareFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _sweep_with_progress(run: Callable[[Progress | None, Interrupted], Comparison]) -> Comparison:
+    """Run a budget sweep, showing budgets done and the latest result on a terminal."""
+    with _interruptible() as flag:
+        if not err.is_terminal:
+            return run(None, flag)
+        with err.status("comparing budgets...") as status:
+            def progress(row: BudgetRow, done: int, known: int) -> None:
+                what = f"value {row.value:,.0f}" if row.plan is not None else "infeasible"
+                status.update(f"comparing budgets: {done} of {known} done; {row.budget:,.2f}: {what}")
+
+            return run(progress, flag)
+
+
+@app.command()
+def compare(
+    scenario: Path = typer.Argument(..., help="The scenario YAML file."),
+    budget: list[float] = typer.Option([], "--budget", help="A budget to solve under (repeatable)."),
+    budgets: list[str] = typer.Option([], "--budgets", help="A range FROM:TO:STEP, TO included (repeatable)."),
+    auto: bool = typer.Option(False, "--auto", help="Find the budgets where the value changes."),
+    floor: float = typer.Option(0.0, "--floor", help="--auto: the smallest budget to look at."),
+    ceiling: float | None = typer.Option(None, "--ceiling",
+                                         help="--auto: the largest (default: the cost of the unlimited plan)."),
+    points: int = typer.Option(6, "--points", min=2, help="--auto: budgets in the first grid."),
+    resolution: float | None = typer.Option(None, "--resolution",
+                                            help="--auto: probe gaps wider than this (default 2% of the range)."),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="Search time limit per budget, seconds."),
+    processes: int | None = typer.Option(None, "--processes", "-j", min=1,
+                                         help="Parallel processes (default: one per core)."),
+    fmt: CompareFormat = typer.Option(CompareFormat.table, "--format", help="Output format."),
+    out_file: Path | None = typer.Option(None, "--out", help="Write to FILE (atomically) instead of stdout."),
+    plot_file: Path | None = typer.Option(None, "--plot", help="Also draw value against budget to FILE.png."),
+) -> None:
+    """Solve the scenario under each budget and print them side by side."""
+    try:
+        if plot_file is not None:
+            require_matplotlib()
+            check_writable(plot_file)
+        if out_file is not None:
+            check_writable(out_file)
+        if auto and (budget or budgets):
+            raise InputError(Problem("--auto", "give either --auto or budgets, not both"))
+        if ceiling is not None and ceiling < floor:
+            raise InputError(Problem("--ceiling", f"{ceiling:g} is below --floor {floor:g}"))
+        chosen = None if auto else parse_budgets(budget, budgets)
+        loaded = _load(scenario, None, time_limit)
+        if auto:
+            result = _sweep_with_progress(lambda progress, flag: sweep.auto_compare(
+                loaded, floor, ceiling, points, resolution, processes, progress, flag))
+        else:
+            result = _sweep_with_progress(lambda progress, flag: sweep.compare(
+                loaded, chosen, processes, progress, flag))
+        if fmt is CompareFormat.json:
+            text = report.comparison_to_json(result)
+        elif fmt is CompareFormat.csv:
+            text = report.comparison_to_csv(result)
+        elif out_file is None:
+            report.render_comparison(result, out, only_breakpoints=auto)
+            text = None
+        else:
+            buffer = io.StringIO()
+            report.render_comparison(result, Console(file=buffer, width=140, highlight=False, markup=False), auto)
+            text = buffer.getvalue()
+        _emit(text, out_file)
+        if plot_file is not None:
+            write_atomic(plot_file, comparison_png(result))
+            err.print(f"wrote {escape(str(plot_file))}")
     except TripoptError as exc:
         _fail(exc)
 

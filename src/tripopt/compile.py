@@ -24,12 +24,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .model import Scenario
-from .routing import RoutingProblem, Tour
+from .routing import RoutingProblem, Tour, earliest_schedule
 from .travel import TravelMatrix, build_matrix
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 CENTS = 100  # money is integer cents inside the solver
 VALUE_SCALE = 100  # value is integer hundredths inside the solver
@@ -73,6 +77,39 @@ class CompiledProblem:
     def customer_nodes(self, index: int) -> tuple[int, ...]:
         """The node copies of customer `index` (at least one, maybe unservable)."""
         return self.problem.alternatives[index]
+
+    def routes_of(self, plan: "Plan") -> tuple[tuple[int, ...], ...] | None:
+        """A plan's stops as node routes of this layout (None if the plan was made for
+        another layout or names something this scenario lacks). Each visit takes the copy
+        whose windows and days admit it, tried in order on the route's own schedule."""
+        if (plan.extension_before, plan.extension_after) != (self.layout.before, self.layout.after):
+            return None
+        by_day = {d.day: d for d in plan.days}
+        customer_index = {c.name: i for i, c in enumerate(self.scenario.customers)}
+        commitment_node = {self.scenario.commitments[self.node_ref[n]].name: n
+                           for n, kind in enumerate(self.node_kind) if kind == "commitment"}
+        routes = []
+        for t, tour_day in enumerate(self.layout.days):
+            route: list[int] = []
+            stops = by_day[tour_day.day].stops if tour_day.day in by_day else ()
+            for stop in (s for s in stops if s.kind in ("visit", "commitment")):
+                if stop.kind == "commitment":
+                    candidates = (commitment_node[stop.name],) if stop.name in commitment_node else ()
+                else:
+                    candidates = self.customer_nodes(customer_index[stop.name]) if stop.name in customer_index else ()
+                node = next((n for n in candidates if self._fits(t, route, n)), None)
+                if node is None:
+                    return None
+                route.append(node)
+            routes.append(tuple(route))
+        return tuple(routes)
+
+    def _fits(self, tour: int, route: list[int], node: int) -> bool:
+        allowed = self.problem.allowed_tours[node]
+        if allowed is not None and tour not in allowed:
+            return False
+        failed_at = earliest_schedule(self.problem, tour, [*route, node]).failed_at
+        return failed_at is None or not 0 <= failed_at <= len(route)  # the end and the cap: checked later
 
 
 def layouts(scenario: Scenario) -> list[Layout]:

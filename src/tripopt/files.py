@@ -9,14 +9,24 @@ from pathlib import Path
 from .errors import InputError, Problem
 
 
+def check_writable(path: Path | str) -> Path:
+    """Fail before the work, not after it: the folder must exist and take new files."""
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise InputError(Problem(str(target), f"folder {target.parent} does not exist"))
+    if target.is_dir():
+        raise InputError(Problem(str(target), "is a folder, not a file"))
+    if not os.access(target.parent, os.W_OK):
+        raise InputError(Problem(str(target), f"folder {target.parent} is not writable"))
+    return target
+
+
 def write_atomic(path: Path | str, data: str | bytes) -> None:
     """Write to a temporary file in the same folder, then rename it over `path`.
 
     A missing folder or an unwritable path is the user's input error (exit 2).
     """
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise InputError(Problem(str(target), f"folder {target.parent} does not exist"))
+    target = check_writable(path)
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
@@ -25,6 +35,8 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InputError(Problem(str(target), f"cannot write here ({exc.strerror or exc})")) from None
         raise

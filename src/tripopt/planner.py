@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .compile import CENTS, VALUE_SCALE, CompiledProblem, compile_layout, layouts
 from .diagnose import infeasibility_reason, quick_infeasibility, unvisited_reasons
 from .errors import InfeasibleError
 from .model import Scenario
 from .plan import Plan, decode
-from .routing import Interrupted, RoutingSolution, SearchSettings
+from .routing import Interrupted, RoutingSolution, SearchSettings, evaluate
 from .routing import solve as solve_routing
 
 ProgressCallback = Callable[[float, float], None]  # (elapsed seconds, best value so far)
@@ -49,20 +49,22 @@ def _settings(seconds: float, work: float | None, metaheuristic: str = "GUIDED_L
 
 
 def solve(scenario: Scenario, progress: ProgressCallback | None = None,
-          interrupted: Interrupted | None = None) -> Plan:
+          interrupted: Interrupted | None = None, warm_start: Plan | None = None) -> Plan:
     """The best plan found for the scenario, or InfeasibleError with the reason.
 
     Every extension layout is scouted by a greedy descent (deterministic: it ends at a
     local optimum); the best one then gets the work budget and the rest of the time,
-    warm-started from its scouting solution.
+    warm-started from its scouting solution. A `warm_start` plan that is feasible here
+    (one found under a smaller budget, say) competes too, so the result is never worse.
     """
     started = time.monotonic()
     interrupted = interrupted or Interrupted()
     compiled_all = [compile_layout(scenario, layout) for layout in layouts(scenario)]
-    obvious = quick_infeasibility(compiled_all)
+    viable = [c for c in compiled_all if c.problem.budget is None or c.problem.budget >= 0]
+    warm = _warm_candidate(viable, warm_start) if warm_start is not None else None
+    obvious = None if warm is not None else quick_infeasibility(compiled_all)
     if obvious:
         raise InfeasibleError(obvious)
-    viable = [c for c in compiled_all if c.problem.budget is None or c.problem.budget >= 0]
     limit = scenario.solver.time_limit_seconds
     nodes = max(c.problem.size for c in viable)
     work = scenario.solver.work_limit or limit * WORK_RATE / nodes
@@ -74,7 +76,7 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
             progress(time.monotonic() - started, best_value[0])
 
     scout_share = SCOUT_SHARE if len(viable) > 1 else 0.0
-    found = []
+    found = [warm] if warm is not None else []
     for compiled in viable:
         if interrupted.set or scout_share == 0.0:
             break
@@ -93,10 +95,37 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
                                  interrupted)
         if solution.status == "feasible":
             candidate = _Candidate(compiled, solution)
-            if best is None or candidate.rank() < best.rank():
+            if best is None or candidate.rank() <= best.rank():
                 best = candidate
     if best is None:
         raise InfeasibleError(infeasibility_reason(compiled_all))
+    return _decode(compiled_all, best)
+
+
+def adopt(scenario: Scenario, plan: Plan) -> Plan:
+    """A plan made for another version of the scenario (a smaller budget, say), re-checked
+    and re-explained under this one without searching; InfeasibleError if it breaks a rule."""
+    compiled_all = [compile_layout(scenario, layout) for layout in layouts(scenario)]
+    candidate = _warm_candidate(compiled_all, plan)
+    if candidate is None:
+        raise InfeasibleError("the plan does not keep this scenario's rules")
+    adopted = _decode(compiled_all, candidate)
+    return replace(adopted, stopped_by=plan.stopped_by, seconds=plan.seconds)
+
+
+def _warm_candidate(compiled_all: list[CompiledProblem], plan: Plan) -> _Candidate | None:
+    """The plan as a candidate of the layout it was made for, if it is feasible there."""
+    for compiled in compiled_all:
+        routes = compiled.routes_of(plan)
+        solution = evaluate(compiled.problem, routes) if routes is not None else None
+        if solution is not None:
+            return _Candidate(compiled, solution)
+    return None
+
+
+def _decode(compiled_all: list[CompiledProblem], best: _Candidate) -> Plan:
+    """The chosen solution as a Plan, every unvisited customer with its reason."""
+    scenario = best.compiled.scenario
     visited = frozenset(scenario.customers[best.compiled.node_ref[n]].name
                         for route in best.solution.routes for n in route
                         if best.compiled.node_kind[n] == "customer")

@@ -1,6 +1,7 @@
-"""Presenting a plan: terminal table (Rich), JSON (CONTRACT section 5), CSV and Markdown.
+"""Presenting a plan or a budget comparison: terminal table (Rich), JSON (CONTRACT
+section 5), CSV and Markdown.
 
-Pure functions from a `Plan` to text; nothing here solves or reads files.
+Pure functions from a `Plan` or `Comparison` to text; nothing here solves or reads files.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from .compare import Comparison, Step
 from .plan import FORMAT, DayPlan, Plan, Stop
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -136,9 +138,9 @@ def _stop_cells(stop: Stop) -> list[str]:
 def render_table(plan: Plan, console: Console) -> None:
     """The terminal itinerary: headline, a table per day, the customers left out."""
     first, *rest = _headline(plan)
-    console.print(f"[bold]{first}[/bold]")
+    console.print(first, style="bold", markup=False)
     for line in rest:
-        console.print(line)
+        console.print(line, markup=False)
     for day in plan.days:
         table = Table(title=_day_title(day), title_justify="left", show_edge=False, expand=False)
         for column in ("time", "", "where", "travel", "value", "notes"):
@@ -173,3 +175,98 @@ def to_markdown(plan: Plan) -> str:
 
 def _md(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+# -- comparisons (tripopt compare) ----------------------------------------------------
+
+
+def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
+    """CONTRACT section 5's compare rows (budget, status, value, visited, cost,
+    extension_days, drive_km), with what a reader of the sweep needs besides."""
+    breakpoints = set(comparison.breakpoints)
+    rows = []
+    for row, step in zip(comparison.rows, comparison.steps()):
+        if row.plan is None:
+            rows.append({"budget": row.budget, "status": "infeasible", "reason": row.reason})
+            continue
+        p = row.plan
+        rows.append({
+            "budget": row.budget, "status": "feasible", "value": p.value, "visited": p.visited, "cost": p.cost,
+            "extension_days": p.extension_days, "drive_km": p.drive_km, "drive_minutes": p.drive_minutes,
+            "value_per_dollar": _per(p.value, p.cost), "breakpoint": row.budget in breakpoints,
+            "customers": sorted(p.visited_names),
+            "gained": list(step.gained) if step else [], "lost": list(step.lost) if step else [],
+            "stopped_by": p.stopped_by,
+        })
+    return rows
+
+
+def comparison_to_json(comparison: Comparison) -> str:
+    return json.dumps(comparison_dicts(comparison), indent=2, ensure_ascii=False) + "\n"
+
+
+COMPARE_CSV_COLUMNS = ("budget", "status", "value", "visited", "cost", "extension_days", "drive_km",
+                       "drive_minutes", "value_per_dollar", "breakpoint", "gained", "lost", "reason")
+
+
+def comparison_to_csv(comparison: Comparison) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COMPARE_CSV_COLUMNS)
+    for row in comparison_dicts(comparison):
+        cells = {**row, "gained": "; ".join(row.get("gained", [])), "lost": "; ".join(row.get("lost", []))}
+        writer.writerow([safe_cell(cells.get(column, "")) for column in COMPARE_CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def _per(value: float, cost: float) -> float | None:
+    return round(value / cost, 2) if cost > 0 else None
+
+
+def step_line(step: Step, currency: str, names: int = 5) -> str:
+    """'+500 USD: +3 customers, +14 value: Acme, Globex, Initech; gives up Foo'."""
+    def listed(items: tuple[str, ...]) -> str:
+        more = f" and {len(items) - names} more" if len(items) > names else ""
+        return ", ".join(items[:names]) + more
+
+    text = f"+{step.extra_budget:,.2f} {currency}: {step.extra_visits:+d} customers, {step.extra_value:+,.0f} value"
+    if step.gained:
+        text += f": {listed(step.gained)}"
+    if step.lost:
+        text += f"; gives up {listed(step.lost)}"
+    return text
+
+
+def render_comparison(comparison: Comparison, console: Console, only_breakpoints: bool = False) -> None:
+    """The side-by-side table, then what each step up buys."""
+    breakpoints = set(comparison.breakpoints)
+    pairs = [(r, s) for r, s in zip(comparison.rows, comparison.steps())]
+    if only_breakpoints:
+        shown = [r for r in comparison.rows if r.budget in breakpoints or r.plan is None]
+        pairs = list(zip(shown, Comparison(comparison.scenario, comparison.currency, tuple(shown)).steps()))
+    console.print(f"{comparison.scenario}: {len(comparison.rows)} budget(s) solved"
+                  + (f", {len(pairs)} shown (where the value changes)" if only_breakpoints else ""),
+                  style="bold", markup=False)
+    table = Table(show_edge=False)
+    for column in ("budget", "value", "visited", "cost", "ext. days", "drive km", "drive h", "value/$", ""):
+        table.add_column(column, justify="right" if column else "left")
+    for row, _ in pairs:
+        mark = "breakpoint" if row.budget in breakpoints else ""
+        if row.plan is None:
+            table.add_row(f"{row.budget:,.2f}", "-", "-", "-", "-", "-", "-", "-", f"infeasible: {row.reason}")
+            continue
+        p = row.plan
+        per = _per(p.value, p.cost)
+        table.add_row(f"{row.budget:,.2f}", f"{p.value:,.0f}", str(p.visited), f"{p.cost:,.2f}",
+                      str(p.extension_days), f"{p.drive_km:,.1f}", f"{p.drive_minutes / 60:.1f}",
+                      "-" if per is None else f"{per:,.1f}", mark)
+    console.print(table)
+    lines = [step_line(step, comparison.currency) for row, step in pairs
+             if step is not None and row.plan is not None and (step.gained or step.lost)]
+    if lines:
+        console.print()
+        for line in lines:
+            console.print(f"  {line}", markup=False)
+    if comparison.unsolved:
+        console.print(f"not solved (interrupted): {', '.join(f'{b:,.2f}' for b in comparison.unsolved)}",
+                      style="yellow")

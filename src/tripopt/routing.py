@@ -394,6 +394,29 @@ def _soft_penalties(problem: RoutingProblem, soft_arcs: np.ndarray, settings: Se
     return np.ceil(prizes * scale).astype(np.int64)
 
 
+def evaluate(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> RoutingSolution | None:
+    """The routes as a solution if they keep every hard rule (windows, tours a node may use,
+    one copy per visit, mandatory visits, driving caps, budget), else None. Used to accept a
+    warm start from outside the search: a plan found under a smaller budget, say."""
+    if len(routes) != len(problem.tours):
+        return None
+    served = [n for route in routes for n in route]
+    groups = [problem.group[n] for n in served]
+    if len(set(groups)) != len(groups) or any(g < 0 for g in groups):
+        return None
+    if any(problem.mandatory[g[0]] and problem.group[g[0]] not in groups for g in problem.alternatives):
+        return None
+    for t, route in enumerate(routes):
+        if any(problem.allowed_tours[n] is not None and t not in problem.allowed_tours[n] for n in route):
+            return None
+        if earliest_schedule(problem, t, route).failed_at is not None:
+            return None
+    solution = _summarise(problem, routes, 0.0, "work", ())
+    if problem.budget is not None and solution.cost > problem.budget:
+        return None
+    return solution
+
+
 def _infeasible(seconds: float, stop: str) -> RoutingSolution:
     return RoutingSolution((), "infeasible", 0, 0, 0, 0, stopped_by=stop, seconds=seconds)
 

@@ -1,0 +1,265 @@
+"""What does another $500 buy? One scenario solved under several budgets, side by side.
+
+Monotone by construction: budgets are solved in ascending waves (one budget per process),
+each warm-started from the best plan found so far that it can pay for (a plan that keeps
+a smaller budget keeps a larger one), and a last pass gives every budget the best plan
+that keeps it, whichever budget it was found under. So a larger budget never shows a
+lower value. Waves, not a race between processes, decide which plan warm-starts which
+budget, so a sweep is as repeatable as the plans in it (see README, "Determinism").
+
+`auto_compare` finds the budgets where the value changes: a plan found under budget B
+costs C <= B, so its value is already available from C; C is a breakpoint candidate,
+and the gap below it is probed until it is narrower than the resolution.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from .errors import InfeasibleError, InputError, Problem
+from .model import Scenario
+from .plan import Plan
+from .planner import adopt, solve
+from .routing import Interrupted
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """One budget's outcome: a plan, or the reason there is none."""
+
+    budget: float
+    plan: Plan | None
+    reason: str = ""
+
+    @property
+    def value(self) -> float:
+        return self.plan.value if self.plan is not None else 0.0
+
+    def rank(self) -> tuple[float, float]:
+        """The contract's order (value first, then cost); no plan ranks last."""
+        if self.plan is None:
+            return (math.inf, math.inf)
+        return (-self.plan.value, self.plan.cost)
+
+
+@dataclass(frozen=True)
+class Step:
+    """From one budget to the next one up: what the extra money buys."""
+
+    extra_budget: float
+    extra_value: float
+    extra_visits: int
+    gained: tuple[str, ...]
+    lost: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    scenario: str
+    currency: str
+    rows: tuple[BudgetRow, ...]  # ascending budgets
+    unsolved: tuple[float, ...] = ()  # budgets an interrupt left out
+
+    @property
+    def breakpoints(self) -> tuple[float, ...]:
+        """Budgets at which the value rises above that of every smaller budget."""
+        found, best = [], None
+        for row in self.rows:
+            if row.plan is not None and (best is None or row.value > best):
+                found.append(row.budget)
+                best = row.value
+        return tuple(found)
+
+    def steps(self) -> list[Step | None]:
+        """The step up to each row from the row before it (None for the first)."""
+        result: list[Step | None] = [None]
+        for low, high in zip(self.rows, self.rows[1:]):
+            before = low.plan.visited_names if low.plan else frozenset()
+            after = high.plan.visited_names if high.plan else frozenset()
+            result.append(Step(high.budget - low.budget, high.value - low.value,
+                               len(after) - len(before), tuple(sorted(after - before)),
+                               tuple(sorted(before - after))))
+        return result
+
+
+Progress = Callable[[BudgetRow, int, int], None]  # (row just finished, done, known so far)
+
+_RANGE = re.compile(r"^\s*([0-9.]+)\s*:\s*([0-9.]+)\s*:\s*([0-9.]+)\s*$")
+
+
+def parse_budgets(single: Sequence[float], ranges: Sequence[str]) -> list[float]:
+    """Budgets from repeated `--budget N` and `--budgets FROM:TO:STEP` (TO included)."""
+    budgets = list(single)
+    for text in ranges:
+        match = _RANGE.match(text)
+        if not match:
+            raise InputError(Problem("--budgets", f"{text!r} is not FROM:TO:STEP (e.g. 250:2000:250)"))
+        low, high, step = (float(g) for g in match.groups())
+        if step <= 0 or high < low:
+            raise InputError(Problem("--budgets", f"{text!r}: STEP must be > 0 and TO >= FROM"))
+        count = math.floor((high - low) / step + 1e-9)
+        if count > 200:
+            raise InputError(Problem("--budgets", f"{text!r} makes {count + 1} budgets; at most 201"))
+        budgets += [round(low + k * step, 2) for k in range(count + 1)]
+    if any(b < 0 or not math.isfinite(b) for b in budgets):
+        raise InputError(Problem("--budget", "budgets must be finite and >= 0"))
+    if not budgets:
+        raise InputError(Problem("--budget", "give at least one budget (--budget N, --budgets FROM:TO:STEP or --auto)"))
+    return sorted(set(budgets))
+
+
+def compare(scenario: Scenario, budgets: Sequence[float], processes: int | None = None,
+            progress: Progress | None = None, interrupted: Interrupted | None = None) -> Comparison:
+    """Solve under every budget (each with the scenario's time limit) and make it monotone."""
+    with _Sweep(scenario, processes, progress, interrupted) as sweep:
+        sweep.run(sorted(set(budgets)))
+        return sweep.result()
+
+
+def auto_compare(scenario: Scenario, floor: float = 0.0, ceiling: float | None = None, points: int = 6,
+                 resolution: float | None = None, processes: int | None = None,
+                 progress: Progress | None = None, interrupted: Interrupted | None = None) -> Comparison:
+    """The budgets at which the value changes, between `floor` and `ceiling`.
+
+    Without a ceiling, the plan with no budget limit sets it (its cost: more money buys
+    nothing). A grid of `points` budgets is solved first; then, wherever the value rises
+    between two budgets, the cost of the richer plan is added as a row (adopted, not
+    searched) and the gap below it is probed at its middle while wider than `resolution`
+    (default 2% of the range, at least 1 currency unit).
+    """
+    with _Sweep(scenario, processes, progress, interrupted) as sweep:
+        if ceiling is None:
+            unlimited = sweep.solve_unlimited()
+            ceiling = max(floor, math.ceil(unlimited.cost))
+            sweep.add(ceiling, unlimited)
+        resolution = resolution or max((ceiling - floor) * 0.02, 1.0)
+        count = max(points, 2)
+        sweep.run(sorted({round(floor + (ceiling - floor) * k / (count - 1), 2) for k in range(count)}))
+        for _ in range(8):  # each round at least halves every gap it probes
+            probes = sweep.refine(resolution)
+            if not probes or sweep.stopped:
+                break
+            sweep.run(probes)
+        sweep.refine(resolution)  # breakpoints of the last round's plans
+        return sweep.result()
+
+
+class _Sweep:
+    """The rows solved so far, and the pool that solves more of them in waves."""
+
+    def __init__(self, scenario: Scenario, processes: int | None, progress: Progress | None,
+                 interrupted: Interrupted | None) -> None:
+        self.scenario = scenario
+        self.processes = max(1, processes or os.cpu_count() or 1)
+        self.progress = progress
+        self.interrupted = interrupted or Interrupted()
+        self.rows: dict[float, BudgetRow] = {}
+        self.unsolved: list[float] = []
+        self.known = 0
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "_Sweep":
+        if self.processes > 1:
+            self.pool = ProcessPoolExecutor(self.processes, initializer=_worker_init)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    @property
+    def stopped(self) -> bool:
+        return self.interrupted.set
+
+    def solve_unlimited(self) -> Plan:
+        """The plan with no budget limit (InfeasibleError if there is none at all)."""
+        row = self._solve_wave([None])[0]
+        if row.plan is None:
+            raise InfeasibleError(f"even without a budget limit: {row.reason}")
+        return row.plan
+
+    def add(self, budget: float, plan: Plan) -> None:
+        """A row from a plan found elsewhere (re-checked under this budget, not searched)."""
+        self.rows[budget] = BudgetRow(budget, adopt(self.scenario.with_budget(budget), plan))
+
+    def run(self, budgets: Sequence[float]) -> None:
+        """Solve the new budgets in ascending waves of `processes`, warm-started from below."""
+        todo = sorted(b for b in set(budgets) if b not in self.rows)
+        self.known += len(todo)
+        for first in range(0, len(todo), self.processes):
+            wave = todo[first:first + self.processes]
+            if self.stopped:
+                self.unsolved += wave
+                continue
+            for row in self._solve_wave(wave):
+                self.rows[row.budget] = row
+                if self.progress is not None:
+                    self.progress(row, len(self.rows), self.known)
+
+    def _solve_wave(self, wave: Sequence[float | None]) -> list[BudgetRow]:
+        jobs = [(self.scenario, budget, self._best_keeping(budget)) for budget in wave]
+        if self.pool is None or len(jobs) == 1:
+            return [_solve_budget(*job, interrupted=self.interrupted) for job in jobs]
+        return list(self.pool.map(_solve_budget_in_worker, jobs))
+
+    def _best_keeping(self, budget: float | None) -> Plan | None:
+        """The best plan found so far, under any budget, that this budget can pay for."""
+        keeping = [r for r in self.rows.values() if r.plan is not None and (budget is None or r.plan.cost <= budget + 1e-9)]
+        best = min(keeping, key=BudgetRow.rank, default=None)
+        return best.plan if best is not None else None
+
+    def refine(self, resolution: float) -> list[float]:
+        """Add each richer plan's own cost as a row; return the gaps' midpoints to probe."""
+        self._make_monotone()
+        probes = []
+        ordered = sorted(self.rows.values(), key=lambda r: r.budget)
+        for low, high in zip(ordered, ordered[1:]):
+            if high.plan is None or high.value <= low.value:
+                continue
+            needed = math.ceil(high.plan.cost * 100 - 1e-6) / 100  # the cheapest budget this plan keeps
+            if needed > low.budget and needed not in self.rows:
+                self.add(needed, high.plan)
+            if needed - low.budget > resolution:
+                probes.append(round((low.budget + needed) / 2, 2))
+        return probes
+
+    def _make_monotone(self) -> None:
+        """Every budget gets the best plan that keeps it, whichever budget it was found
+        under (a plan found under a larger budget may cost less than a smaller one)."""
+        for budget, row in list(self.rows.items()):
+            best = self._best_keeping(budget)
+            if best is not None and (row.plan is None or (-best.value, best.cost) < row.rank()):
+                self.add(budget, best)
+
+    def result(self) -> Comparison:
+        self._make_monotone()
+        rows = tuple(self.rows[b] for b in sorted(self.rows))
+        return Comparison(self.scenario.name, self.scenario.currency, rows, tuple(sorted(self.unsolved)))
+
+
+def _solve_budget(scenario: Scenario, budget: float | None, warm: Plan | None,
+                  interrupted: Interrupted | None = None) -> BudgetRow:
+    """One budget's plan (warm-started), or the reason there is none."""
+    try:
+        plan = solve(scenario.with_budget(budget), interrupted=interrupted, warm_start=warm)
+    except InfeasibleError as exc:
+        return BudgetRow(budget if budget is not None else math.inf, None, exc.reason)
+    return BudgetRow(budget if budget is not None else math.inf, plan)
+
+
+_WORKER_FLAG = Interrupted()
+
+
+def _worker_init() -> None:
+    """Ctrl-C reaches the workers too: each keeps its best plan so far and returns it."""
+    signal.signal(signal.SIGINT, lambda signum, frame: setattr(_WORKER_FLAG, "set", True))
+
+
+def _solve_budget_in_worker(job: tuple[Scenario, float | None, Plan | None]) -> BudgetRow:
+    return _solve_budget(*job, interrupted=_WORKER_FLAG)
