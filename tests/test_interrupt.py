@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -25,3 +26,21 @@ def test_sigint_keeps_best_plan():
     assert document["summary"]["stopped_by"] == "interrupt"
     assert document["summary"]["visited"] > 0
     assert "keeping the best plan" in err
+
+
+def test_sigint_ends_a_sweep_with_the_budgets_solved_so_far():
+    """Ctrl-C on a terminal reaches the whole process group: the pool's workers too."""
+    scenario = next(p for p in SCENARIOS if "reinvent" in p.name)
+    child = subprocess.Popen([sys.executable, "-m", "tripopt", "compare", str(scenario), "--budgets", "300:1500:300",
+                              "--time-limit", "120", "-j", "2", "--format", "json"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(5)  # imports, the pool, the first solutions of the first wave
+    began = time.monotonic()
+    os.killpg(child.pid, signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert time.monotonic() - began < 60
+    rows = json.loads(out)
+    assert [r["budget"] for r in rows] == [300, 600]
+    assert all(r["stopped_by"] == "interrupt" and r["visited"] > 0 for r in rows)
+    assert "not solved (interrupted): 900.00, 1,200.00, 1,500.00" in err

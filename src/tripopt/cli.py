@@ -250,6 +250,8 @@ def compare(
             report.render_comparison(result, Console(file=buffer, width=140, highlight=False, markup=False), auto)
             text = buffer.getvalue()
         _emit(text, out_file)
+        if result.unsolved and text is not None:
+            err.print(f"not solved (interrupted): {', '.join(f'{b:,.2f}' for b in result.unsolved)}")
         if plot_file is not None:
             write_atomic(plot_file, comparison_png(result))
             err.print(f"wrote {escape(str(plot_file))}")
