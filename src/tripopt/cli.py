@@ -89,6 +89,7 @@ class PlanFormat(str, Enum):
     json = "json"
     csv = "csv"
     md = "md"
+    xlsx = "xlsx"
 
 
 def _load(path: Path, budget: float | None, time_limit: float | None) -> Scenario:
@@ -138,8 +139,10 @@ def _solve_with_progress(scenario: Scenario) -> Plan:
             return solve(scenario, progress=progress, interrupted=flag)
 
 
-def _render(plan: Plan, fmt: PlanFormat, to_file: bool) -> str | None:
-    """Text of the plan in the chosen format; None means: printed to the terminal already."""
+def _render(plan: Plan, fmt: PlanFormat, to_file: bool) -> str | bytes | None:
+    """The plan in the chosen format; None means: printed to the terminal already."""
+    if fmt is PlanFormat.xlsx:
+        return report.to_xlsx(plan)
     if fmt is PlanFormat.json:
         return report.to_json(plan)
     if fmt is PlanFormat.csv:
@@ -154,7 +157,7 @@ def _render(plan: Plan, fmt: PlanFormat, to_file: bool) -> str | None:
     return buffer.getvalue()
 
 
-def _emit(text: str | None, out_file: Path | None) -> None:
+def _emit(text: str | bytes | None, out_file: Path | None) -> None:
     if text is None:
         return
     if out_file is None:
@@ -171,12 +174,28 @@ def plan(
     time_limit: float | None = typer.Option(None, "--time-limit", help="Search time limit in seconds."),
     fmt: PlanFormat = typer.Option(PlanFormat.table, "--format", help="Output format."),
     out_file: Path | None = typer.Option(None, "--out", help="Write to FILE (atomically) instead of stdout."),
+    ics_file: Path | None = typer.Option(None, "--ics", help="Also write the plan as a calendar (.ics)."),
+    travel_blocks: bool = typer.Option(False, "--ics-travel", help="--ics: add a 'Drive to ...' event before each stop."),
+    map_file: Path | None = typer.Option(None, "--map", help="Also write an interactive map (.html, works offline)."),
 ) -> None:
     """Solve the scenario and print the day-by-day itinerary."""
     try:
+        if fmt is PlanFormat.xlsx and out_file is None:
+            raise InputError(Problem("--format xlsx", "a workbook needs --out FILE.xlsx"))
+        for target in (out_file, ics_file, map_file):
+            if target is not None:
+                check_writable(target)
         loaded = _load(scenario, budget, time_limit)
         result = _solve_with_progress(loaded)
         _emit(_render(result, fmt, out_file is not None), out_file)
+        if ics_file is not None:
+            from .ics import plan_calendar  # imported on demand: it costs start-up time otherwise
+
+            _emit(plan_calendar(result, travel_blocks), ics_file)
+        if map_file is not None:
+            from .webmap import plan_map_html  # folium's import alone takes about 0.5 s
+
+            _emit(plan_map_html(result, loaded.places.values()), map_file)
     except TripoptError as exc:
         _fail(exc)
 

@@ -116,7 +116,7 @@ def unvisited_reasons(compiled_all: list[CompiledProblem], visited: frozenset[st
     for index, customer in enumerate(scenario.customers):
         if customer.name not in visited:
             code, reason = customer_reason(compiled_all, index)
-            result.append(Unvisited(customer.name, customer.value, code, reason))
+            result.append(Unvisited(customer.name, customer.value, code, reason, customer.lat, customer.lon))
     return tuple(result)
 
 

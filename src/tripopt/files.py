@@ -32,6 +32,7 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
     except OSError as exc:
         raise InputError(Problem(str(target), f"cannot write here ({exc.strerror})")) from None
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # as a plain open() would: mkstemp makes 0600
         with os.fdopen(fd, "wb") as handle:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, target)
@@ -40,3 +41,10 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
         if isinstance(exc, OSError):
             raise InputError(Problem(str(target), f"cannot write here ({exc.strerror or exc})")) from None
         raise
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it; put it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -424,7 +424,8 @@ class _Builder:
         lat, lon, _ = location
         return Customer(name=name, lat=lat, lon=lon, value=value, meeting_minutes=meeting, hours=hours,
                         must_visit=must_visit, cost=cost, notes=cells.get("notes", ""),
-                        place=cells.get("place") or None, origin=where)
+                        place=cells.get("place") or None, origin=where,
+                        address=cells.get("address") or cells.get("city") or "")
 
     def _cell(self, where: str, cells: dict[str, str], column: str, parse: Callable, default: Any) -> Any:
         text = cells.get(column, "")

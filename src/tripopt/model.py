@@ -91,6 +91,7 @@ class Customer:
     notes: str = ""
     place: str | None = None
     origin: str = ""
+    address: str = ""  # the address or city the row gave, for calendars and maps
 
 
 @dataclass(frozen=True)

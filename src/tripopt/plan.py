@@ -34,6 +34,7 @@ class Stop:
     cost: float = 0.0
     notes: str = ""
     place: str = ""
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Unvisited:
     value: float
     code: str
     reason: str
+    lat: float = 0.0
+    lon: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ def _day(compiled: CompiledProblem, tour: int, route: tuple[int, ...], zone: Zon
                           end=_clock(tour_day.day, end, zone), depart=_clock(tour_day.day, end, zone),
                           travel_km=round(leg_km, 1), travel_minutes=int(p.travel[prev, node]),
                           drive_minutes=leg_drive, value=stop.value, cost=round(visit_cost, 2),
-                          notes=stop.notes, place=stop.place))
+                          notes=stop.notes, place=stop.place, address=stop.address))
         cost += leg_cost + visit_cost
         km += leg_km
         drive += leg_drive
@@ -179,7 +182,8 @@ def _node_stop(compiled: CompiledProblem, node: int) -> Stop:
     scenario = compiled.scenario
     if compiled.node_kind[node] == "customer":
         c = scenario.customers[compiled.node_ref[node]]
-        return Stop("visit", c.name, c.lat, c.lon, value=c.value, notes=c.notes, place=c.place or "")
+        return Stop("visit", c.name, c.lat, c.lon, value=c.value, notes=c.notes, place=c.place or "",
+                    address=c.address)
     k = scenario.commitments[compiled.node_ref[node]]
     place = scenario.places[k.place]
-    return Stop("commitment", k.name, place.lat, place.lon, place=k.place)
+    return Stop("commitment", k.name, place.lat, place.lon, place=k.place, address=place.name)

@@ -102,6 +102,37 @@ def to_csv(plan: Plan) -> str:
     return buffer.getvalue()
 
 
+def to_xlsx(plan: Plan) -> bytes:
+    """A workbook: the itinerary (a row per stop), the customers not visited, a summary.
+    Text that a spreadsheet would read as a formula is stored as plain text."""
+    from openpyxl import Workbook  # a dependency already (pandas reads .xlsx with it)
+
+    book = Workbook()
+    sheets = [
+        ("Itinerary", CSV_COLUMNS, stop_rows(plan)),
+        ("Not visited", ("name", "value", "code", "reason"),
+         [[u.name, u.value, u.code, u.reason] for u in sorted(plan.unvisited, key=lambda u: -u.value)]),
+        ("Summary", ("item", "value"), [[k, v if not isinstance(v, dict) else json.dumps(v)]
+                                        for k, v in plan_dict(plan)["summary"].items()]),
+    ]
+    book.remove(book.active)
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in [list(header), *rows]:
+            sheet.append([_xlsx_value(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never "f": '=HYPERLINK(...)' in a name stays text
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_value(value: Any) -> Any:
+    return "" if value is None else value
+
+
 def _money(plan: Plan, amount: float | None) -> str:
     return "no limit" if amount is None else f"{amount:,.2f} {plan.currency}"
 

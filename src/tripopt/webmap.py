@@ -1,0 +1,155 @@
+"""The plan as an interactive map (folium over Leaflet), one HTML file that works offline.
+
+Leaflet's script and style sheet are inlined from the copy shipped with tripopt
+(`assets/leaflet`, BSD-2), and nothing else is loaded: without a tile server the map has
+no background, but the routes, numbered stops, popups and the legend all show.
+
+Every string from the user's data is HTML-escaped here, then handed to Leaflet as a JSON
+string (not through folium's popup and tooltip templates, which paste text into
+JavaScript template literals, where `${...}` would run).
+"""
+
+from __future__ import annotations
+
+import html
+from importlib import resources
+from typing import Iterable
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from .model import Place
+from .plan import DayPlan, Plan, Stop
+
+DAY_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
+               "#7f7f7f", "#bcbd22")
+UNVISITED_COLOUR = "#9e9e9e"
+
+
+def text(value: object) -> str:
+    """Plain text made safe as HTML (quotes included, for attributes)."""
+    return html.escape(str(value), quote=True)
+
+
+class _Bind(MacroElement):
+    """Popup and tooltip on the parent layer, from HTML the caller has escaped, as JSON strings."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindPopup({{ this.popup|tojson }}, {"maxWidth": 340});
+            {{ this._parent.get_name() }}.bindTooltip({{ this.tooltip|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, popup: str, tooltip: str) -> None:
+        super().__init__()
+        self._name = "Bind"
+        self.popup, self.tooltip = popup, tooltip
+
+
+def plan_map_html(plan: Plan, places: Iterable[Place] = ()) -> str:
+    """The whole page: a layer per day (route and numbered stops), places such as the
+    hotel and the venue, and the customers left out in grey with their reason."""
+    places = tuple(places)
+    # the view fits the route and the places; far-off customers left out are a pan away
+    points = [(s.lat, s.lon) for d in plan.days for s in d.stops] + [(p.lat, p.lon) for p in places]
+    points = points or [(u.lat, u.lon) for u in plan.unvisited]
+    centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)) if points else (0, 0)
+    folium_map = folium.Map(location=centre, zoom_start=11, control_scale=True)
+    folium_map.default_js, folium_map.default_css = [], []  # no CDN: Leaflet is inlined below
+    _inline_leaflet(folium_map, plan.scenario)
+    bases = {s.place for d in plan.days for s in d.stops if s.kind in ("start", "end")}
+    for place in places:
+        symbol = "&#8962;" if place.key in bases else "&#9873;"  # a house for where days start and end
+        _pin(folium_map, place.lat, place.lon, symbol, "#000000", f"<b>{text(place.name)}</b>",
+             text(place.name), "tripopt-place")
+    for index, day in enumerate(d for d in plan.days if len(d.stops) > 2):
+        _day_layer(day, DAY_COLOURS[index % len(DAY_COLOURS)]).add_to(folium_map)
+    if plan.unvisited:
+        layer = folium.FeatureGroup(name=f"Not visited ({len(plan.unvisited)})")
+        for u in plan.unvisited:
+            marker = folium.CircleMarker((u.lat, u.lon), radius=5, color=UNVISITED_COLOUR, fill=True,
+                                         fill_opacity=0.6, weight=1, class_name="tripopt-unvisited")
+            marker.add_child(_Bind(f"<b>{text(u.name)}</b><br>not visited ({text(u.code)}): {text(u.reason)}"
+                                   f"<br>value {u.value:,.0f}", f"{text(u.name)}: {text(u.code)}"))
+            marker.add_to(layer)
+        layer.add_to(folium_map)
+    folium.LayerControl(collapsed=False).add_to(folium_map)
+    if len(points) > 1:
+        folium_map.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
+                               [max(p[0] for p in points), max(p[1] for p in points)]], padding=(20, 20))
+    folium_map.get_root().html.add_child(Element(_legend(plan)))
+    return folium_map.get_root().render()
+
+
+def _day_layer(day: DayPlan, colour: str) -> folium.FeatureGroup:
+    """A day's route in its colour, with a numbered marker per visit and commitment."""
+    label = f"{day.day:%a %d %b}: {len(day.visits)} visit(s)" + (" (extension)" if day.extension else "")
+    layer = folium.FeatureGroup(name=text(label))
+    route = folium.PolyLine([(s.lat, s.lon) for s in day.stops], color=colour, weight=4, opacity=0.85,
+                            class_name="tripopt-route")
+    route.add_child(_Bind(text(label), text(label)))
+    route.add_to(layer)
+    number = 0
+    for stop in day.stops:
+        if stop.kind not in ("visit", "commitment"):
+            continue
+        number += 1
+        _pin(layer, stop.lat, stop.lon, str(number), colour, _stop_popup(day, stop, number),
+             f"{number}. {text(stop.name)}", f"tripopt-{stop.kind}")
+    return layer
+
+
+def _stop_popup(day: DayPlan, stop: Stop, number: int) -> str:
+    lines = [f"<b>{number}. {text(stop.name)}</b>",
+             f"{day.day:%a %d %b} {stop.start:%H:%M}-{stop.end:%H:%M}"
+             + ("" if stop.kind == "visit" else " (commitment)")]
+    if stop.kind == "visit":
+        lines.append(f"value {stop.value:,.0f}")
+    if stop.address and stop.kind == "visit":
+        lines.append(text(stop.address))
+    if stop.notes:
+        lines.append(f"<i>{text(stop.notes)}</i>")
+    lines.append(f"drive before: {stop.travel_minutes} min, {stop.travel_km:,.1f} km")
+    return "<br>".join(lines)
+
+
+def _pin(parent, lat: float, lon: float, label: str, colour: str, popup: str, tooltip: str, css_class: str) -> None:
+    """A round numbered (or symbol) marker; label and colour are tripopt's own, never data."""
+    icon = folium.DivIcon(html=f'<div class="tripopt-pin {css_class}" style="background:{colour}">{label}</div>',
+                          icon_size=(24, 24), icon_anchor=(12, 12), class_name="tripopt-icon")
+    marker = folium.Marker((lat, lon), icon=icon)
+    marker.add_child(_Bind(popup, tooltip))
+    marker.add_to(parent)
+
+
+def _inline_leaflet(folium_map: folium.Map, title: str) -> None:
+    assets = resources.files("tripopt") / "assets" / "leaflet"
+    style = (assets / "leaflet.css").read_text(encoding="utf-8")
+    script = (assets / "leaflet.js").read_text(encoding="utf-8")
+    header = folium_map.get_root().header
+    header.add_child(Element(f"<title>{text(title)}</title>"), name="tripopt_title")
+    header.add_child(Element(f"<style>{style}\n{_STYLE}</style>"), name="leaflet_css_inline")
+    header.add_child(Element(f"<script>{script}</script>"), name="leaflet_js_inline")
+
+
+def _legend(plan: Plan) -> str:
+    rows = "".join(
+        f'<div><span class="tripopt-swatch" style="background:{DAY_COLOURS[i % len(DAY_COLOURS)]}"></span>'
+        f"{d.day:%a %d %b}: {len(d.visits)} visit(s), {d.drive_km:,.0f} km</div>"
+        for i, d in enumerate(x for x in plan.days if len(x.stops) > 2))
+    return (f'<div class="tripopt-legend"><b>{text(plan.scenario)}</b>'
+            f"<div>value {plan.value:,.0f} of {plan.value_available:,.0f}; {plan.visited} of {plan.candidates}"
+            f" customers; cost {plan.cost:,.2f} {text(plan.currency)}</div>{rows}"
+            f'<div><span class="tripopt-swatch" style="background:{UNVISITED_COLOUR}"></span>not visited</div></div>')
+
+
+_STYLE = """
+.tripopt-pin { width: 24px; height: 24px; border-radius: 12px; color: #fff; font: bold 12px/24px sans-serif;
+  text-align: center; border: 2px solid #fff; box-shadow: 0 0 3px rgba(0,0,0,.6); box-sizing: border-box; }
+.tripopt-place { border-radius: 3px; }
+.tripopt-legend { position: fixed; bottom: 24px; right: 12px; z-index: 1000; background: rgba(255,255,255,.92);
+  padding: 8px 10px; font: 12px sans-serif; border-radius: 4px; box-shadow: 0 0 4px rgba(0,0,0,.4); }
+.tripopt-swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: middle; }
+"""

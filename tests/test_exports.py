@@ -1,0 +1,188 @@
+"""Calendar, map and spreadsheet exports, read back with independent parsers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from icalendar import Calendar
+from typer.testing import CliRunner
+
+import tripopt
+from tripopt.cli import app
+from tripopt.ics import plan_calendar
+from tripopt.report import to_csv, to_xlsx
+from tripopt.webmap import plan_map_html
+
+from .scenario_factory import write_scenario
+
+EVIL_SCRIPT = "<script>document.body.dataset.pwned='script'</script>"
+EVIL_IMG = "<img src=x onerror=\"document.body.dataset.pwned='img'\">"
+EVIL_TEMPLATE = "${document.body.dataset.pwned='template'}`\\u"
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+
+
+def _customer(name, lat, lon, value, hours="Mon-Tue 09:00-17:00", **extra):
+    return {"name": name, "lat": lat, "lon": lon, "value": value, "meeting": "45min", "hours": hours, **extra}
+
+
+@pytest.fixture(scope="module")
+def evil(tmp_path_factory):
+    """A two-day plan whose names and notes are hostile to every output format."""
+    folder = tmp_path_factory.mktemp("evil")
+    path = write_scenario(folder, [
+        _customer(EVIL_SCRIPT, 41.90, -87.65, 50, notes=EVIL_IMG),
+        _customer(EVIL_TEMPLATE, 41.95, -87.70, 40, notes="line one\nline two; with, commas"),
+        _customer(FORMULA, 41.85, -87.62, 30, notes="@SUM(A1:A9)", address="233 S Wacker Dr, Chicago"),
+        _customer("Plain Co", 41.80, -87.60, 20, hours="Tue 13:00-17:00"),
+        _customer(EVIL_IMG, 41.92, -87.66, 10, hours="Sun 10:00-12:00"),  # never available: greyed on the map
+    ], name=f"Trip {EVIL_IMG}", trip={"end": "2026-10-06"},
+        commitments=[{"name": "Booth <b>duty</b>", "place": "venue", "date": "2026-10-05",
+                      "start": "12:00", "end": "13:00"}])
+    scenario = tripopt.load_scenario(path)
+    return path, scenario, tripopt.solve(scenario)
+
+
+def test_evil_fixture_is_meaningful(evil):
+    _, _, plan = evil
+    assert {EVIL_SCRIPT, EVIL_TEMPLATE, FORMULA} <= plan.visited_names
+    assert [u.name for u in plan.unvisited] == [EVIL_IMG]
+
+
+# -- calendar ------------------------------------------------------------------------------
+
+
+def _events(data: bytes, category: str | None = None):
+    calendar = Calendar.from_ical(data)
+    events = [c for c in calendar.walk("VEVENT")]
+    if category:
+        events = [e for e in events if category in [str(c) for c in e.get("categories").cats]]
+    return calendar, events
+
+
+def test_calendar_has_an_event_per_visit_and_commitment(evil):
+    _, scenario, plan = evil
+    calendar, events = _events(plan_calendar(plan))
+    stops = [s for d in plan.days for s in d.stops if s.kind in ("visit", "commitment")]
+    assert len(events) == len(stops)
+    zones = [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")]
+    assert zones == ["America/Chicago"]
+    for stop, event in zip(stops, events):
+        assert event["DTSTART"].params["TZID"] == "America/Chicago"
+        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+        assert start.astimezone(timezone.utc) == stop.start.astimezone(timezone.utc)
+        assert end.astimezone(timezone.utc) == stop.end.astimezone(timezone.utc)
+        assert str(event["SUMMARY"]).endswith(stop.name)
+        lat, lon = event["GEO"].latitude, event["GEO"].longitude
+        assert (lat, lon) == pytest.approx((stop.lat, stop.lon))
+        description = str(event["DESCRIPTION"])
+        assert f"Drive before: {stop.travel_minutes} min" in description
+        if stop.kind == "visit":
+            assert f"Value: {stop.value:,.0f}" in description
+            assert stop.notes in description  # newlines, commas and semicolons survive the escaping
+    formula = next(e for e in events if str(e["SUMMARY"]) == f"Visit: {FORMULA}")
+    assert str(formula["LOCATION"]) == f"{FORMULA}, 233 S Wacker Dr, Chicago"
+    booth = next(e for e in events if "Booth" in str(e["SUMMARY"]))
+    assert str(booth["LOCATION"]) == "venue"
+
+
+def test_calendar_travel_blocks_end_at_each_arrival(evil):
+    _, _, plan = evil
+    _, drives = _events(plan_calendar(plan, travel_blocks=True), "travel")
+    legs = [s for d in plan.days for s in d.stops if s.kind in ("visit", "commitment") and s.travel_minutes]
+    assert len(drives) == len(legs)
+    for stop, event in zip(legs, drives):
+        assert event.decoded("DTEND") == stop.arrive
+        assert (event.decoded("DTEND") - event.decoded("DTSTART")).total_seconds() == stop.travel_minutes * 60
+
+
+def test_calendar_across_a_clock_change(tmp_path):
+    """Chicago leaves daylight time on 2026-11-01: the zone must describe both offsets."""
+    path = write_scenario(tmp_path, [_customer("Sat", 41.9, -87.65, 5, hours="Sat 09:00-17:00"),
+                                     _customer("Mon", 41.9, -87.66, 5, hours="Mon 09:00-17:00")],
+                          trip={"start": "2026-10-31", "end": "2026-11-02"})
+    plan = tripopt.solve(tripopt.load_scenario(path))
+    calendar, events = _events(plan_calendar(plan))
+    zone = calendar.walk("VTIMEZONE")[0]
+    assert {c.name for c in zone.subcomponents} == {"STANDARD", "DAYLIGHT"}
+    offsets = {e.decoded("DTSTART").utcoffset().total_seconds() / 3600 for e in events}
+    assert offsets == {-5.0, -6.0}
+    chicago = ZoneInfo("America/Chicago")
+    for stop, event in zip([s for d in plan.days for s in d.visits], events):
+        assert event.decoded("DTSTART").astimezone(chicago).strftime("%H:%M") == f"{stop.start:%H:%M}"
+
+
+# -- spreadsheets --------------------------------------------------------------------------
+
+
+def test_csv_neutralises_formulas(evil):
+    _, _, plan = evil
+    rows = list(csv.DictReader(io.StringIO(to_csv(plan))))
+    names = {r["name"] for r in rows}
+    assert "'" + FORMULA in names and FORMULA not in names
+    assert any(r["notes"] == "'@SUM(A1:A9)" for r in rows)
+    assert all(not r[k].startswith(("=", "+", "@")) for r in rows for k in r if r[k])
+
+
+def test_xlsx_keeps_formulas_as_text(evil):
+    _, _, plan = evil
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(plan)))
+    assert book.sheetnames == ["Itinerary", "Not visited", "Summary"]
+    cells = [c for row in book["Itinerary"].iter_rows() for c in row]
+    formula = [c for c in cells if c.value == FORMULA]
+    assert formula and all(c.data_type == "s" for c in formula)
+    assert not [c for c in cells if c.data_type == "f"]
+    visits = [r for r in book["Itinerary"].iter_rows(min_row=2, values_only=True) if r[3] == "visit"]
+    assert len(visits) == plan.visited
+    assert [r[0] for r in book["Not visited"].iter_rows(min_row=2, values_only=True)] == [EVIL_IMG]
+
+
+# -- map: static checks (the browser test is in test_map_browser.py) -------------------------
+
+
+def test_map_html_is_self_contained_and_escaped(evil):
+    _, scenario, plan = evil
+    page = plan_map_html(plan, scenario.places.values())
+    assert "<script src=" not in page and "<link" not in page.replace("<link rel=\"icon\"", "")
+    for raw in (EVIL_SCRIPT, EVIL_IMG, "<b>duty</b>"):
+        assert raw not in page, f"unescaped data in the page: {raw}"
+    # `${...}` is only dangerous in a JavaScript template literal: it may appear in JSON strings only
+    lines = [line.strip() for line in page.splitlines() if "${document" in line]
+    assert lines and all(re.match(r'^\w+\.bind(Popup|Tooltip)\("', line) for line in lines), lines
+    assert "L.map(" in page and page.count("bindPopup(") >= plan.visited + len(plan.unvisited)
+
+
+# -- CLI -----------------------------------------------------------------------------------
+
+
+def test_cli_writes_every_export(evil, tmp_path):
+    path, _, _ = evil
+    files = {name: tmp_path / name for name in ("plan.xlsx", "plan.ics", "plan.html")}
+    result = CliRunner().invoke(app, ["plan", str(path), "--format", "xlsx", "--out", str(files["plan.xlsx"]),
+                                      "--ics", str(files["plan.ics"]), "--ics-travel", "--map",
+                                      str(files["plan.html"])])
+    assert result.exit_code == 0, result.output
+    assert files["plan.xlsx"].read_bytes()[:2] == b"PK"
+    assert Calendar.from_ical(files["plan.ics"].read_bytes()).walk("VEVENT")
+    assert "L.map(" in files["plan.html"].read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)  # no temporary files left
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--map", "{missing}/map.html"], "does not exist"),
+    (["--ics", "{missing}/plan.ics"], "does not exist"),
+    (["--ics", "{folder}"], "is a folder"),
+    (["--format", "xlsx"], "needs --out"),
+])
+def test_cli_bad_output_paths_are_input_errors(evil, tmp_path, args, fragment):
+    path, _, _ = evil
+    args = [a.format(missing=tmp_path / "nope", folder=tmp_path) for a in args]
+    result = CliRunner().invoke(app, ["plan", str(path), *args])
+    assert result.exit_code == 2, result.output
+    assert fragment in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
