@@ -298,7 +298,10 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, help="write the batch rows here")
     parser.add_argument("--vs", choices=("pyvrp",), help="also solve with this peer")
     parser.add_argument("--peers", type=Path, help="compare a batch CSV with peers_10s.csv and exit")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=NUMBER",
+                        help="override a SearchSettings field, e.g. --set value_weight=4 (for experiments)")
     args = parser.parse_args()
+    settings = {name: float(value) for name, value in (item.split("=", 1) for item in args.set)}
     if args.peers:
         print(against_peers(args.peers))
         return
@@ -306,7 +309,8 @@ def main() -> None:
     if args.batch:
         names = SUBSET if args.batch == "subset" else all_instances()
         tours = SUBSET_TOURS if args.batch == "subset" else (1, 2, 3, 4)
-        rows = batch([(n, m) for n in names for m in tours], args.time_limit, args.jobs, vs_pyvrp=vs_pyvrp)
+        rows = batch([(n, m) for n in names for m in tours], args.time_limit, args.jobs, settings or None,
+                     vs_pyvrp=vs_pyvrp)
         if args.csv:
             columns = ["instance", "tours", "family", "score", "bks", "gap_pct", "seconds"]
             columns += ["pyvrp", "pyvrp_gap_pct"] if vs_pyvrp else []
@@ -320,7 +324,7 @@ def main() -> None:
         return
     if args.instance is None:
         parser.error("give an instance file or --batch")
-    result = run_case(args.instance, args.tours, args.time_limit)
+    result = run_case(args.instance, args.tours, args.time_limit, settings or None)
     result.pop("family")
     if vs_pyvrp:
         result["pyvrp"] = run_pyvrp(args.instance, args.tours, args.time_limit)
