@@ -135,6 +135,8 @@ def test_cli_plot_without_matplotlib_is_an_input_error(tmp_path, monkeypatch):
 @pytest.mark.parametrize("args, fragment", [
     (["--budgets", "1:2"], "FROM:TO:STEP"),
     (["--auto", "--budget", "5"], "either --auto or budgets"),
+    (["--auto", "--floor", "-1"], "--floor must be >= 0"),
+    (["--auto", "--floor", "500", "--ceiling", "100"], "below --floor"),
     ([], "give at least one budget"),
     (["--budget", "5", "--out", "/nonexistent-folder/x.json"], "does not exist"),
 ])

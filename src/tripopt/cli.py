@@ -247,6 +247,8 @@ def compare(
             check_writable(out_file)
         if auto and (budget or budgets):
             raise InputError(Problem("--auto", "give either --auto or budgets, not both"))
+        if floor < 0 or (resolution is not None and resolution <= 0):
+            raise InputError(Problem("--floor/--resolution", "--floor must be >= 0 and --resolution > 0"))
         if ceiling is not None and ceiling < floor:
             raise InputError(Problem("--ceiling", f"{ceiling:g} is below --floor {floor:g}"))
         chosen = None if auto else parse_budgets(budget, budgets)
