@@ -149,11 +149,16 @@ def _render(plan: Plan, fmt: PlanFormat, to_file: bool) -> str | bytes | None:
         return report.to_csv(plan)
     if fmt is PlanFormat.md:
         return report.to_markdown(plan)
+    return _table(lambda console: report.render_table(plan, console), to_file, width=120)
+
+
+def _table(draw: Callable[[Console], None], to_file: bool, width: int) -> str | None:
+    """Draw to the terminal (None: printed already), or capture the same text for --out."""
     if not to_file:
-        report.render_table(plan, out)
+        draw(out)
         return None
     buffer = io.StringIO()
-    report.render_table(plan, Console(file=buffer, width=120, highlight=False, markup=False))
+    draw(Console(file=buffer, width=width, highlight=False, markup=False))
     return buffer.getvalue()
 
 
@@ -263,13 +268,9 @@ def compare(
             text = report.comparison_to_json(result)
         elif fmt is CompareFormat.csv:
             text = report.comparison_to_csv(result)
-        elif out_file is None:
-            report.render_comparison(result, out, only_breakpoints=auto)
-            text = None
         else:
-            buffer = io.StringIO()
-            report.render_comparison(result, Console(file=buffer, width=140, highlight=False, markup=False), auto)
-            text = buffer.getvalue()
+            text = _table(lambda console: report.render_comparison(result, console, only_breakpoints=auto),
+                          out_file is not None, width=140)
         _emit(text, out_file)
         if result.unsolved and text is not None:
             err.print(f"not solved (interrupted): {', '.join(f'{b:,.2f}' for b in result.unsolved)}")

@@ -118,7 +118,7 @@ def compare(scenario: Scenario, budgets: Sequence[float], processes: int | None 
             progress: Progress | None = None, interrupted: Interrupted | None = None) -> Comparison:
     """Solve under every budget (each with the scenario's time limit) and make it monotone."""
     with _Sweep(scenario, processes, progress, interrupted) as sweep:
-        sweep.run(sorted(set(budgets)))
+        sweep.run(budgets)
         return sweep.result()
 
 
@@ -203,16 +203,15 @@ class _Sweep:
                     self.progress(row, len(self.rows), self.known)
 
     def _solve_wave(self, wave: Sequence[float | None]) -> list[BudgetRow]:
-        jobs = [(self.scenario, budget, self._best_keeping(budget)) for budget in wave]
+        jobs = [(self.scenario, budget, _plan_of(self._best_keeping(budget))) for budget in wave]
         if self.pool is None or len(jobs) == 1:
             return [_solve_budget(*job, interrupted=self.interrupted) for job in jobs]
         return list(self.pool.map(_solve_budget_in_worker, jobs))
 
-    def _best_keeping(self, budget: float | None) -> Plan | None:
-        """The best plan found so far, under any budget, that this budget can pay for."""
+    def _best_keeping(self, budget: float | None) -> BudgetRow | None:
+        """The row with the best plan found so far, under any budget, that this budget can pay for."""
         keeping = [r for r in self.rows.values() if r.plan is not None and (budget is None or r.plan.cost <= budget + 1e-9)]
-        best = min(keeping, key=BudgetRow.rank, default=None)
-        return best.plan if best is not None else None
+        return min(keeping, key=BudgetRow.rank, default=None)
 
     def refine(self, resolution: float) -> list[float]:
         """Add each richer plan's own cost as a row; return the gaps' midpoints to probe."""
@@ -234,8 +233,8 @@ class _Sweep:
         under (a plan found under a larger budget may cost less than a smaller one)."""
         for budget, row in list(self.rows.items()):
             best = self._best_keeping(budget)
-            if best is not None and (row.plan is None or (-best.value, best.cost) < row.rank()):
-                self.add(budget, best)
+            if best is not None and best.rank() < row.rank():
+                self.add(budget, best.plan)
 
     def result(self) -> Comparison:
         self._make_monotone()
@@ -246,11 +245,15 @@ class _Sweep:
 def _solve_budget(scenario: Scenario, budget: float | None, warm: Plan | None,
                   interrupted: Interrupted | None = None) -> BudgetRow:
     """One budget's plan (warm-started), or the reason there is none."""
+    key = budget if budget is not None else math.inf
     try:
-        plan = solve(scenario.with_budget(budget), interrupted=interrupted, warm_start=warm)
+        return BudgetRow(key, solve(scenario.with_budget(budget), interrupted=interrupted, warm_start=warm))
     except InfeasibleError as exc:
-        return BudgetRow(budget if budget is not None else math.inf, None, exc.reason)
-    return BudgetRow(budget if budget is not None else math.inf, plan)
+        return BudgetRow(key, None, exc.reason)
+
+
+def _plan_of(row: BudgetRow | None) -> Plan | None:
+    return row.plan if row is not None else None
 
 
 _WORKER_FLAG = Interrupted()

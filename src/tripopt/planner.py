@@ -59,7 +59,7 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
     """
     started = time.monotonic()
     interrupted = interrupted or Interrupted()
-    compiled_all = [compile_layout(scenario, layout) for layout in layouts(scenario)]
+    compiled_all = _compile_all(scenario)
     viable = [c for c in compiled_all if c.problem.budget is None or c.problem.budget >= 0]
     warm = _warm_candidate(viable, warm_start) if warm_start is not None else None
     obvious = None if warm is not None else quick_infeasibility(compiled_all)
@@ -105,12 +105,17 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
 def adopt(scenario: Scenario, plan: Plan) -> Plan:
     """A plan made for another version of the scenario (a smaller budget, say), re-checked
     and re-explained under this one without searching; InfeasibleError if it breaks a rule."""
-    compiled_all = [compile_layout(scenario, layout) for layout in layouts(scenario)]
+    compiled_all = _compile_all(scenario)
     candidate = _warm_candidate(compiled_all, plan)
     if candidate is None:
         raise InfeasibleError("the plan does not keep this scenario's rules")
     adopted = _decode(compiled_all, candidate)
     return replace(adopted, stopped_by=plan.stopped_by, seconds=plan.seconds)
+
+
+def _compile_all(scenario: Scenario) -> list[CompiledProblem]:
+    """One compiled problem per extension layout, cheapest layout first."""
+    return [compile_layout(scenario, layout) for layout in layouts(scenario)]
 
 
 def _warm_candidate(compiled_all: list[CompiledProblem], plan: Plan) -> _Candidate | None:

@@ -271,7 +271,7 @@ def step_line(step: Step, currency: str, names: int = 5) -> str:
 def render_comparison(comparison: Comparison, console: Console, only_breakpoints: bool = False) -> None:
     """The side-by-side table, then what each step up buys."""
     breakpoints = set(comparison.breakpoints)
-    pairs = [(r, s) for r, s in zip(comparison.rows, comparison.steps())]
+    pairs = list(zip(comparison.rows, comparison.steps()))
     if only_breakpoints:
         shown = [r for r in comparison.rows if r.budget in breakpoints or r.plan is None]
         pairs = list(zip(shown, Comparison(comparison.scenario, comparison.currency, tuple(shown)).steps()))

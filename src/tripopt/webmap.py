@@ -64,8 +64,8 @@ def plan_map_html(plan: Plan, places: Iterable[Place] = ()) -> str:
         symbol = "&#8962;" if place.key in bases else "&#9873;"  # a house for where days start and end
         _pin(folium_map, place.lat, place.lon, symbol, "#000000", f"<b>{text(place.name)}</b>",
              text(place.name), "tripopt-place")
-    for index, day in enumerate(d for d in plan.days if len(d.stops) > 2):
-        _day_layer(day, DAY_COLOURS[index % len(DAY_COLOURS)]).add_to(folium_map)
+    for day, colour in _coloured_days(plan):
+        _day_layer(day, colour).add_to(folium_map)
     if plan.unvisited:
         layer = folium.FeatureGroup(name=f"Not visited ({len(plan.unvisited)})")
         for u in plan.unvisited:
@@ -81,6 +81,12 @@ def plan_map_html(plan: Plan, places: Iterable[Place] = ()) -> str:
                                [max(p[0] for p in points), max(p[1] for p in points)]], padding=(20, 20))
     folium_map.get_root().html.add_child(Element(_legend(plan)))
     return folium_map.get_root().render()
+
+
+def _coloured_days(plan: Plan) -> list[tuple[DayPlan, str]]:
+    """Days with at least one stop, each with its colour: the routes and the legend agree."""
+    busy = [d for d in plan.days if len(d.stops) > 2]
+    return [(d, DAY_COLOURS[i % len(DAY_COLOURS)]) for i, d in enumerate(busy)]
 
 
 def _day_layer(day: DayPlan, colour: str) -> folium.FeatureGroup:
@@ -136,9 +142,9 @@ def _inline_leaflet(folium_map: folium.Map, title: str) -> None:
 
 def _legend(plan: Plan) -> str:
     rows = "".join(
-        f'<div><span class="tripopt-swatch" style="background:{DAY_COLOURS[i % len(DAY_COLOURS)]}"></span>'
+        f'<div><span class="tripopt-swatch" style="background:{colour}"></span>'
         f"{d.day:%a %d %b}: {len(d.visits)} visit(s), {d.drive_km:,.0f} km</div>"
-        for i, d in enumerate(x for x in plan.days if len(x.stops) > 2))
+        for d, colour in _coloured_days(plan))
     return (f'<div class="tripopt-legend"><b>{text(plan.scenario)}</b>'
             f"<div>value {plan.value:,.0f} of {plan.value_available:,.0f}; {plan.visited} of {plan.candidates}"
             f" customers; cost {plan.cost:,.2f} {text(plan.currency)}</div>{rows}"
