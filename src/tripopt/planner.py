@@ -15,7 +15,7 @@ from .diagnose import infeasibility_reason, quick_infeasibility, unvisited_reaso
 from .errors import InfeasibleError
 from .model import Scenario
 from .plan import Plan, decode
-from .routing import Interrupted, RoutingSolution, SearchSettings, evaluate
+from .routing import LNS_ITERATIONS_PER_SOLUTION, Interrupted, RoutingSolution, SearchSettings, evaluate, scout
 from .routing import solve as solve_routing
 
 ProgressCallback = Callable[[float, float], None]  # (elapsed seconds, best value so far)
@@ -38,6 +38,7 @@ class _Candidate:
 # the same input gives the same plan (README, "Determinism").
 WORK_RATE = 6000
 SCOUT_SHARE = 0.3  # time cap for scouting all layouts; the rest goes to the best
+SCOUT_MIN_ITERATIONS = 20  # of ruin and recreate per layout, however short the limit
 
 
 def _settings(seconds: float, work: float | None, metaheuristic: str = "GUIDED_LOCAL_SEARCH") -> SearchSettings:
@@ -52,8 +53,8 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
           interrupted: Interrupted | None = None, warm_start: Plan | None = None) -> Plan:
     """The best plan found for the scenario, or InfeasibleError with the reason.
 
-    Every extension layout is scouted by a greedy descent (deterministic: it ends at a
-    local optimum); the best one then gets the work budget and the rest of the time,
+    Every extension layout is scouted by a fixed number of ruin-and-recreate iterations
+    (deterministic, a few milliseconds each); the best one then gets the work budget and the rest of the time,
     warm-started from its scouting solution. A `warm_start` plan that is feasible here
     (one found under a smaller budget, say) competes too, so the result is never worse.
     """
@@ -80,8 +81,12 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
     for compiled in viable:
         if interrupted.set or scout_share == 0.0:
             break
-        settings = _settings(limit * scout_share / len(viable), None, "GREEDY_DESCENT")
-        solution = solve_routing(compiled.problem, settings, None, report, interrupted)
+        seconds = limit * scout_share / len(viable)
+        solution = scout(compiled.problem, max(int(work * scout_share / len(viable) * LNS_ITERATIONS_PER_SOLUTION),
+                                               SCOUT_MIN_ITERATIONS), seconds)
+        if solution.status != "feasible":  # the greedy construction missed a mandatory visit
+            solution = solve_routing(compiled.problem, _settings(seconds, None, "GREEDY_DESCENT"), None, report,
+                                     interrupted)
         if solution.status == "feasible":
             found.append(_Candidate(compiled, solution))
     best = min(found, key=_Candidate.rank, default=None)

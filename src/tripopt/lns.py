@@ -1,0 +1,349 @@
+"""Ruin and recreate in numpy: the many-iterations phase of the search.
+
+OR-Tools' descents are thorough but each costs 100-250 ms on a 300-node problem, so a
+ruin-and-recreate loop built on them manages a few dozen iterations in ten seconds. Here
+the recreate step is a vectorised cheapest insertion (Solomon's push-forward test with
+the "maximum shift" of each scheduled visit, as in the TOPTW iterated local search of
+Vansteenwegen et al. 2009), so a loop runs thousands of iterations in the same time.
+It keeps every hard rule of the routing problem: several windows per node (a visit is
+never pushed out of the window it starts in, which is conservative), tours a node may
+use, one copy per visit, mandatory visits (never ruined), driving caps and the budget.
+
+The objective is the soft one of the explore phase (travel against drop penalties);
+the caller passes the arc costs and penalties it uses for guided local search.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .routing import RoutingProblem
+
+_NEVER = np.iinfo(np.int64).max // 4  # a start time or cost that rules an option out
+ANNEALING = (0.5, 0.01)  # start and end temperature, in mean soft steps
+RUIN_AVG_REMOVED = 10  # visits removed per ruin on average (SISR's c-bar)
+NEIGHBOURS = 40  # nearest visits considered around a ruin's seed
+CACHE_SIZE = 4096  # evaluated routes kept
+
+
+@dataclass
+class _Route:
+    """One tour's path (start node, visits, end node) with its earliest schedule.
+
+    `start[i]` is the start of service at path position i (the arrival at the end node
+    for the last one); `slack[i]` is how far that start may move later without breaking
+    a window further on, or the tour's end (the "maximum shift")."""
+
+    path: list[int]
+    start: np.ndarray
+    depart: np.ndarray
+    slack: np.ndarray
+    drive: int
+    spend: int
+    soft: int
+
+
+@dataclass
+class _Options:
+    """Where each candidate node fits best in one route, by soft cost increase."""
+
+    soft: np.ndarray  # (candidates, positions), _NEVER where infeasible
+    spend: np.ndarray | None  # (candidates, positions) budget increase, None without a budget
+    best_position: np.ndarray
+    best_soft: np.ndarray
+
+
+Progress = Callable[[float, int], None]
+_OrderRule = Callable[[np.ndarray, list[_Options]], list[int]]
+
+
+class RuinRecreate:
+    """Ruin and recreate on one problem; build once, run `search` from any feasible routes."""
+
+    def __init__(self, problem: RoutingProblem, soft_arcs: np.ndarray, penalties: np.ndarray, seed: int = 1):
+        self.problem = problem
+        self.rng = random.Random(seed)
+        self.travel = problem.travel.astype(np.int64)
+        self.travel_t = np.ascontiguousarray(self.travel.T)
+        self.soft = soft_arcs.astype(np.int64)
+        self.soft_t = np.ascontiguousarray(self.soft.T)
+        self.drive = problem.drive.astype(np.int64)
+        self.drive_t = np.ascontiguousarray(self.drive.T)
+        self.cost = problem.arc_cost.astype(np.int64) + np.asarray(problem.node_cost, dtype=np.int64)[:, None]
+        self.cost_t = np.ascontiguousarray(self.cost.T)
+        self.service = np.asarray(problem.service, dtype=np.int64)
+        self.penalty = np.asarray(penalties, dtype=np.int64)
+        self.prize = np.asarray(problem.prize, dtype=np.int64)
+        self._windows_as_arrays()
+        tours = len(problem.tours)
+        self.allowed = np.ones((problem.size, tours), dtype=bool)
+        for node, allowed in enumerate(problem.allowed_tours):
+            if allowed is not None:
+                self.allowed[node] = False
+                self.allowed[node, list(allowed)] = True
+        self.candidates = np.asarray([n for n in problem.visit_nodes if problem.servable(n)], dtype=np.int64)
+        self.near = _neighbours(problem, self.candidates)
+        self.mean_step = mean_step(self.soft, self.candidates, 1.0)
+        self._cache: dict[tuple[int, tuple[int, ...]], tuple[_Route, _Options]] = {}
+
+    def _windows_as_arrays(self) -> None:
+        """Windows padded to one width: (N, W) opens and closes; padding never fits."""
+        width = max((len(w) for w in self.problem.windows), default=1) or 1
+        self.opens = np.full((self.problem.size, width), _NEVER, dtype=np.int64)
+        self.closes = np.full((self.problem.size, width), -1, dtype=np.int64)
+        for node, windows in enumerate(self.problem.windows):
+            for k, (open_, close) in enumerate(sorted(windows)):
+                self.opens[node, k], self.closes[node, k] = open_, close
+
+    # -- routes ----------------------------------------------------------------------
+
+    def _route(self, tour: int, visits: Sequence[int]) -> _Route:
+        """Earliest schedule and maximum shifts; the visits must be feasible in this order."""
+        p, spec = self.problem, self.problem.tours[tour]
+        path = [spec.start_node, *visits, spec.end_node]
+        travel, drive, cost, soft = self.travel, self.drive, self.cost, self.soft
+        starts, departs, closes, arrivals = [spec.earliest_start], [spec.earliest_start + p.service[path[0]]], [0], [0]
+        total_drive = total_cost = total_soft = 0
+        last = len(path) - 1
+        for i in range(1, len(path)):
+            prev, node = path[i - 1], path[i]
+            arrive = departs[-1] + int(travel[prev, node])
+            total_drive += int(drive[prev, node])
+            total_cost += int(cost[prev, node])
+            total_soft += int(soft[prev, node])
+            if i == last:
+                start, close = arrive, spec.latest_end
+            else:
+                start, close = next((max(arrive, a), b) for a, b in sorted(p.windows[node]) if max(arrive, a) <= b)
+            starts.append(start)
+            departs.append(start + p.service[node])
+            closes.append(close)
+            arrivals.append(arrive)
+        slack = [0] * len(path)
+        slack[-1] = spec.latest_end - starts[-1]
+        for i in range(len(path) - 2, 0, -1):
+            slack[i] = min(closes[i] - starts[i], starts[i + 1] - arrivals[i + 1] + slack[i + 1])
+        return _Route(path, np.asarray(starts, dtype=np.int64), np.asarray(departs, dtype=np.int64),
+                      np.asarray(slack, dtype=np.int64), total_drive, total_cost, total_soft)
+
+    def _options(self, tour: int, route: _Route, cand: np.ndarray) -> _Options:
+        """Every feasible insertion of every candidate into the route (push-forward test).
+        Plain broadcast indexing, not np.ix_: this runs ten times per iteration."""
+        prev = np.asarray(route.path[:-1])
+        nxt = np.asarray(route.path[1:])
+        rows = cand[:, None]
+        arrive = route.depart[:-1] + self.travel_t[rows, prev]
+        if self.opens.shape[1] == 1:
+            start = np.maximum(arrive, self.opens[rows, 0])
+            ok = start <= self.closes[rows, 0]
+        else:
+            starts = np.maximum(arrive[:, :, None], self.opens[cand][:, None, :])
+            start = np.where(starts <= self.closes[cand][:, None, :], starts, _NEVER).min(axis=2)
+            ok = start < _NEVER
+        start += self.travel[rows, nxt]
+        start += self.service[rows]
+        ok &= start - route.start[1:] <= route.slack[1:]
+        ok &= self.allowed[rows, tour]
+        spec = self.problem.tours[tour]
+        if spec.max_drive is not None:
+            extra = self.drive_t[rows, prev] + self.drive[rows, nxt] - self.drive[prev, nxt]
+            ok &= extra <= spec.max_drive - route.drive
+        spend = None
+        if self.problem.budget is not None:
+            spend = self.cost_t[rows, prev] + self.cost[rows, nxt] - self.cost[prev, nxt]
+        soft = self.soft_t[rows, prev] + self.soft[rows, nxt] - self.soft[prev, nxt]
+        soft[~ok] = _NEVER
+        best_position = soft.argmin(axis=1)
+        return _Options(soft, spend, best_position, soft[np.arange(len(cand)), best_position])
+
+    # -- one iteration ---------------------------------------------------------------
+
+    def construct(self) -> list[list[int]] | None:
+        """A first solution from empty tours: mandatory visits first (earliest windows
+        first), then the rest by value; None if a mandatory visit finds no place."""
+        visits = self._recreate([[] for _ in self.problem.tours], self._by_window)
+        served = {self.problem.group[n] for route in visits for n in route}
+        if any(self.problem.mandatory[g[0]] and self.problem.group[g[0]] not in served
+               for g in self.problem.alternatives):
+            return None
+        return visits
+
+    def _by_window(self, cand: np.ndarray, options: list[_Options]) -> list[int]:
+        """Mandatory candidates by earliest opening, then the others by value."""
+        mandatory = np.asarray([self.problem.mandatory[n] for n in cand])
+        within = np.where(mandatory, self.opens[cand, 0], -self.prize[cand])
+        return list(np.lexsort((within, ~mandatory)))
+
+    def _recreate(self, visits: list[list[int]], order_rule: _OrderRule | None = None) -> list[list[int]]:
+        """Insert unserved candidates one by one, each where it adds least soft cost,
+        in an order drawn at random among a few rules (SISR varies its order the same way)."""
+        p, cand = self.problem, self.candidates
+        if cand.size == 0:
+            return visits
+        routes, options = zip(*(self._evaluated(t, v) for t, v in enumerate(visits)))
+        routes, options = list(routes), list(options)
+        order = (order_rule or self._order)(cand, options)
+        served = {p.group[n] for v in visits for n in v}
+        spent = sum(r.spend for r in routes)
+        for row in order:
+            node = int(cand[row])
+            if p.group[node] in served:
+                continue
+            choice = self._choose(row, options, spent)
+            if choice is None:
+                continue
+            tour, position = choice
+            visits[tour].insert(position, node)
+            served.add(p.group[node])
+            spent -= routes[tour].spend
+            routes[tour], options[tour] = self._evaluated(tour, visits[tour])
+            spent += routes[tour].spend
+        return visits
+
+    def _evaluated(self, tour: int, visits: list[int]) -> tuple[_Route, _Options]:
+        """A route's schedule and the options of every candidate in it, cached: a ruin
+        leaves most routes as they were, and the accepted solution is met again."""
+        key = (tour, tuple(visits))
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            route = self._route(tour, visits)
+            found = self._cache[key] = (route, self._options(tour, route, self.candidates))
+        return found
+
+    def _order(self, cand: np.ndarray, options: list[_Options]) -> list[int]:
+        """Candidate rows in the order they are offered a place."""
+        rule = self.rng.random()
+        if rule < 0.3:
+            order = list(range(len(cand)))
+            self.rng.shuffle(order)
+            return order
+        noise = np.asarray([self.rng.uniform(0.8, 1.2) for _ in range(len(cand))])
+        value = self.prize[cand] * noise
+        if rule < 0.65:
+            return list(np.argsort(-value, kind="stable"))
+        cheapest = np.min([o.best_soft for o in options], axis=0).astype(np.float64)
+        ratio = value / np.maximum(np.where(cheapest >= _NEVER, np.inf, cheapest), self.mean_step * 0.05)
+        return list(np.argsort(-ratio, kind="stable"))
+
+    def _choose(self, row: int, options: list[_Options], spent: int) -> tuple[int, int] | None:
+        """(tour, position in its visits) of the cheapest feasible insertion, or None."""
+        budget = self.problem.budget
+        best = None
+        for tour, option in enumerate(options):
+            soft = int(option.best_soft[row])
+            if soft >= _NEVER:
+                continue
+            position = int(option.best_position[row])
+            if budget is not None and spent + int(option.spend[row, position]) > budget:
+                within = option.spend[row] <= budget - spent
+                costs = np.where(within, option.soft[row], _NEVER)
+                position = int(costs.argmin())
+                soft = int(costs[position])
+                if soft >= _NEVER:
+                    continue
+            if best is None or soft < best[0]:
+                best = (soft, tour, position)
+        return None if best is None else (best[1], best[2])
+
+    def _soft_cost(self, visits: Sequence[Sequence[int]]) -> tuple[int, int]:
+        """(soft objective, prize) of a solution: travel plus the penalties of what is left out."""
+        p = self.problem
+        travel = 0
+        for t, route in enumerate(visits):
+            path = [p.tours[t].start_node, *route, p.tours[t].end_node]
+            travel += int(self.soft[path[:-1], path[1:]].sum())
+        served = [n for route in visits for n in route]
+        prize = int(self.prize[served].sum()) if served else 0
+        missed = self._total_penalty - (int(self.penalty[served].sum()) if served else 0)
+        return travel + missed, prize
+
+    @property
+    def _total_penalty(self) -> int:
+        return int(sum(self.penalty[g[0]] for g in self.problem.alternatives))
+
+    # -- the loop --------------------------------------------------------------------
+
+    def search(self, routes: Sequence[Sequence[int]], seconds: float, iterations: int | None,
+               progress: Progress | None, interrupted: Callable[[], bool], started: float):
+        """Best routes (by prize, then soft cost) and why the loop stopped: simulated
+        annealing on the soft objective, ended by `iterations` if given (repeatable),
+        else by the clock."""
+        current = [list(r) for r in routes]
+        current_cost, current_prize = self._soft_cost(current)
+        best, best_key = current, (-current_prize, current_cost)
+        deadline = time.monotonic() + seconds
+        t_start, t_end = ANNEALING[0] * self.mean_step, ANNEALING[1] * self.mean_step
+        iteration, last_report = 0, 0.0
+        while not interrupted():
+            now = time.monotonic()
+            if now >= deadline or (iterations is not None and iteration >= iterations):
+                break
+            ratio = iteration / iterations if iterations else 1 - (deadline - now) / seconds
+            temperature = t_start * (t_end / t_start) ** min(ratio, 1.0)
+            candidate = self._recreate(ruin(current, self.near, self.rng, self.problem, RUIN_AVG_REMOVED))
+            iteration += 1
+            cost, prize = self._soft_cost(candidate)
+            if (-prize, cost) < best_key:  # the soft objective guides; the best is kept by value
+                best, best_key = [list(r) for r in candidate], (-prize, cost)
+            if cost < current_cost - temperature * math.log(1.0 - self.rng.random()):
+                current, current_cost = candidate, cost
+            if progress is not None and now - last_report > 0.25:
+                last_report = now
+                progress(now - started, -best_key[0])
+        stop = "interrupt" if interrupted() else ("time" if time.monotonic() >= deadline else "work")
+        self.iterations = iteration
+        return tuple(tuple(r) for r in best), stop
+
+
+def ruin(routes: Sequence[Sequence[int]], near: dict[int, list[int]], rng: random.Random, problem: RoutingProblem,
+         avg_removed: int = RUIN_AVG_REMOVED, max_string: int = 10) -> list[list[int]]:
+    """Remove a string of visits from each of a few routes close to a random seed node
+    (SISR, Christiaens & Vanden Berghe 2020); mandatory visits stay where they are."""
+    routes = [list(r) for r in routes]
+    where = {node: index for index, route in enumerate(routes) for node in route}
+    lengths = [len(r) for r in routes if r]
+    if not near or not lengths:
+        return routes
+    seed = rng.choice(sorted(near))
+    string_max = max(1, min(max_string, round(sum(lengths) / len(lengths))))
+    route_max = max(1, int(4 * avg_removed / (1 + string_max) - 1))
+    wanted = rng.randint(1, route_max)
+    ruined: set[int] = set()
+    for node in [seed, *near[seed]]:
+        if len(ruined) >= wanted:
+            break
+        index = where.get(node)
+        if index is None or index in ruined:
+            continue
+        route = routes[index]
+        length = rng.randint(1, min(len(route), string_max))
+        position = route.index(node)
+        first = rng.randint(max(0, position - length + 1), min(position, len(route) - length))
+        route[first:first + length] = [n for n in route[first:first + length] if problem.mandatory[n]]
+        ruined.add(index)
+    return routes
+
+
+def _neighbours(problem: RoutingProblem, nodes: np.ndarray, count: int = NEIGHBOURS) -> dict[int, list[int]]:
+    """The nearest servable visit nodes of each servable visit node, by travel time."""
+    if nodes.size == 0:
+        return {}
+    sub = problem.travel[np.ix_(nodes, nodes)]
+    order = np.argsort(sub, axis=1, kind="stable")[:, :min(count, nodes.size)]
+    return {int(nodes[i]): [int(nodes[j]) for j in row if j != i] for i, row in enumerate(order)}
+
+
+def mean_step(arcs: np.ndarray, nodes: np.ndarray, default: float) -> float:
+    """Mean positive arc cost between the nodes: the scale of one step of a tour."""
+    sub = arcs[np.ix_(nodes, nodes)] if nodes.size else arcs[:0, :0]
+    return float(sub[sub > 0].mean()) if (sub > 0).any() else default
