@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .routing import RoutingProblem
 
 _NEVER = np.iinfo(np.int64).max // 4  # a start time or cost that rules an option out
-ANNEALING = (0.5, 0.01)  # start and end temperature, in mean soft steps
+ANNEALING = (5.0, 0.05)  # start and end temperature, in mean soft steps (see benchmarks/README.md)
 RUIN_AVG_REMOVED = 10  # visits removed per ruin on average (SISR's c-bar)
 NEIGHBOURS = 40  # nearest visits considered around a ruin's seed
 CACHE_SIZE = 4096  # evaluated routes kept
@@ -53,12 +53,12 @@ class _Route:
 
 @dataclass
 class _Options:
-    """Where each candidate node fits best in one route, by soft cost increase."""
+    """Where each candidate node fits best in one route, by the time it takes from the tour."""
 
-    soft: np.ndarray  # (candidates, positions), _NEVER where infeasible
+    taken: np.ndarray  # (candidates, positions) minutes x 1000 + money; _NEVER where infeasible
     spend: np.ndarray | None  # (candidates, positions) budget increase, None without a budget
     best_position: np.ndarray
-    best_soft: np.ndarray
+    best_taken: np.ndarray
 
 
 Progress = Callable[[float, int], None]
@@ -74,11 +74,13 @@ class RuinRecreate:
         self.travel = problem.travel.astype(np.int64)
         self.travel_t = np.ascontiguousarray(self.travel.T)
         self.soft = soft_arcs.astype(np.int64)
-        self.soft_t = np.ascontiguousarray(self.soft.T)
         self.drive = problem.drive.astype(np.int64)
         self.drive_t = np.ascontiguousarray(self.drive.T)
         self.cost = problem.arc_cost.astype(np.int64) + np.asarray(problem.node_cost, dtype=np.int64)[:, None]
         self.cost_t = np.ascontiguousarray(self.cost.T)
+        priced = problem.arc_cost.any()
+        self.money = np.minimum(problem.arc_cost, 999).astype(np.int64) if priced else None
+        self.money_t = np.ascontiguousarray(self.money.T) if priced else None
         self.service = np.asarray(problem.service, dtype=np.int64)
         self.penalty = np.asarray(penalties, dtype=np.int64)
         self.prize = np.asarray(problem.prize, dtype=np.int64)
@@ -159,10 +161,15 @@ class RuinRecreate:
         spend = None
         if self.problem.budget is not None:
             spend = self.cost_t[rows, prev] + self.cost[rows, nxt] - self.cost[prev, nxt]
-        soft = self.soft_t[rows, prev] + self.soft[rows, nxt] - self.soft[prev, nxt]
-        soft[~ok] = _NEVER
-        best_position = soft.argmin(axis=1)
-        return _Options(soft, spend, best_position, soft[np.arange(len(cand)), best_position])
+        # Time the insertion takes from the rest of the tour, waiting included (the soft
+        # objective leaves waiting out; here it decides which gap the visit goes into),
+        # then money as on the soft arcs.
+        taken = (start - route.depart[:-1] - self.travel[prev, nxt]) * 1000
+        if self.money is not None:
+            taken += self.money_t[rows, prev] + self.money[rows, nxt] - self.money[prev, nxt]
+        taken[~ok] = _NEVER
+        best_position = taken.argmin(axis=1)
+        return _Options(taken, spend, best_position, taken[np.arange(len(cand)), best_position])
 
     # -- one iteration ---------------------------------------------------------------
 
@@ -183,7 +190,7 @@ class RuinRecreate:
         return list(np.lexsort((within, ~mandatory)))
 
     def _recreate(self, visits: list[list[int]], order_rule: _OrderRule | None = None) -> list[list[int]]:
-        """Insert unserved candidates one by one, each where it adds least soft cost,
+        """Insert unserved candidates one by one, each where it takes least time,
         in an order drawn at random among a few rules (SISR varies its order the same way)."""
         p, cand = self.problem, self.candidates
         if cand.size == 0:
@@ -231,7 +238,7 @@ class RuinRecreate:
         value = self.prize[cand] * noise
         if rule < 0.65:
             return list(np.argsort(-value, kind="stable"))
-        cheapest = np.min([o.best_soft for o in options], axis=0).astype(np.float64)
+        cheapest = np.min([o.best_taken for o in options], axis=0).astype(np.float64)
         ratio = value / np.maximum(np.where(cheapest >= _NEVER, np.inf, cheapest), self.mean_step * 0.05)
         return list(np.argsort(-ratio, kind="stable"))
 
@@ -240,19 +247,19 @@ class RuinRecreate:
         budget = self.problem.budget
         best = None
         for tour, option in enumerate(options):
-            soft = int(option.best_soft[row])
-            if soft >= _NEVER:
+            taken = int(option.best_taken[row])
+            if taken >= _NEVER:
                 continue
             position = int(option.best_position[row])
             if budget is not None and spent + int(option.spend[row, position]) > budget:
                 within = option.spend[row] <= budget - spent
-                costs = np.where(within, option.soft[row], _NEVER)
+                costs = np.where(within, option.taken[row], _NEVER)
                 position = int(costs.argmin())
-                soft = int(costs[position])
-                if soft >= _NEVER:
+                taken = int(costs[position])
+                if taken >= _NEVER:
                     continue
-            if best is None or soft < best[0]:
-                best = (soft, tour, position)
+            if best is None or taken < best[0]:
+                best = (taken, tour, position)
         return None if best is None else (best[1], best[2])
 
     def _soft_cost(self, visits: Sequence[Sequence[int]]) -> tuple[int, int]:
