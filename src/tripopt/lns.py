@@ -78,11 +78,11 @@ class RuinRecreate:
         self.drive_t = np.ascontiguousarray(self.drive.T)
         self.cost = problem.arc_cost.astype(np.int64) + np.asarray(problem.node_cost, dtype=np.int64)[:, None]
         self.cost_t = np.ascontiguousarray(self.cost.T)
-        priced = problem.arc_cost.any()
-        self.money = np.minimum(problem.arc_cost, 999).astype(np.int64) if priced else None
-        self.money_t = np.ascontiguousarray(self.money.T) if priced else None
         self.service = np.asarray(problem.service, dtype=np.int64)
         self.penalty = np.asarray(penalties, dtype=np.int64)
+        money = self.soft - (self.travel + self.service[:, None]) * 1000  # the soft arcs' money part
+        self.money = money if money.any() else None
+        self.money_t = np.ascontiguousarray(money.T) if money.any() else None
         self.prize = np.asarray(problem.prize, dtype=np.int64)
         self._windows_as_arrays()
         tours = len(problem.tours)

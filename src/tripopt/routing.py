@@ -242,16 +242,13 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
     lns_share = settings.ruin_and_recreate
     gls_work = None if settings.work_limit is None else max(int(settings.work_limit * (1 - lns_share)), 1)
     gls = replace(settings, work_limit=gls_work)
-    routes, stop = explore.search(gls, seconds * (1 - lns_share), initial_routes, progress, interrupted, started)
     lns = RuinRecreate(problem, soft_arcs, penalties, settings.seed)
-    if routes is None and initial_routes is None and stop == "infeasible":
-        # OR-Tools' construction heuristics cannot see the global budget constraint: they
-        # may build a plan that breaks it and then report no solution. Start instead from
-        # the budget-aware construction of ruin and recreate.
-        first = lns.construct()
-        if first is not None:
-            routes, stop = explore.search(gls, max(deadline - time.monotonic() - reserve, 0.05) * (1 - lns_share),
-                                          first, progress, interrupted, started)
+    # Ruin and recreate's construction takes milliseconds and sees the budget; OR-Tools'
+    # own construction heuristics are the fallback when it misses a mandatory visit.
+    first = initial_routes if initial_routes is not None else lns.construct()
+    routes, stop = explore.search(gls, seconds * (1 - lns_share), first, progress, interrupted, started)
+    if routes is None and first is not None and not interrupted.set:
+        routes = tuple(tuple(r) for r in first)  # the clock ended GLS before its first step
     phases.append(f"explore:{stop}")
     if routes is None:
         return _infeasible(time.monotonic() - started, stop)
@@ -324,7 +321,9 @@ def _stopped_by(phases: list[str], interrupted: Interrupted) -> str:
 
 def _soft_arcs(problem: RoutingProblem) -> np.ndarray:
     """Search arc cost: the time a step uses (service at the origin + travel; time is the
-    scarce resource), with money breaking ties between equal times."""
+    scarce resource), with money breaking ties between equal times. (Weighing money like
+    time under a budget, each by its capacity, was tried on the trade-show example: no
+    better; its budget does not bind.)"""
     used = problem.travel.astype(np.int64) + np.asarray(problem.service, dtype=np.int64)[:, None]
     return used * 1000 + np.minimum(problem.arc_cost, 999)
 
