@@ -175,8 +175,13 @@ class RuinRecreate:
 
     def construct(self) -> list[list[int]] | None:
         """A first solution from empty tours: mandatory visits first (earliest windows
-        first), then the rest by value; None if a mandatory visit finds no place."""
-        visits = self._recreate([[] for _ in self.problem.tours], self._by_window)
+        first), then the rest by value; None if a mandatory visit finds no place or the
+        empty tours alone break the budget."""
+        empty = [[] for _ in self.problem.tours]
+        budget = self.problem.budget
+        if budget is not None and sum(self._evaluated(t, v)[0].spend for t, v in enumerate(empty)) > budget:
+            return None
+        visits = self._recreate(empty, self._by_window)
         served = {self.problem.group[n] for route in visits for n in route}
         if any(self.problem.mandatory[g[0]] and self.problem.group[g[0]] not in served
                for g in self.problem.alternatives):
