@@ -98,9 +98,10 @@ customer_strategy = st.builds(
 )
 
 
-# derandomize: the same 20 examples every run, so CI is repeatable. Known open counterexample
-# (suboptimal, 3 vs 4): run with `--hypothesis-seed=2` and without derandomize (see issue note).
-@settings(max_examples=20, deadline=None, derandomize=True,
+# derandomize: the same examples every run, so CI is repeatable. Without it, seeds 1-8 x 100
+# examples all reached the brute-force optimum in session 3 (the counterexamples of session 2,
+# a swap of equal-value visits before a third fits, are solved by ruin and recreate).
+@settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     customers=st.lists(customer_strategy, min_size=1, max_size=5, unique_by=lambda c: c["name"]),

@@ -221,8 +221,9 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
           progress: Progress | None = None, interrupted: Interrupted | None = None) -> RoutingSolution:
     """Best plan found within the limits; status "infeasible" if none satisfies the hard rules.
 
-    `work_limit` bounds the exploring phase (solutions examined); the exact phases are
-    greedy descents that end at a local optimum. All phases share the time limit as a cap.
+    `work_limit` bounds the exploring phase: solutions examined by guided local search,
+    and ten ruin-and-recreate iterations per solution; the exact phases are greedy descents
+    that end at a local optimum. All phases share the time limit as a cap.
     """
     started = time.monotonic()
     if any(problem.mandatory[g[0]] and not any(problem.servable(i) for i in g) for g in problem.alternatives):
@@ -272,8 +273,9 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
 
 def scout(problem: RoutingProblem, iterations: int | None, seconds: float, seed: int = 1) -> RoutingSolution:
     """A quick look without OR-Tools: the ruin-and-recreate construction and `iterations`
-    of its loop (repeatable), `seconds` at most. The planner compares extension layouts with it; "infeasible"
-    only means the greedy construction found no place for some mandatory visit."""
+    of its loop (repeatable), `seconds` at most. The planner compares extension layouts
+    with it. "infeasible" only means that the greedy construction found no place for some
+    mandatory visit, or that the empty tours alone break the budget."""
     started = time.monotonic()
     soft_arcs = _soft_arcs(problem)
     lns = RuinRecreate(problem, soft_arcs, _soft_penalties(problem, soft_arcs, SearchSettings()), seed)
