@@ -83,7 +83,7 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
             break
         seconds = limit * scout_share / len(viable)
         solution = scout(compiled.problem, max(int(work * scout_share / len(viable) * LNS_ITERATIONS_PER_SOLUTION),
-                                               SCOUT_MIN_ITERATIONS), seconds)
+                                               SCOUT_MIN_ITERATIONS), seconds, report, interrupted)
         if solution.status != "feasible":  # the greedy construction missed a mandatory visit
             solution = solve_routing(compiled.problem, _settings(seconds, None, "GREEDY_DESCENT"), None, report,
                                      interrupted)
@@ -104,6 +104,8 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
                 best = candidate
     if best is None:
         raise InfeasibleError(infeasibility_reason(compiled_all))
+    if interrupted.set:  # whichever phase found the best plan, the search as a whole was cut short
+        best = _Candidate(best.compiled, replace(best.solution, stopped_by="interrupt"))
     return _decode(compiled_all, best)
 
 

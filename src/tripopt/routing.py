@@ -271,7 +271,8 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
     return _summarise(problem, routes, time.monotonic() - started, _stopped_by(phases, interrupted), tuple(phases))
 
 
-def scout(problem: RoutingProblem, iterations: int | None, seconds: float, seed: int = 1) -> RoutingSolution:
+def scout(problem: RoutingProblem, iterations: int | None, seconds: float, progress: Progress | None = None,
+          interrupted: Interrupted | None = None, seed: int = 1) -> RoutingSolution:
     """A quick look without OR-Tools: the ruin-and-recreate construction and `iterations`
     of its loop (repeatable), `seconds` at most. The planner compares extension layouts
     with it. "infeasible" only means that the greedy construction found no place for some
@@ -282,7 +283,8 @@ def scout(problem: RoutingProblem, iterations: int | None, seconds: float, seed:
     first = lns.construct()
     if first is None:
         return _infeasible(time.monotonic() - started, "infeasible")
-    routes, stop = lns.search(first, seconds, iterations, None, lambda: False, started)
+    stop_flag = interrupted or Interrupted()
+    routes, stop = lns.search(first, seconds, iterations, progress, lambda: stop_flag.set, started)
     return _summarise(problem, routes, time.monotonic() - started, stop, ("scout:" + stop,))
 
 
