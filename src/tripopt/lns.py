@@ -31,6 +31,7 @@ _NEVER = np.iinfo(np.int64).max // 4  # a start time or cost that rules an optio
 ANNEALING = (5.0, 0.05)  # start and end temperature, in mean soft steps (see benchmarks/README.md)
 RUIN_AVG_REMOVED = 10  # visits removed per ruin on average (SISR's c-bar)
 NEIGHBOURS = 40  # nearest visits considered around a ruin's seed
+ORDER_RULES = (0.3, 0.65)  # cumulative odds of the random and the by-value insertion order
 CACHE_SIZE = 4096  # evaluated routes kept
 
 
@@ -235,13 +236,13 @@ class RuinRecreate:
     def _order(self, cand: np.ndarray, options: list[_Options]) -> list[int]:
         """Candidate rows in the order they are offered a place."""
         rule = self.rng.random()
-        if rule < 0.3:
+        if rule < ORDER_RULES[0]:
             order = list(range(len(cand)))
             self.rng.shuffle(order)
             return order
         noise = np.asarray([self.rng.uniform(0.8, 1.2) for _ in range(len(cand))])
         value = self.prize[cand] * noise
-        if rule < 0.65:
+        if rule < ORDER_RULES[1]:
             return list(np.argsort(-value, kind="stable"))
         cheapest = np.min([o.best_taken for o in options], axis=0).astype(np.float64)
         ratio = value / np.maximum(np.where(cheapest >= _NEVER, np.inf, cheapest), self.mean_step * 0.05)
