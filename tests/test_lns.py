@@ -23,10 +23,9 @@ def broken_rule(problem: RoutingProblem, routes) -> str | None:
     groups = [problem.group[n] for n in served]
     if len(groups) != len(set(groups)):
         return "a visit served twice"
-    for copies in {problem.group[n]: None for n in range(problem.size) if problem.group[n] >= 0}:
-        nodes = [n for n in range(problem.size) if problem.group[n] == copies]
-        if problem.mandatory[nodes[0]] and copies not in groups:
-            return f"mandatory group {copies} not served"
+    must = {problem.group[n] for n in range(problem.size) if problem.group[n] >= 0 and problem.mandatory[n]}
+    if must - set(groups):
+        return f"mandatory group {min(must - set(groups))} not served"
     spent = 0
     for t, route in enumerate(routes):
         tour = problem.tours[t]

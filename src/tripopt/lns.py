@@ -81,6 +81,7 @@ class RuinRecreate:
         self.cost_t = np.ascontiguousarray(self.cost.T)
         self.service = np.asarray(problem.service, dtype=np.int64)
         self.penalty = np.asarray(penalties, dtype=np.int64)
+        self.total_penalty = int(sum(self.penalty[g[0]] for g in problem.alternatives))  # nothing served
         money = self.soft - (self.travel + self.service[:, None]) * 1000  # the soft arcs' money part
         self.money = money if money.any() else None
         self.money_t = np.ascontiguousarray(money.T) if money.any() else None
@@ -269,20 +270,13 @@ class RuinRecreate:
         return None if best is None else (best[1], best[2])
 
     def _soft_cost(self, visits: Sequence[Sequence[int]]) -> tuple[int, int]:
-        """(soft objective, prize) of a solution: travel plus the penalties of what is left out."""
-        p = self.problem
-        travel = 0
-        for t, route in enumerate(visits):
-            path = [p.tours[t].start_node, *route, p.tours[t].end_node]
-            travel += int(self.soft[path[:-1], path[1:]].sum())
+        """(soft objective, prize) of a solution: travel plus the penalties of what is left
+        out. The routes' soft travel comes from the cache the recreate step just filled."""
+        travel = sum(self._evaluated(t, list(route))[0].soft for t, route in enumerate(visits))
         served = [n for route in visits for n in route]
         prize = int(self.prize[served].sum()) if served else 0
-        missed = self._total_penalty - (int(self.penalty[served].sum()) if served else 0)
+        missed = self.total_penalty - (int(self.penalty[served].sum()) if served else 0)
         return travel + missed, prize
-
-    @property
-    def _total_penalty(self) -> int:
-        return int(sum(self.penalty[g[0]] for g in self.problem.alternatives))
 
     # -- the loop --------------------------------------------------------------------
 
@@ -314,7 +308,6 @@ class RuinRecreate:
                 last_report = now
                 progress(now - started, -best_key[0])
         stop = "interrupt" if interrupted() else ("time" if time.monotonic() >= deadline else "work")
-        self.iterations = iteration
         return tuple(tuple(r) for r in best), stop
 
 

@@ -42,7 +42,8 @@ SCOUT_MIN_ITERATIONS = 20  # of ruin and recreate per layout, however short the 
 
 
 def _settings(seconds: float, work: float | None, metaheuristic: str = "GUIDED_LOCAL_SEARCH") -> SearchSettings:
-    """A descent (scouting) is pure: no ruin and recreate, which would run on the clock."""
+    """A descent (the scouting fallback when the construction misses a mandatory visit) is
+    pure: no ruin and recreate."""
     descent = metaheuristic == "GREEDY_DESCENT"
     return SearchSettings(time_limit_seconds=max(seconds, 0.05), metaheuristic=metaheuristic,
                           work_limit=None if work is None else max(int(work), 10),

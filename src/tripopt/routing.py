@@ -424,7 +424,6 @@ class _Model:
     # -- one method per constraint family --------------------------------------------
 
     def _objective(self, arcs: np.ndarray) -> None:
-        self._arcs = arcs
         callback = self.routing.RegisterTransitMatrix(arcs.tolist())
         self.routing.SetArcCostEvaluatorOfAllVehicles(callback)
 
