@@ -41,7 +41,8 @@ class _Route:
 
     `start[i]` is the start of service at path position i (the arrival at the end node
     for the last one); `slack[i]` is how far that start may move later without breaking
-    a window further on, or the tour's end (the "maximum shift")."""
+    a window further on, or the tour's end (the "maximum shift"). The leg arrays hold,
+    per gap between consecutive path nodes, what an insertion there replaces."""
 
     path: list[int]
     start: np.ndarray
@@ -50,14 +51,28 @@ class _Route:
     drive: int
     spend: int
     soft: int
+    legs: "_Legs"
+
+
+@dataclass
+class _Legs:
+    """Per gap of a path: its two ends and the travel, driving, money and spend of the arc."""
+
+    prev: np.ndarray
+    nxt: np.ndarray
+    travel: np.ndarray
+    drive: np.ndarray
+    money: np.ndarray | None
+    spend: np.ndarray
 
 
 @dataclass
 class _Options:
-    """Where each candidate node fits best in one route, by the time it takes from the tour."""
+    """Where each candidate fits best in one route, by the time it takes from the tour.
+    Arrays are (positions, candidates): a gap of the route per row, a candidate per column."""
 
-    taken: np.ndarray  # (candidates, positions) minutes x 1000 + money; _NEVER where infeasible
-    spend: np.ndarray | None  # (candidates, positions) budget increase, None without a budget
+    taken: np.ndarray  # minutes x 1000 + money; _NEVER where infeasible
+    spend: np.ndarray | None  # budget increase, None without a budget
     best_position: np.ndarray
     best_taken: np.ndarray
 
@@ -73,18 +88,14 @@ class RuinRecreate:
         self.problem = problem
         self.rng = random.Random(seed)
         self.travel = problem.travel.astype(np.int64)
-        self.travel_t = np.ascontiguousarray(self.travel.T)
         self.soft = soft_arcs.astype(np.int64)
         self.drive = problem.drive.astype(np.int64)
-        self.drive_t = np.ascontiguousarray(self.drive.T)
         self.cost = problem.arc_cost.astype(np.int64) + np.asarray(problem.node_cost, dtype=np.int64)[:, None]
-        self.cost_t = np.ascontiguousarray(self.cost.T)
         self.service = np.asarray(problem.service, dtype=np.int64)
         self.penalty = np.asarray(penalties, dtype=np.int64)
         self.total_penalty = int(sum(self.penalty[g[0]] for g in problem.alternatives))  # nothing served
         money = self.soft - (self.travel + self.service[:, None]) * 1000  # the soft arcs' money part
         self.money = money if money.any() else None
-        self.money_t = np.ascontiguousarray(money.T) if money.any() else None
         self.prize = np.asarray(problem.prize, dtype=np.int64)
         self._windows_as_arrays()
         tours = len(problem.tours)
@@ -94,84 +105,118 @@ class RuinRecreate:
                 self.allowed[node] = False
                 self.allowed[node, list(allowed)] = True
         self.candidates = np.asarray([n for n in problem.visit_nodes if problem.servable(n)], dtype=np.int64)
+        self._candidate_columns()
         self.near = _neighbours(problem, self.candidates)
         self.mean_step = mean_step(self.soft, self.candidates, 1.0)
         self._cache: dict[tuple[int, tuple[int, ...]], tuple[_Route, _Options]] = {}
 
     def _windows_as_arrays(self) -> None:
         """Windows padded to one width: (N, W) opens and closes; padding never fits."""
-        width = max((len(w) for w in self.problem.windows), default=1) or 1
+        self.windows = tuple(sorted(w) for w in self.problem.windows)
+        width = max((len(w) for w in self.windows), default=1) or 1
         self.opens = np.full((self.problem.size, width), _NEVER, dtype=np.int64)
         self.closes = np.full((self.problem.size, width), -1, dtype=np.int64)
-        for node, windows in enumerate(self.problem.windows):
-            for k, (open_, close) in enumerate(sorted(windows)):
+        for node, windows in enumerate(self.windows):
+            for k, (open_, close) in enumerate(windows):
                 self.opens[node, k], self.closes[node, k] = open_, close
+
+    def _candidate_columns(self) -> None:
+        """What `_options` reads, cut to the candidates' columns once. Entering candidate c
+        from node i is `into[i, c]`, leaving it for node j is `out_of[j, c]`, so an insertion
+        test of all candidates at all gaps of a route is a handful of row takes (a 2-D
+        gather per quantity was measured at several times the cost)."""
+        cand = self.candidates
+
+        def split(matrix: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+            if matrix is None:
+                return None
+            return np.ascontiguousarray(matrix[:, cand]), np.ascontiguousarray(matrix[cand, :].T)
+
+        capped = any(t.max_drive is not None for t in self.problem.tours)
+        self.travel_io, self.drive_io = split(self.travel), split(self.drive if capped else None)
+        self.spend_io = split(self.cost if self.problem.budget is not None else None)
+        self.money_io = split(self.money)
+        self.service_c = self.service[cand]
+        self.opens_c = np.ascontiguousarray(self.opens[cand].T)
+        self.closes_c = np.ascontiguousarray(self.closes[cand].T)
+        self.allowed_c = np.ascontiguousarray(self.allowed[cand].T)
+        self.columns = np.arange(cand.size)
 
     # -- routes ----------------------------------------------------------------------
 
     def _route(self, tour: int, visits: Sequence[int]) -> _Route:
         """Earliest schedule and maximum shifts; the visits must be feasible in this order."""
-        p, spec = self.problem, self.problem.tours[tour]
+        spec, service = self.problem.tours[tour], self.problem.service
         path = [spec.start_node, *visits, spec.end_node]
-        travel, drive, cost, soft = self.travel, self.drive, self.cost, self.soft
-        starts, departs, closes, arrivals = [spec.earliest_start], [spec.earliest_start + p.service[path[0]]], [0], [0]
-        total_drive = total_cost = total_soft = 0
-        last = len(path) - 1
-        for i in range(1, len(path)):
-            prev, node = path[i - 1], path[i]
-            arrive = departs[-1] + int(travel[prev, node])
-            total_drive += int(drive[prev, node])
-            total_cost += int(cost[prev, node])
-            total_soft += int(soft[prev, node])
-            if i == last:
-                start, close = arrive, spec.latest_end
+        prev, nxt = np.asarray(path[:-1]), np.asarray(path[1:])
+        arcs = prev * self.problem.size + nxt  # flat takes: several times cheaper than [prev, nxt]
+        legs = _Legs(prev, nxt, self.travel.take(arcs), self.drive.take(arcs),
+                     None if self.money is None else self.money.take(arcs), self.cost.take(arcs))
+        now = spec.earliest_start + service[path[0]]
+        starts, departs, closes, arrivals = [spec.earliest_start], [now], [0], [0]
+        for node, leg in zip(path[1:-1], legs.travel.tolist()):
+            arrive = now + leg
+            for open_, close in self.windows[node]:  # the first window that still fits
+                start = max(arrive, open_)
+                if start <= close:
+                    break
             else:
-                start, close = next((max(arrive, a), b) for a, b in sorted(p.windows[node]) if max(arrive, a) <= b)
+                raise ValueError(f"node {node} misses its windows on tour {tour}")
+            now = start + service[node]
             starts.append(start)
-            departs.append(start + p.service[node])
+            departs.append(now)
             closes.append(close)
             arrivals.append(arrive)
+        arrive = now + int(legs.travel[-1])
+        starts.append(arrive)
+        departs.append(arrive + service[path[-1]])
+        arrivals.append(arrive)
         slack = [0] * len(path)
-        slack[-1] = spec.latest_end - starts[-1]
+        slack[-1] = spec.latest_end - arrive
         for i in range(len(path) - 2, 0, -1):
             slack[i] = min(closes[i] - starts[i], starts[i + 1] - arrivals[i + 1] + slack[i + 1])
         return _Route(path, np.asarray(starts, dtype=np.int64), np.asarray(departs, dtype=np.int64),
-                      np.asarray(slack, dtype=np.int64), total_drive, total_cost, total_soft)
+                      np.asarray(slack, dtype=np.int64), int(legs.drive.sum()), int(legs.spend.sum()),
+                      int(self.soft.take(arcs).sum()), legs)
 
-    def _options(self, tour: int, route: _Route, cand: np.ndarray) -> _Options:
-        """Every feasible insertion of every candidate into the route (push-forward test).
-        Plain broadcast indexing, not np.ix_: this runs ten times per iteration."""
-        prev = np.asarray(route.path[:-1])
-        nxt = np.asarray(route.path[1:])
-        rows = cand[:, None]
-        arrive = route.depart[:-1] + self.travel_t[rows, prev]
-        if self.opens.shape[1] == 1:
-            start = np.maximum(arrive, self.opens[rows, 0])
-            ok = start <= self.closes[rows, 0]
-        else:
-            starts = np.maximum(arrive[:, :, None], self.opens[cand][:, None, :])
-            start = np.where(starts <= self.closes[cand][:, None, :], starts, _NEVER).min(axis=2)
+    def _options(self, tour: int, route: _Route) -> _Options:
+        """Every feasible insertion of every candidate into the route (push-forward test),
+        as (gaps, candidates) arrays."""
+        legs, spec = route.legs, self.problem.tours[tour]
+        into, out_of = self.travel_io
+        arrive = into.take(legs.prev, axis=0)
+        arrive += route.depart[:-1, None]
+        if self.opens_c.shape[0] == 1:
+            start = np.maximum(arrive, self.opens_c[0])
+            ok = start <= self.closes_c[0]
+        else:  # the first window that still fits, so the latest is tried first and overwritten
+            start = np.full(arrive.shape, _NEVER)
+            for opens, closes in zip(self.opens_c[::-1], self.closes_c[::-1]):
+                at = np.maximum(arrive, opens)
+                np.copyto(start, at, where=at <= closes)
             ok = start < _NEVER
-        start += self.travel[rows, nxt]
-        start += self.service[rows]
-        ok &= start - route.start[1:] <= route.slack[1:]
-        ok &= self.allowed[rows, tour]
-        spec = self.problem.tours[tour]
+        back = start + self.service_c  # leaving the candidate, then arriving at the next node:
+        back += out_of.take(legs.nxt, axis=0)
+        ok &= back - route.start[1:, None] <= route.slack[1:, None]
+        ok &= self.allowed_c[tour]
         if spec.max_drive is not None:
-            extra = self.drive_t[rows, prev] + self.drive[rows, nxt] - self.drive[prev, nxt]
+            into, out_of = self.drive_io
+            extra = into.take(legs.prev, axis=0) + out_of.take(legs.nxt, axis=0) - legs.drive[:, None]
             ok &= extra <= spec.max_drive - route.drive
         spend = None
         if self.problem.budget is not None:
-            spend = self.cost_t[rows, prev] + self.cost[rows, nxt] - self.cost[prev, nxt]
+            into, out_of = self.spend_io
+            spend = into.take(legs.prev, axis=0) + out_of.take(legs.nxt, axis=0) - legs.spend[:, None]
         # Time the insertion takes from the rest of the tour, waiting included (the soft
         # objective leaves waiting out; here it decides which gap the visit goes into),
         # then money as on the soft arcs.
-        taken = (start - route.depart[:-1] - self.travel[prev, nxt]) * 1000
-        if self.money is not None:
-            taken += self.money_t[rows, prev] + self.money[rows, nxt] - self.money[prev, nxt]
+        taken = (back - (route.depart[:-1] + legs.travel)[:, None]) * 1000
+        if legs.money is not None:
+            into, out_of = self.money_io
+            taken += into.take(legs.prev, axis=0) + out_of.take(legs.nxt, axis=0) - legs.money[:, None]
         taken[~ok] = _NEVER
-        best_position = taken.argmin(axis=1)
-        return _Options(taken, spend, best_position, taken[np.arange(len(cand)), best_position])
+        best_position = taken.argmin(axis=0)
+        return _Options(taken, spend, best_position, taken[best_position, self.columns])
 
     # -- one iteration ---------------------------------------------------------------
 
@@ -205,11 +250,14 @@ class RuinRecreate:
         routes, options = zip(*(self._evaluated(t, v) for t, v in enumerate(visits)))
         routes, options = list(routes), list(options)
         order = (order_rule or self._order)(cand, options)
+        # An insertion only delays what follows it, so a candidate with no place now
+        # finds none later in this recreate: skip it without asking every tour.
+        placeable = np.min([o.best_taken for o in options], axis=0) < _NEVER
         served = {p.group[n] for v in visits for n in v}
         spent = sum(r.spend for r in routes)
         for row in order:
             node = int(cand[row])
-            if p.group[node] in served:
+            if not placeable[row] or p.group[node] in served:
                 continue
             choice = self._choose(row, options, spent)
             if choice is None:
@@ -231,7 +279,7 @@ class RuinRecreate:
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
             route = self._route(tour, visits)
-            found = self._cache[key] = (route, self._options(tour, route, self.candidates))
+            found = self._cache[key] = (route, self._options(tour, route))
         return found
 
     def _order(self, cand: np.ndarray, options: list[_Options]) -> list[int]:
@@ -258,9 +306,9 @@ class RuinRecreate:
             if taken >= _NEVER:
                 continue
             position = int(option.best_position[row])
-            if budget is not None and spent + int(option.spend[row, position]) > budget:
-                within = option.spend[row] <= budget - spent
-                costs = np.where(within, option.taken[row], _NEVER)
+            if budget is not None and spent + int(option.spend[position, row]) > budget:
+                within = option.spend[:, row] <= budget - spent
+                costs = np.where(within, option.taken[:, row], _NEVER)
                 position = int(costs.argmin())
                 taken = int(costs[position])
                 if taken >= _NEVER:
