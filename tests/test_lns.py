@@ -13,8 +13,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tripopt.lns import RuinRecreate
-from tripopt.routing import RoutingProblem, SearchSettings, Tour, _soft_arcs, _soft_penalties, scout
+from dataclasses import replace
+
+from tripopt import lns as lns_module
+from tripopt.lns import Column, RuinRecreate
+from tripopt.routing import RoutingProblem, SearchSettings, Tour, _recombiner, _soft_arcs, _soft_penalties, scout
 
 
 def broken_rule(problem: RoutingProblem, routes) -> str | None:
@@ -97,11 +100,14 @@ def problems(draw) -> RoutingProblem:
     )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problem=problems(), seed=st.integers(1, 5))
-def test_construction_and_search_keep_every_rule(problem, seed):
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(problem=problems(), seed=st.integers(1, 5), recombine=st.booleans())
+def test_construction_and_search_keep_every_rule(monkeypatch, problem, seed, recombine):
+    monkeypatch.setattr(lns_module, "RECOMBINE_EVERY", 10)  # several rounds in 40 iterations
     soft = _soft_arcs(problem)
-    lns = RuinRecreate(problem, soft, _soft_penalties(problem, soft, SearchSettings()), seed)
+    lns = RuinRecreate(problem, soft, _soft_penalties(problem, soft, SearchSettings()), seed,
+                       _recombiner(problem) if recombine else None)
     first = lns.construct()
     if first is None:  # only allowed when a mandatory visit found no place or nothing is affordable
         assert any(problem.mandatory) or broken_rule(problem, [[] for _ in problem.tours]) == "over budget"
@@ -137,3 +143,26 @@ def test_the_budget_leaves_out_what_it_cannot_pay_for():
     problem = _line_problem([((0, 200),)] * 3, budget=40)  # out and back to the 2nd place costs 40
     solution = scout(problem, 20, 5.0)
     assert solution.prize == 2 and solution.cost <= 40
+
+
+def _packing_problem(budget=None, mandatory_group=None) -> RoutingProblem:
+    """Four visit groups, two tours: only the groups, tours and budget matter to packing."""
+    problem = _line_problem([((0, 200),)] * 4, budget=budget)
+    mandatory = tuple(n == mandatory_group for n in range(6))
+    return replace(problem, mandatory=mandatory, tours=(Tour(4, 5, 0, 200), Tour(4, 5, 0, 200)))
+
+
+PACKING_POOL = [
+    Column(0, (), 0, 0, ()), Column(0, (0, 1), 10, 10, (0, 1)), Column(0, (2,), 4, 5, (2,)),
+    Column(1, (), 0, 0, ()), Column(1, (1, 2), 9, 10, (1, 2)), Column(1, (0,), 3, 5, (0,)),
+    Column(1, (2, 3), 7, 50, (2, 3)),
+]
+
+
+def test_recombination_picks_the_best_disjoint_routes_within_the_budget():
+    hint = [0, 3]  # the empty solution
+    assert _recombiner(_packing_problem())(PACKING_POOL, hint) == [1, 6]  # 10 + 7
+    assert _recombiner(_packing_problem(budget=40))(PACKING_POOL, hint) == [1, 3]  # 7 costs 50
+    # column 6 alone serves mandatory group 3: taken when affordable, else there is no packing
+    assert _recombiner(_packing_problem(budget=60, mandatory_group=3))(PACKING_POOL, [1, 6]) == [1, 6]
+    assert _recombiner(_packing_problem(budget=40, mandatory_group=3))(PACKING_POOL, hint) is None

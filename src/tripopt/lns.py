@@ -19,6 +19,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,8 @@ RUIN_AVG_REMOVED = 10  # visits removed per ruin on average (SISR's c-bar)
 NEIGHBOURS = 40  # nearest visits considered around a ruin's seed
 ORDER_RULES = (0.3, 0.65)  # cumulative odds of the random and the by-value insertion order
 CACHE_SIZE = 4096  # evaluated routes kept
+RECOMBINE_EVERY = 250  # iterations between route recombinations (see `Column`)
+POOL_LIMIT = 1000  # routes offered to one recombination
 
 
 @dataclass
@@ -77,16 +80,38 @@ class _Options:
     best_taken: np.ndarray
 
 
+@dataclass(frozen=True)
+class Column:
+    """A feasible route met during the search, offered to route recombination: a set
+    packing that picks one route per tour, each visit at most once, under the budget, for
+    the most prize (Hu & Lim 2014's recombination for the TOPTW). It joins good days of
+    different solutions, a move no ruin of a few visits makes. Measured on the trade-show
+    example's best layout, mean value over 8 seeds: 1,000 iterations 2,570,250 without,
+    2,578,500 with; 2,000 iterations 2,570,875 without, 2,583,125 with."""
+
+    tour: int
+    groups: tuple[int, ...]  # the visits it serves
+    prize: int
+    spend: int
+    visits: tuple[int, ...]
+
+
 Progress = Callable[[float, int], None]
+# Given columns and the indices of a feasible choice (one per tour), the indices of the
+# best choice found (one per tour, in tour order), or None.
+Recombine = Callable[[Sequence[Column], Sequence[int]], "Sequence[int] | None"]
 _OrderRule = Callable[[np.ndarray, list[_Options]], list[int]]
 
 
 class RuinRecreate:
     """Ruin and recreate on one problem; build once, run `search` from any feasible routes."""
 
-    def __init__(self, problem: RoutingProblem, soft_arcs: np.ndarray, penalties: np.ndarray, seed: int = 1):
+    def __init__(self, problem: RoutingProblem, soft_arcs: np.ndarray, penalties: np.ndarray, seed: int = 1,
+                 recombine: Recombine | None = None):
         self.problem = problem
+        self.recombine = recombine
         self.rng = random.Random(seed)
+        self.noise = np.random.default_rng(seed)  # bulk draws (one per candidate per recreate)
         self.travel = problem.travel.astype(np.int64)
         self.soft = soft_arcs.astype(np.int64)
         self.drive = problem.drive.astype(np.int64)
@@ -289,8 +314,7 @@ class RuinRecreate:
             order = list(range(len(cand)))
             self.rng.shuffle(order)
             return order
-        noise = np.asarray([self.rng.uniform(0.8, 1.2) for _ in range(len(cand))])
-        value = self.prize[cand] * noise
+        value = self.prize[cand] * self.noise.uniform(0.8, 1.2, len(cand))
         if rule < ORDER_RULES[1]:
             return list(np.argsort(-value, kind="stable"))
         cheapest = np.min([o.best_taken for o in options], axis=0).astype(np.float64)
@@ -332,10 +356,11 @@ class RuinRecreate:
                progress: Progress | None, interrupted: Callable[[], bool], started: float):
         """Best routes (by prize, then soft cost) and why the loop stopped: simulated
         annealing on the soft objective, ended by `iterations` if given (repeatable),
-        else by the clock."""
+        else by the clock; route recombination beside it (see `_Recombination`)."""
         current = [list(r) for r in routes]
         current_cost, current_prize = self._soft_cost(current)
         best, best_key = current, (-current_prize, current_cost)
+        recombination = _Recombination(self, current) if self.recombine is not None else None
         deadline = time.monotonic() + seconds
         t_start, t_end = ANNEALING[0] * self.mean_step, ANNEALING[1] * self.mean_step
         iteration, last_report = 0, 0.0
@@ -352,11 +377,91 @@ class RuinRecreate:
                 best, best_key = [list(r) for r in candidate], (-prize, cost)
             if cost < current_cost - temperature * math.log(1.0 - self.rng.random()):
                 current, current_cost = candidate, cost
+            if recombination is not None:
+                recombination.collect(candidate)
+                if iteration % RECOMBINE_EVERY == 0:  # go on from the best, recombined or not
+                    best, best_key = recombination.next_round(best, best_key)
+                    current, current_cost = best, best_key[1]
             if progress is not None and now - last_report > 0.25:
                 last_report = now
                 progress(now - started, -best_key[0])
+        if recombination is not None:
+            best, best_key = recombination.finish(best, best_key, final=not interrupted())
         stop = "interrupt" if interrupted() else ("time" if time.monotonic() >= deadline else "work")
         return tuple(tuple(r) for r in best), stop
+
+
+class _Recombination:
+    """Route recombination beside the search. At every round the routes met so far go to
+    a worker thread (CP-SAT releases the GIL, so it uses the machine's second core); its
+    answer is taken at the next round, a fixed iteration, however fast it came, so runs
+    repeat. The pool keeps the POOL_LIMIT most recent routes: the set packing's time grows
+    quickly with its size (measured: 0.05 s at 500 columns, 0.3 s at 1,400)."""
+
+    def __init__(self, search: RuinRecreate, routes: Sequence[Sequence[int]]):
+        self.search = search
+        self.pool: dict[tuple[int, frozenset[int]], Column] = {}
+        self.pending: tuple[list[Column], Future] | None = None
+        self.fresh = False  # routes met since the last submission
+        self.worker = ThreadPoolExecutor(max_workers=1)
+        self.collect(routes)
+
+    def collect(self, visits: Sequence[Sequence[int]]) -> None:
+        """Add a solution's routes; of two routes serving the same visits on one tour,
+        the cheaper is kept (it leaves more of the budget to the other tours)."""
+        group, prize = self.search.problem.group, self.search.prize
+        for tour, route in enumerate(visits):
+            key = (tour, frozenset(group[n] for n in route))
+            spend = self.search._evaluated(tour, list(route))[0].spend
+            kept = self.pool.get(key)
+            if kept is None or spend < kept.spend:
+                self.pool[key] = Column(tour, tuple(sorted(key[1])), int(prize[list(route)].sum()) if route else 0,
+                                        spend, tuple(route))
+                self.fresh = True
+
+    def next_round(self, best: list[list[int]], best_key: tuple[int, int]):
+        """Take the previous round's answer, then hand the pool over for the next one."""
+        best, best_key = self._take(best, best_key)
+        for key in list(self.pool)[:max(len(self.pool) - POOL_LIMIT, 0)]:
+            del self.pool[key]
+        self.collect(best)
+        columns = list(self.pool.values())
+        self.pending = columns, self.worker.submit(self.search.recombine, columns, self._hint(columns, best))
+        self.fresh = False
+        return best, best_key
+
+    def finish(self, best: list[list[int]], best_key: tuple[int, int], final: bool):
+        """The last answer, and one more round on what came since, unless interrupted."""
+        best, best_key = self._take(best, best_key)
+        if final and self.fresh:
+            columns = list(self.pool.values())
+            chosen = self.search.recombine(columns, self._hint(columns, best))
+            best, best_key = self._better(columns, chosen, best, best_key)
+        self.worker.shutdown(wait=False)
+        return best, best_key
+
+    def _take(self, best: list[list[int]], best_key: tuple[int, int]):
+        """Wait for the pending answer, if any, and keep it if it is better."""
+        if self.pending is None:
+            return best, best_key
+        columns, answer = self.pending
+        self.pending = None
+        return self._better(columns, answer.result(), best, best_key)
+
+    def _better(self, columns: list[Column], chosen: Sequence[int] | None, best: list[list[int]],
+                best_key: tuple[int, int]):
+        """The recombined solution if it beats the best (by prize, then soft cost)."""
+        if chosen is None:
+            return best, best_key
+        packed = [list(columns[i].visits) for i in chosen]
+        cost, prize = self.search._soft_cost(packed)
+        return (packed, (-prize, cost)) if (-prize, cost) < best_key else (best, best_key)
+
+    def _hint(self, columns: list[Column], best: list[list[int]]) -> list[int]:
+        """Indices of the best solution's routes among the columns."""
+        where = {(c.tour, c.groups): i for i, c in enumerate(columns)}
+        group = self.search.problem.group
+        return [where[(t, tuple(sorted(group[n] for n in route)))] for t, route in enumerate(best)]
 
 
 def ruin(routes: Sequence[Sequence[int]], near: dict[int, list[int]], rng: random.Random, problem: RoutingProblem,

@@ -12,9 +12,13 @@ the product promises are different things (see README, "The objective"):
 
 1. explore: guided local search on a *soft* objective (prize x weight against travel
    time), where value and travel are on comparable scales so GLS can move, then ruin and
-   recreate on the same objective (`lns`: thousands of cheap iterations);
+   recreate on the same objective (`lns`: thousands of cheap iterations, with route
+   recombination by CP-SAT set packing beside them);
 2. value first: greedy descent from that solution on the exact objective "maximise
-   prize", which inserts or swaps in anything the soft objective left out;
+   prize", which inserts or swaps in anything the soft objective left out (OR-Tools'
+   compound "move one, insert another" operators were used here until ruin and recreate
+   made them redundant: 1,200 random brute-force cases stayed optimal without them, and
+   they cost 0.2-0.5 s on 92 nodes);
 3. polish: with the visited set fixed, minimise cost, then driving time.
 
 Three index spaces exist: problem nodes (0..N-1), OR-Tools indices, and whatever the
@@ -31,17 +35,17 @@ from functools import cached_property
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-from ortools.util import optional_boolean_pb2
+from ortools.sat.python import cp_model_helper as sat  # not sat.python.cp_model: it imports pandas (0.2 s)
 
-from .lns import RuinRecreate, mean_step
+from .lns import Column, RuinRecreate, mean_step
 
 DESCENT_FLOOR_SECONDS = 0.25
+# Route recombination is a CP-SAT set packing on one worker under a deterministic time
+# limit (CP-SAT's own work units, about seconds), so that runs repeat.
+RECOMBINE_WORK = 0.5
 # A ruin-and-recreate iteration costs about a tenth of a solution of guided local search
 # (measured: 700 iterations/s against 65 solutions/s on 92 nodes, 400/s against 21/s on 288).
 LNS_ITERATIONS_PER_SOLUTION = 10
-# Off by default in OR-Tools; the value-first descent needs them: a visit that only fits
-# once another one moves (found by the brute-force property test).
-_COMPOUND_INSERTIONS = ("use_relocate_and_make_active", "use_exchange_and_make_active")
 _STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
 
 
@@ -146,7 +150,6 @@ class SearchSettings:
     explore_share: float = 0.85  # of the time limit; the rest goes to the exact phases
     ruin_and_recreate: float = 0.85  # share of the explore phase spent in ruin-and-recreate after GLS
     seed: int = 1  # for the ruin-and-recreate random choices (runs stay repeatable)
-    compound_insertions: bool = False  # also move one visit and insert another in one step
 
 
 @dataclass(frozen=True)
@@ -243,7 +246,7 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
     lns_share = settings.ruin_and_recreate
     gls_work = None if settings.work_limit is None else max(int(settings.work_limit * (1 - lns_share)), 1)
     gls = replace(settings, work_limit=gls_work)
-    lns = RuinRecreate(problem, soft_arcs, penalties, settings.seed)
+    lns = RuinRecreate(problem, soft_arcs, penalties, settings.seed, _recombiner(problem))
     # Ruin and recreate's construction takes milliseconds and sees the budget; OR-Tools'
     # own construction heuristics are the fallback when it misses a mandatory visit.
     first = initial_routes if initial_routes is not None else lns.construct()
@@ -261,8 +264,7 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
         phases.append(f"recreate:{stop}")
     if not interrupted.set:
         value_first = _Model(problem, np.zeros_like(problem.arc_cost), np.asarray(problem.prize, dtype=np.int64))
-        better, stop = value_first.search(replace(_descent(settings), compound_insertions=True),
-                                          _left(deadline) / 2, routes, progress,
+        better, stop = value_first.search(_descent(settings), _left(deadline) / 2, routes, progress,
                                           interrupted, started)
         phases.append(f"value:{stop}")
         routes = better or routes
@@ -279,13 +281,63 @@ def scout(problem: RoutingProblem, iterations: int | None, seconds: float, progr
     mandatory visit, or that the empty tours alone break the budget."""
     started = time.monotonic()
     soft_arcs = _soft_arcs(problem)
-    lns = RuinRecreate(problem, soft_arcs, _soft_penalties(problem, soft_arcs, SearchSettings()), seed)
+    lns = RuinRecreate(problem, soft_arcs, _soft_penalties(problem, soft_arcs, SearchSettings()), seed,
+                       _recombiner(problem))
     first = lns.construct()
     if first is None:
         return _infeasible(time.monotonic() - started, "infeasible")
     stop_flag = interrupted or Interrupted()
     routes, stop = lns.search(first, seconds, iterations, progress, lambda: stop_flag.set, started)
     return _summarise(problem, routes, time.monotonic() - started, stop, ("scout:" + stop,))
+
+
+def _recombiner(problem: RoutingProblem) -> Callable[[Sequence[Column], Sequence[int]], list[int] | None]:
+    """Route recombination for ruin and recreate (see `lns.Column`): one column per tour,
+    each visit at most once (mandatory ones exactly once if the pool serves them), spend
+    within the budget, the most prize; the hint is the search's best solution, so the
+    answer is never worse. None when CP-SAT proves nothing feasible in its work limit."""
+    mandatory = {problem.group[g[0]] for g in problem.alternatives if problem.mandatory[g[0]]}
+    tours = len(problem.tours)
+
+    def recombine(columns: Sequence[Column], hint: Sequence[int]) -> list[int] | None:
+        model = sat.CpModelProto()
+        for _ in columns:
+            model.variables.add().domain.extend([0, 1])
+        by_tour: list[list[int]] = [[] for _ in range(tours)]
+        by_group: dict[int, list[int]] = {}
+        for i, column in enumerate(columns):
+            by_tour[column.tour].append(i)
+            for g in column.groups:
+                by_group.setdefault(g, []).append(i)
+        for members in by_tour:
+            model.constraints.add().exactly_one.literals.extend(members)
+        for g, members in by_group.items():
+            constraint = model.constraints.add()
+            (constraint.exactly_one if g in mandatory else constraint.at_most_one).literals.extend(members)
+        if problem.budget is not None:
+            linear = model.constraints.add().linear
+            linear.vars.extend(range(len(columns)))
+            linear.coeffs.extend(c.spend for c in columns)
+            linear.domain.extend([0, problem.budget])
+        model.objective.vars.extend(range(len(columns)))
+        model.objective.coeffs.extend(-c.prize for c in columns)  # CP-SAT minimises
+        model.solution_hint.vars.extend(hint)
+        model.solution_hint.values.extend([1] * len(hint))
+        params = sat.SatParameters()
+        params.num_workers = 1
+        params.max_deterministic_time = RECOMBINE_WORK
+        params.cp_model_presolve = False  # measured: presolve and probing took longer than
+        params.cp_model_probing_level = 0  # the search (0.22 s -> 0.09 s on 1,360 columns)
+        params.catch_sigint_signal = False  # its handler would replace the CLI's (Ctrl-C killed the run)
+        solver = sat.SolveWrapper()
+        solver.set_parameters(params)
+        response = solver.solve(model)
+        if response.status not in (sat.CpSolverStatus.OPTIMAL, sat.CpSolverStatus.FEASIBLE):
+            return None
+        chosen = [i for i, value in enumerate(response.solution) if value]
+        return sorted(chosen, key=lambda i: columns[i].tour)
+
+    return recombine
 
 
 def _left(deadline: float) -> float:
@@ -502,9 +554,6 @@ class _Model:
         params.time_limit.FromMilliseconds(max(int(seconds * 1000), 10))
         if settings.work_limit:
             params.solution_limit = settings.work_limit
-        if settings.compound_insertions:
-            for name in _COMPOUND_INSERTIONS:
-                setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_TRUE)
         self._progress, self._interrupted, self._started = progress, interrupted, started
         began = time.monotonic()
         solution, status = self._solve(params, initial)
