@@ -43,8 +43,10 @@ DESCENT_FLOOR_SECONDS = 0.25
 # Route recombination is a CP-SAT set packing on one worker under a deterministic time
 # limit (CP-SAT's own work units, about seconds), so that runs repeat.
 RECOMBINE_WORK = 0.5
-# A ruin-and-recreate iteration costs about a tenth of a solution of guided local search
-# (measured: 700 iterations/s against 65 solutions/s on 92 nodes, 400/s against 21/s on 288).
+# A ruin-and-recreate iteration costs a tenth of a solution of guided local search or less
+# (measured: 700 iterations/s against 65 solutions/s on 92 nodes, 400/s against 21/s on 288;
+# about 2,000/s on 92 nodes since the insertion test reads candidate columns). Twenty per
+# solution was no better on the trade-show example at 1 s, and let the clock end the run.
 LNS_ITERATIONS_PER_SOLUTION = 10
 _STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
 
