@@ -55,6 +55,9 @@ class _Route:
     spend: int
     soft: int
     legs: "_Legs"
+    reach: np.ndarray  # per gap: the latest arrival at its next node (start + slack)
+    base: np.ndarray  # per gap: soft units of leaving its first node and arriving at its next
+    drive_room: np.ndarray | None  # per gap: driving an insertion there may use, if capped
 
 
 @dataclass
@@ -72,10 +75,11 @@ class _Legs:
 @dataclass
 class _Options:
     """Where each candidate fits best in one route, by the time it takes from the tour.
-    Arrays are (positions, candidates): a gap of the route per row, a candidate per column."""
+    Arrays are (positions, candidates): a gap of the route per row, a candidate per column.
+    The budget is not in them: `_choose` checks it for the insertion it is about to make."""
 
+    route: _Route
     taken: np.ndarray  # minutes x 1000 + money; _NEVER where infeasible
-    spend: np.ndarray | None  # budget increase, None without a budget
     best_position: np.ndarray
     best_taken: np.ndarray
 
@@ -159,9 +163,12 @@ class RuinRecreate:
 
         capped = any(t.max_drive is not None for t in self.problem.tours)
         self.travel_io, self.drive_io = split(self.travel), split(self.drive if capped else None)
-        self.spend_io = split(self.cost if self.problem.budget is not None else None)
         self.money_io = split(self.money)
         self.service_c = self.service[cand]
+        # Serving the candidate, then travelling on to node j: in minutes, and in soft
+        # units (x 1000, plus the arc's money), folded into one matrix each.
+        self.onward = self.travel_io[1] + self.service_c
+        self.onward_soft = self.onward * 1000 + (self.money_io[1] if self.money_io is not None else 0)
         self.opens_c = np.ascontiguousarray(self.opens[cand].T)
         self.closes_c = np.ascontiguousarray(self.closes[cand].T)
         self.allowed_c = np.ascontiguousarray(self.allowed[cand].T)
@@ -200,16 +207,20 @@ class RuinRecreate:
         slack[-1] = spec.latest_end - arrive
         for i in range(len(path) - 2, 0, -1):
             slack[i] = min(closes[i] - starts[i], starts[i + 1] - arrivals[i + 1] + slack[i + 1])
-        return _Route(path, np.asarray(starts, dtype=np.int64), np.asarray(departs, dtype=np.int64),
-                      np.asarray(slack, dtype=np.int64), int(legs.drive.sum()), int(legs.spend.sum()),
-                      int(self.soft.take(arcs).sum()), legs)
+        start_at, depart_at = np.asarray(starts, dtype=np.int64), np.asarray(departs, dtype=np.int64)
+        slack_at, drive = np.asarray(slack, dtype=np.int64), int(legs.drive.sum())
+        base = (depart_at[:-1] + legs.travel) * 1000
+        if legs.money is not None:
+            base += legs.money
+        room = None if spec.max_drive is None else spec.max_drive - drive + legs.drive
+        return _Route(path, start_at, depart_at, slack_at, drive, int(legs.spend.sum()),
+                      int(self.soft.take(arcs).sum()), legs, start_at[1:] + slack_at[1:], base, room)
 
     def _options(self, tour: int, route: _Route) -> _Options:
         """Every feasible insertion of every candidate into the route (push-forward test),
         as (gaps, candidates) arrays."""
-        legs, spec = route.legs, self.problem.tours[tour]
-        into, out_of = self.travel_io
-        arrive = into.take(legs.prev, axis=0)
+        legs = route.legs
+        arrive = self.travel_io[0].take(legs.prev, axis=0)
         arrive += route.depart[:-1, None]
         if self.opens_c.shape[0] == 1:
             start = np.maximum(arrive, self.opens_c[0])
@@ -220,28 +231,25 @@ class RuinRecreate:
                 at = np.maximum(arrive, opens)
                 np.copyto(start, at, where=at <= closes)
             ok = start < _NEVER
-        back = start + self.service_c  # leaving the candidate, then arriving at the next node:
-        back += out_of.take(legs.nxt, axis=0)
-        ok &= back - route.start[1:, None] <= route.slack[1:, None]
+        back = start + self.onward.take(legs.nxt, axis=0)  # the new arrival at the next node
+        ok &= back <= route.reach[:, None]
         ok &= self.allowed_c[tour]
-        if spec.max_drive is not None:
+        if route.drive_room is not None:
             into, out_of = self.drive_io
-            extra = into.take(legs.prev, axis=0) + out_of.take(legs.nxt, axis=0) - legs.drive[:, None]
-            ok &= extra <= spec.max_drive - route.drive
-        spend = None
-        if self.problem.budget is not None:
-            into, out_of = self.spend_io
-            spend = into.take(legs.prev, axis=0) + out_of.take(legs.nxt, axis=0) - legs.spend[:, None]
+            extra = into.take(legs.prev, axis=0)
+            extra += out_of.take(legs.nxt, axis=0)
+            ok &= extra <= route.drive_room[:, None]
         # Time the insertion takes from the rest of the tour, waiting included (the soft
         # objective leaves waiting out; here it decides which gap the visit goes into),
         # then money as on the soft arcs.
-        taken = (back - (route.depart[:-1] + legs.travel)[:, None]) * 1000
-        if legs.money is not None:
-            into, out_of = self.money_io
-            taken += into.take(legs.prev, axis=0) + out_of.take(legs.nxt, axis=0) - legs.money[:, None]
+        taken = start * 1000
+        taken += self.onward_soft.take(legs.nxt, axis=0)
+        taken -= route.base[:, None]
+        if self.money_io is not None:
+            taken += self.money_io[0].take(legs.prev, axis=0)
         taken[~ok] = _NEVER
         best_position = taken.argmin(axis=0)
-        return _Options(taken, spend, best_position, taken[best_position, self.columns])
+        return _Options(route, taken, best_position, taken[best_position, self.columns])
 
     # -- one iteration ---------------------------------------------------------------
 
@@ -329,10 +337,11 @@ class RuinRecreate:
             taken = int(option.best_taken[row])
             if taken >= _NEVER:
                 continue
+            if best is not None and taken >= best[0]:
+                continue
             position = int(option.best_position[row])
-            if budget is not None and spent + int(option.spend[position, row]) > budget:
-                within = option.spend[:, row] <= budget - spent
-                costs = np.where(within, option.taken[:, row], _NEVER)
+            if budget is not None and self._spend(option.route, row, position) > budget - spent:
+                costs = np.where(self._spend(option.route, row) <= budget - spent, option.taken[:, row], _NEVER)
                 position = int(costs.argmin())
                 taken = int(costs[position])
                 if taken >= _NEVER:
@@ -340,6 +349,14 @@ class RuinRecreate:
             if best is None or taken < best[0]:
                 best = (taken, tour, position)
         return None if best is None else (best[1], best[2])
+
+    def _spend(self, route: _Route, row: int, position: int | None = None):
+        """What inserting candidate `row` costs at one gap of the route, or at every gap."""
+        node, legs = int(self.candidates[row]), route.legs
+        if position is None:
+            return self.cost[legs.prev, node] + self.cost[node, legs.nxt] - legs.spend
+        prev, nxt = int(legs.prev[position]), int(legs.nxt[position])
+        return int(self.cost[prev, node] + self.cost[node, nxt] - legs.spend[position])
 
     def _soft_cost(self, visits: Sequence[Sequence[int]]) -> tuple[int, int]:
         """(soft objective, prize) of a solution: travel plus the penalties of what is left
