@@ -283,8 +283,10 @@ class RuinRecreate:
         routes, options = zip(*(self._evaluated(t, v) for t, v in enumerate(visits)))
         routes, options = list(routes), list(options)
         order = (order_rule or self._order)(cand, options)
-        # An insertion only delays what follows it, so a candidate with no place now
-        # finds none later in this recreate: skip it without asking every tour.
+        # An insertion only delays what follows it (where travel times keep the triangle
+        # inequality, as the product's do), so a candidate with no place now finds none
+        # later in this recreate: skip it without asking every tour. Where they do not
+        # (truncated benchmark distances), a candidate merely waits for the next recreate.
         placeable = np.min([o.best_taken for o in options], axis=0) < _NEVER
         served = {p.group[n] for v in visits for n in v}
         spent = sum(r.spend for r in routes)
