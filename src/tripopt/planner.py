@@ -15,7 +15,7 @@ from .diagnose import infeasibility_reason, quick_infeasibility, unvisited_reaso
 from .errors import InfeasibleError
 from .model import Scenario
 from .plan import Plan, decode
-from .routing import LNS_ITERATIONS_PER_SOLUTION, Interrupted, RoutingSolution, SearchSettings, evaluate, scout
+from .routing import Interrupted, RoutingSolution, SearchSettings, evaluate, lns_iterations_per_solution, scout
 from .routing import solve as solve_routing
 
 ProgressCallback = Callable[[float, float], None]  # (elapsed seconds, best value so far)
@@ -83,7 +83,8 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
         if interrupted.set or scout_share == 0.0:
             break
         seconds = limit * scout_share / len(viable)
-        solution = scout(compiled.problem, max(int(work * scout_share / len(viable) * LNS_ITERATIONS_PER_SOLUTION),
+        per_solution = lns_iterations_per_solution(compiled.problem.size)
+        solution = scout(compiled.problem, max(int(work * scout_share / len(viable) * per_solution),
                                                SCOUT_MIN_ITERATIONS), seconds, report, interrupted)
         if solution.status != "feasible":  # the greedy construction missed a mandatory visit
             solution = solve_routing(compiled.problem, _settings(seconds, None, "GREEDY_DESCENT"), None, report,
