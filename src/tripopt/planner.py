@@ -39,21 +39,15 @@ class _Candidate:
 WORK_RATE = 6000
 SCOUT_SHARE = 0.3  # time cap for scouting all layouts; the rest goes to the best
 SCOUT_MIN_ITERATIONS = 20  # of ruin and recreate per layout, however short the limit
-GLS_MAX_NODES = 500  # larger problems skip guided local search (see _settings)
 
 
-def _settings(seconds: float, work: float | None, metaheuristic: str = "GUIDED_LOCAL_SEARCH",
-              nodes: int = 0) -> SearchSettings:
+def _settings(seconds: float, work: float | None, metaheuristic: str = "GUIDED_LOCAL_SEARCH") -> SearchSettings:
     """A descent (the scouting fallback when the construction misses a mandatory visit) is
-    pure: no ruin and recreate. Above GLS_MAX_NODES guided local search gets no share of
-    the explore phase: measured on the 2,000-customer scenario (2,341 nodes, 30 s), its 11
-    solutions took 2.3 s and gained nothing, and giving its share to ruin and recreate
-    took the plan from 8,020,000 to 8,355,000 (TOPTW's 100-288 nodes: 0.65% with it, 0.58%
-    without, within noise; the trade-show example: same mean over 12 seeds)."""
+    pure: no ruin and recreate."""
     descent = metaheuristic == "GREEDY_DESCENT"
-    share = 0.0 if descent else 1.0 if nodes > GLS_MAX_NODES else SearchSettings.ruin_and_recreate
     return SearchSettings(time_limit_seconds=max(seconds, 0.05), metaheuristic=metaheuristic,
-                          work_limit=None if work is None else max(int(work), 10), ruin_and_recreate=share)
+                          work_limit=None if work is None else max(int(work), 10),
+                          ruin_and_recreate=0.0 if descent else SearchSettings.ruin_and_recreate)
 
 
 def solve(scenario: Scenario, progress: ProgressCallback | None = None,
@@ -104,8 +98,8 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
             break
         remaining = max(limit - (time.monotonic() - started), 0.05) / len(focus)
         initial = best.solution.routes if best is not None else None
-        solution = solve_routing(compiled.problem, _settings(remaining, work / len(focus), nodes=compiled.problem.size),
-                                 initial, report, interrupted)
+        solution = solve_routing(compiled.problem, _settings(remaining, work / len(focus)), initial, report,
+                                 interrupted)
         if solution.status == "feasible":
             candidate = _Candidate(compiled, solution)
             if best is None or candidate.rank() <= best.rank():

@@ -40,9 +40,6 @@ from ortools.sat.python import cp_model_helper as sat  # not sat.python.cp_model
 from .lns import NEIGHBOURS, Column, RuinRecreate, mean_step
 
 DESCENT_FLOOR_SECONDS = 0.25
-# Of the explore time, for OR-Tools' own construction when ruin and recreate's misses a
-# mandatory visit and no guided local search phase is planned.
-FALLBACK_SHARE = 0.15
 # Route recombination is a CP-SAT set packing on one worker under a deterministic time
 # limit (CP-SAT's own work units, about seconds), so that runs repeat.
 RECOMBINE_WORK = 0.5
@@ -266,16 +263,12 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
     # Ruin and recreate's construction takes milliseconds and sees the budget; OR-Tools'
     # own construction heuristics are the fallback when it misses a mandatory visit.
     first = initial_routes if initial_routes is not None else lns.construct()
-    if first is not None and lns_share >= 1.0:  # ruin and recreate only, from its construction
-        routes = tuple(tuple(r) for r in first)
-    else:
-        gls_seconds = seconds * (1 - lns_share if lns_share < 1.0 else FALLBACK_SHARE)
-        routes, stop = explore.search(gls, gls_seconds, first, progress, interrupted, started)
-        if routes is None and first is not None and not interrupted.set:
-            routes = tuple(tuple(r) for r in first)  # the clock ended GLS before its first step
-        phases.append(f"explore:{stop}")
-        if routes is None:
-            return _infeasible(time.monotonic() - started, stop)
+    routes, stop = explore.search(gls, seconds * (1 - lns_share), first, progress, interrupted, started)
+    if routes is None and first is not None and not interrupted.set:
+        routes = tuple(tuple(r) for r in first)  # the clock ended GLS before its first step
+    phases.append(f"explore:{stop}")
+    if routes is None:
+        return _infeasible(time.monotonic() - started, stop)
     if lns_share > 0 and not interrupted.set:
         lns_work = None if settings.work_limit is None else \
             max(int(settings.work_limit * lns_share * lns_iterations_per_solution(problem.size)), 1)
