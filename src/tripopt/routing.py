@@ -37,7 +37,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.sat.python import cp_model_helper as sat  # not sat.python.cp_model: it imports pandas (0.2 s)
 
-from .lns import NEIGHBOURS, Column, RuinRecreate, mean_step
+from .lns import NEIGHBOURS, Column, Recombine, RuinRecreate, mean_step
 
 DESCENT_FLOOR_SECONDS = 0.25
 # Route recombination is a CP-SAT set packing on one worker under a deterministic time
@@ -59,6 +59,8 @@ def lns_iterations_per_solution(nodes: int) -> float:
     n^(2/3). With a fixed ratio the 2,000-customer plan spent 1 s of its 30 in ruin and
     recreate and 12 s in the value-first descent."""
     return LNS_ITERATIONS_PER_SOLUTION * max(1.0, nodes / LNS_CALIBRATION_NODES) ** (2 / 3)
+
+
 _STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
 
 
@@ -300,7 +302,7 @@ def scout(problem: RoutingProblem, iterations: int | None, seconds: float, progr
     return _summarise(problem, routes, time.monotonic() - started, stop, ("scout:" + stop,))
 
 
-def _recombiner(problem: RoutingProblem) -> Callable[[Sequence[Column], Sequence[int]], list[int] | None]:
+def _recombiner(problem: RoutingProblem) -> Recombine:
     """Route recombination for ruin and recreate (see `lns.Column`): one column per tour,
     each visit at most once (mandatory ones exactly once if the pool serves them), spend
     within the budget, the most prize; the hint is the search's best solution, so the
@@ -368,31 +370,37 @@ def _value_first(problem, settings, routes, near, deadline, progress, interrupte
     for tour in problem.tours:
         nearest = np.argsort(problem.travel[tour.start_node, visits], kind="stable")[:NEIGHBOURS]
         wanted.update(int(n) for n in visits[nearest])
-    ends = [n for t in problem.tours for n in (t.start_node, t.end_node)]
-    keep = [n for n in problem.visit_nodes if n in wanted] + ends
-    sub = problem.restricted(keep, mandatory=False)
-    where = {node: i for i, node in enumerate(keep)}
-    model = _Model(sub, np.zeros_like(sub.arc_cost), np.asarray(sub.prize, dtype=np.int64))
-    better, stop = model.search(_descent(settings), _left(deadline) / 2, [[where[n] for n in r] for r in routes],
-                                progress, interrupted, started)
-    phases.append(f"value:{stop}")
-    return routes if better is None else tuple(tuple(keep[n] for n in r) for r in better)
+    value = lambda sub: (np.zeros_like(sub.arc_cost), np.asarray(sub.prize, dtype=np.int64))  # noqa: E731
+    return _descend_on(problem, wanted.__contains__, False, value, settings, _left(deadline) / 2, routes,
+                       progress, interrupted, started, phases, "value")
 
 
 def _polish(problem, settings, routes, seconds, interrupted, started, phases):
     """Phase 3: the set of visits is fixed (any copy may serve one); minimise cost first,
     then driving time. Solved on the sub-problem of those visits: small and fast."""
     chosen = {problem.group[n] for route in routes for n in route}
+
+    def cost_then_drive(sub: RoutingProblem) -> tuple[np.ndarray, None]:
+        horizon_drive = int(sub.drive.max(initial=0)) * sub.size + 1
+        return sub.arc_cost.astype(np.int64) * horizon_drive + sub.drive, None
+
+    return _descend_on(problem, lambda n: problem.group[n] in chosen, True, cost_then_drive, settings, seconds,
+                       routes, None, interrupted, started, phases, "polish")
+
+
+def _descend_on(problem, keeps, mandatory, objective, settings, seconds, routes, progress, interrupted, started,
+                phases, phase):
+    """A descent on the sub-problem of the visit nodes `keeps` accepts (tour ends always kept;
+    every visit mandatory if asked), under `objective(sub)` = (arc objective, drop penalties),
+    from `routes`; the routes found come back in the problem's nodes."""
     ends = [n for t in problem.tours for n in (t.start_node, t.end_node)]
-    keep = [n for n in problem.visit_nodes if problem.group[n] in chosen] + ends
-    sub = problem.restricted(keep, mandatory=True)
+    keep = [n for n in problem.visit_nodes if keeps(n)] + ends
+    sub = problem.restricted(keep, mandatory=mandatory)
     where = {node: i for i, node in enumerate(keep)}
-    horizon_drive = int(sub.drive.max(initial=0)) * sub.size + 1
-    lexicographic = sub.arc_cost.astype(np.int64) * horizon_drive + sub.drive
-    model = _Model(sub, lexicographic, None)
-    better, stop = model.search(_descent(settings), seconds, [[where[n] for n in r] for r in routes], None,
+    model = _Model(sub, *objective(sub))
+    better, stop = model.search(_descent(settings), seconds, [[where[n] for n in r] for r in routes], progress,
                                 interrupted, started)
-    phases.append(f"polish:{stop}")
+    phases.append(f"{phase}:{stop}")
     return routes if better is None else tuple(tuple(keep[n] for n in r) for r in better)
 
 
