@@ -105,7 +105,7 @@ Progress = Callable[[float, int], None]
 # Given columns and the indices of a feasible choice (one per tour), the indices of the
 # best choice found (one per tour, in tour order), or None.
 Recombine = Callable[[Sequence[Column], Sequence[int]], "Sequence[int] | None"]
-_OrderRule = Callable[[np.ndarray, list[_Options]], list[int]]
+_OrderRule = Callable[[np.ndarray, np.ndarray], list[int]]  # (candidates, least time each takes) -> order
 
 
 class RuinRecreate:
@@ -270,7 +270,7 @@ class RuinRecreate:
             return None
         return visits
 
-    def _by_window(self, cand: np.ndarray, options: list[_Options]) -> list[int]:
+    def _by_window(self, cand: np.ndarray, cheapest: np.ndarray) -> list[int]:
         """Mandatory candidates by earliest opening, then the others by value."""
         mandatory = np.asarray([self.problem.mandatory[n] for n in cand])
         within = np.where(mandatory, self.opens[cand, 0], -self.prize[cand])
@@ -284,12 +284,13 @@ class RuinRecreate:
             return visits
         routes, options = zip(*(self._evaluated(t, v) for t, v in enumerate(visits)))
         routes, options = list(routes), list(options)
-        order = (order_rule or self._order)(cand, options)
+        cheapest = np.min([o.best_taken for o in options], axis=0)
+        order = (order_rule or self._order)(cand, cheapest)
         # An insertion only delays what follows it (where travel times keep the triangle
         # inequality, as the product's do), so a candidate with no place now finds none
         # later in this recreate: skip it without asking every tour. Where they do not
         # (truncated benchmark distances), a candidate merely waits for the next recreate.
-        placeable = np.min([o.best_taken for o in options], axis=0) < _NEVER
+        placeable = cheapest < _NEVER
         served = {p.group[n] for v in visits for n in v}
         spent = sum(r.spend for r in routes)
         for row in order:
@@ -321,7 +322,7 @@ class RuinRecreate:
             self._cached_cells += found[1].taken.size
         return found
 
-    def _order(self, cand: np.ndarray, options: list[_Options]) -> list[int]:
+    def _order(self, cand: np.ndarray, cheapest: np.ndarray) -> list[int]:
         """Candidate rows in the order they are offered a place."""
         rule = self.rng.random()
         if rule < ORDER_RULES[0]:
@@ -331,7 +332,6 @@ class RuinRecreate:
         value = self.prize[cand] * self.noise.uniform(0.8, 1.2, len(cand))
         if rule < ORDER_RULES[1]:
             return list(np.argsort(-value, kind="stable"))
-        cheapest = np.min([o.best_taken for o in options], axis=0).astype(np.float64)
         ratio = value / np.maximum(np.where(cheapest >= _NEVER, np.inf, cheapest), self.mean_step * 0.05)
         return list(np.argsort(-ratio, kind="stable"))
 
