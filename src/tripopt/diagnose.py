@@ -1,104 +1,151 @@
 """Why a customer is not in the plan, and why a scenario has no plan at all.
 
-Every reason code is a claim that must be true (CONTRACT section 5), so each is backed
-by a small exact test on the compiled problems: a customer alone with the day's
-commitments, every insertion position, every day of every extension layout.
+Every statement here is a claim the traveller may repeat to a manager (CONTRACT section
+5), so each is decided exactly on the compiled problems (`exact`): a customer alone on
+each day of every extension layout, with and without the commitments; the commitments
+and must-visits together, exhaustively; every position of the plan's own days. What the
+work limit leaves undecided is said to be undecided.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from functools import lru_cache
 
 from .compile import CENTS, CompiledProblem
-from .plan import Unvisited
+from .exact import BranchAndBound, Decision, insertion_options, tour_cost
+from .plan import Hint, Unvisited
 from .routing import earliest_schedule, route_cost
 
 _DAY = "%a %d %b"
-
-
-@dataclass(frozen=True)
-class _Insertion:
-    """The cheapest way to add one node to a day that holds only its commitments."""
-
-    layout_index: int
-    tour: int
-    total_cost: int  # cost units of the whole trip: commitments, this visit and fixed costs
-
-
-def _base_route(compiled: CompiledProblem, tour: int) -> list[int]:
-    """The commitments of a tour, in time order (their order is forced by their times)."""
-    return list(_base_routes(compiled)[tour])
+CORE_WORK = 200_000  # schedule checks for the commitments + must-visits question, per layout
 
 
 @lru_cache(maxsize=16)
 def _base_routes(compiled: CompiledProblem) -> tuple[tuple[int, ...], ...]:
+    """The commitments of each tour, in time order (their order is forced by their times)."""
     p = compiled.problem
     commitments = [i for i, kind in enumerate(compiled.node_kind) if kind == "commitment" and p.windows[i]]
     return tuple(tuple(sorted((i for i in commitments if p.allowed_tours[i] == (t,)),
                               key=lambda i: p.windows[i][0][0])) for t in range(len(p.tours)))
 
 
+def base_routes(compiled: CompiledProblem) -> tuple[tuple[int, ...], ...]:
+    return _base_routes(compiled)
+
+
+def _fixed(compiled: CompiledProblem) -> int:
+    return round(compiled.layout.fixed_cost * CENTS)
+
+
 def _base_cost(compiled: CompiledProblem) -> int:
     """Cost of a trip with commitments only, fixed costs included (a lower bound for any plan)."""
+    return _fixed(compiled) + tour_cost(compiled.problem, _base_routes(compiled))
+
+
+def _must_groups(compiled: CompiledProblem) -> list[int]:
     p = compiled.problem
-    fixed = round(compiled.layout.fixed_cost * CENTS)
-    return fixed + sum(route_cost(p, t, _base_route(compiled, t)) for t in range(len(p.tours)))
+    return [g for g, copies in enumerate(p.alternatives)
+            if p.mandatory[copies[0]] and compiled.node_kind[copies[0]] == "customer"]
 
 
-def _fits(compiled: CompiledProblem, index: int, zero_travel: bool) -> list[tuple[int, list[int]]]:
-    """(tour, route) for every feasible insertion of customer `index` (any of its node
-    copies) into a day that holds only its commitments."""
+# -- the commitments and must-visits together ----------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def core(compiled: CompiledProblem) -> Decision:
+    """A plan of the commitments and must-visit customers alone, within the budget, found
+    or proven impossible by exhaustive search (or undecided when the work runs out)."""
+    return BranchAndBound(compiled.problem, _base_routes(compiled), _must_groups(compiled), CORE_WORK,
+                          first=True).run()
+
+
+def core_reason(compiled_all: list[CompiledProblem]) -> str:
+    """Why no layout has a plan of its commitments and must-visits (every core decided)."""
+    scenario = compiled_all[0].scenario
+    must = [c.name for c in scenario.customers if c.must_visit]
+    names = ", ".join(must)
+    layouts = " on any choice of extension days" if len(compiled_all) > 1 else ""
+    decisions = [core(c) for c in compiled_all]
+    if any(d.status == "undecided" for d in decisions):
+        return (f"not decided: no plan was found, and the exhaustive check of whether the must-visit customers "
+                f"{names} fit together with the commitments ran out of its work ({CORE_WORK:,} schedule checks "
+                "per layout) before deciding")
+    cheapest = [BranchAndBound(c.problem, _base_routes(c), _must_groups(c), CORE_WORK, use_budget=False).run()
+                for c in compiled_all]
+    if not any(d.found for d in cheapest):
+        return (f"the must-visit customers {names} cannot all be visited together with the commitments{layouts}: "
+                "every day, order and start time was checked")
+    costs = [_fixed(c) + tour_cost(c.problem, d.routes) for c, d in zip(compiled_all, cheapest) if d.routes]
+    least = min(costs) / CENTS
+    proven = all(d.status != "undecided" for d in cheapest)
+    what = "the cheapest such trip costs" if proven else "the cheapest trip found (the search for a cheaper one ran out of work) costs"
+    return (f"the must-visit customers {names} fit together with the commitments, but {what} "
+            f"{least:,.2f} {scenario.currency}, over the budget of {scenario.budget:,.2f}")
+
+
+# -- one customer, alone ---------------------------------------------------------------------
+
+
+def _alone_fits(compiled: CompiledProblem, index: int) -> list[int]:
+    """Tours on which the customer alone (no commitments) can be reached and left in time."""
     p = compiled.problem
-    found = []
-    for node in compiled.customer_nodes(index):
-        for tour in p.allowed_tours[node] or ():
-            base = _base_route(compiled, tour)
-            for position in range(len(base) + 1):
-                route = base[:position] + [node] + base[position:]
-                if earliest_schedule(p, tour, route, zero_travel).failed_at is None:
-                    found.append((tour, route))
-    return found
+    return sorted({t for node in compiled.customer_nodes(index) if p.servable(node)
+                   for t in (p.allowed_tours[node] or ())
+                   if earliest_schedule(p, t, [node]).failed_at is None})
 
 
-def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[str, str]:
-    """(code, reason) for customer `index`, true whatever the solver did."""
-    customer = compiled_all[0].scenario.customers[index]
+def _with_commitments(compiled: CompiledProblem, index: int):
+    """Every insertion of the customer into the days holding only their commitments."""
+    nodes = list(compiled.customer_nodes(index))
+    return [o for options in insertion_options(compiled.problem, _base_routes(compiled), nodes) for o in options]
+
+
+def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[str, str] | None:
+    """(code, reason) when the customer could not be visited even as the only customer
+    (with the commitments, and for the budget the must-visits' lower bound), else None."""
+    scenario = compiled_all[0].scenario
+    customer = scenario.customers[index]
     if not any(c.problem.servable(n) for c in compiled_all for n in c.customer_nodes(index)):
         return "no_availability", _no_availability(compiled_all[0], customer)
-    if not any(_fits(c, index, zero_travel=True) for c in compiled_all):
-        return "conflicts", (f"its windows ({customer.hours.text}) are all blocked by the commitments, "
-                             "the arrival or the departure")
-    options = [(li, c) for li, c in enumerate(compiled_all) if _fits(c, index, zero_travel=False)]
-    if not options:
-        cap = compiled_all[0].scenario.trip.max_drive_minutes
+    alone = [(c, _alone_fits(c, index)) for c in compiled_all]
+    if not any(tours for _, tours in alone):
+        cap = scenario.trip.max_drive_minutes
         limit = f" or within the {cap // 60}h{cap % 60:02d} driving cap" if cap else ""
-        return "too_far", f"cannot be reached and left in time on any day{limit}, even as the only visit"
-    best = _cheapest(compiled_all, index)
-    budget = compiled_all[0].scenario.budget
-    if budget is not None and best is not None and best.total_cost > round(budget * CENTS):
-        compiled = compiled_all[best.layout_index]
-        day = compiled.layout.days[best.tour].day
-        short = (best.total_cost - round(budget * CENTS)) / CENTS
-        return "over_budget", (f"visiting it alone costs more than the budget; it would fit on "
-                               f"{day:{_DAY}} if the budget were {short:,.2f} higher")
-    where = ""
-    if best is not None:
-        where = f" (it fits on {compiled_all[best.layout_index].layout.days[best.tour].day:{_DAY}})"
-    return "lower_value", f"left out for visits worth more, or for the time and budget they use{where}"
+        return "too_far", (f"cannot be reached and left in time on any day{limit}, even as the only visit "
+                           "and with no commitments")
+    options = [(c, _with_commitments(c, index)) for c in compiled_all]
+    if not any(found for _, found in options):
+        return "conflicts", _conflict_reason(alone, index, customer)
+    if scenario.budget is not None:
+        least = min(_base_cost(c) + o.added_cost
+                    for c, found in options for o in found)
+        if least > round(scenario.budget * CENTS):
+            short = (least - round(scenario.budget * CENTS)) / CENTS
+            return "over_budget", (f"visiting it, even as the only customer, costs more than the budget: it would "
+                                   f"need {short:,.2f} {scenario.currency} more")
+    return None
 
 
-def _cheapest(compiled_all: list[CompiledProblem], index: int) -> _Insertion | None:
-    best = None
-    for li, compiled in enumerate(compiled_all):
-        base = _base_cost(compiled)
-        p = compiled.problem
-        for tour, route in _fits(compiled, index, zero_travel=False):
-            total = base - route_cost(p, tour, _base_route(compiled, tour)) + route_cost(p, tour, route)
-            if best is None or total < best.total_cost:
-                best = _Insertion(li, tour, total)
-    return best
+def _conflict_reason(alone: list[tuple[CompiledProblem, list[int]]], index: int, customer) -> str:
+    """Name the commitments that block the days on which the customer fits alone: those
+    that block it on their own, else all of those days'."""
+    blockers: list[str] = []
+    for compiled, tours in alone:
+        p, base = compiled.problem, _base_routes(compiled)
+        for t in tours:
+            nodes = list(compiled.customer_nodes(index))
+            single = [k for k in base[t]
+                      if not any(o.tour == t for found in insertion_options(
+                          p, tuple((k,) if s == t else () for s in range(len(p.tours))), nodes) for o in found)]
+            for k in single or base[t]:
+                name = compiled.scenario.commitments[compiled.node_ref[k]].name
+                day = f"'{name}' ({compiled.layout.days[t].day:{_DAY}})"
+                if day not in blockers:
+                    blockers.append(day)
+    named = ", ".join(blockers) if blockers else "the commitments"
+    return (f"it fits alone, but its windows ({customer.hours.text}) are blocked on every such day by the "
+            f"commitments with their travel: {named}")
 
 
 def _no_availability(compiled: CompiledProblem, customer) -> str:
@@ -110,39 +157,110 @@ def _no_availability(compiled: CompiledProblem, customer) -> str:
     return f"not available on any day the trip may use ({days[0]:{_DAY}} to {days[-1]:{_DAY}}; hours {customer.hours.text})"
 
 
-def unvisited_reasons(compiled_all: list[CompiledProblem], visited: frozenset[str]) -> tuple[Unvisited, ...]:
-    scenario = compiled_all[0].scenario
-    result = []
+# -- the plan's own unvisited customers --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Removal:
+    node: int
+    tour: int
+    routes: tuple[tuple[int, ...], ...]
+
+
+def unvisited_reasons(compiled_all: list[CompiledProblem], compiled: CompiledProblem,
+                      routes: tuple[tuple[int, ...], ...]) -> tuple[Unvisited, ...]:
+    """Every customer the plan (`routes` of layout `compiled`) leaves out, with a true
+    reason and, for those that could be visited, a hint that holds for this plan."""
+    scenario, p = compiled.scenario, compiled.problem
+    served = {p.group[n] for route in routes for n in route}
+    result, open_ = [], []
     for index, customer in enumerate(scenario.customers):
-        if customer.name not in visited:
-            code, reason = customer_reason(compiled_all, index)
-            result.append(Unvisited(customer.name, customer.value, code, reason, customer.lat, customer.lon))
-    return tuple(result)
+        if index in served:
+            continue
+        alone = customer_reason(compiled_all, index)
+        if alone is not None:
+            result.append(Unvisited(customer.name, customer.value, *alone, lat=customer.lat, lon=customer.lon))
+        else:
+            open_.append(index)
+    hints = _hints(compiled, routes, open_)
+    for index in open_:
+        customer = scenario.customers[index]
+        hint = hints.get(index)
+        if p.prize[compiled.customer_nodes(index)[0]] == 0:
+            code, reason = "no_value", "its value is 0, so a visit would add nothing to the plan's value"
+        else:
+            code = "lower_value"
+            reason = ("no room beside the plan's visits, for their time or the budget they use (every "
+                      "position on every day of the plan was tried, all visits kept)")
+        if hint is not None:
+            reason += f" ({hint.text})"
+        result.append(Unvisited(customer.name, customer.value, code, reason, customer.lat, customer.lon, hint))
+    order = {c.name: i for i, c in enumerate(scenario.customers)}
+    return tuple(sorted(result, key=lambda u: order[u.name]))
+
+
+def _hints(compiled: CompiledProblem, routes: tuple[tuple[int, ...], ...], indices: list[int]) -> dict[int, Hint]:
+    """For each customer: with every visit kept, the extra budget at which it fits;
+    failing that, the visit it could take the place of, on a named day, within the
+    budget (the least valuable such visit). Both are checked insertions into this plan."""
+    p, scenario = compiled.problem, compiled.scenario
+    nodes = [n for i in indices for n in compiled.customer_nodes(i) if p.servable(n)]
+    owner = {n: p.group[n] for n in nodes}
+    spent = tour_cost(p, routes)
+    hints: dict[int, Hint] = {}
+    for node, options in zip(nodes, insertion_options(p, routes, nodes) if p.budget is not None else ()):
+        for o in options:
+            extra = spent + o.added_cost - p.budget
+            day = compiled.layout.days[o.tour].day
+            if extra > 0 and (owner[node] not in hints or extra < round(hints[owner[node]].extra_budget * CENTS)):
+                hints[owner[node]] = Hint("budget", day, extra / CENTS, "", 0.0, (
+                    f"it would join the plan on {day:{_DAY}}, every visit kept, with a budget "
+                    f"{extra / CENTS:,.2f} {scenario.currency} higher"))
+    for removal in _removals(compiled, routes):
+        gone = compiled.scenario.customers[compiled.node_ref[removal.node]]
+        left = spent - route_cost(p, removal.tour, routes[removal.tour]) + \
+            route_cost(p, removal.tour, removal.routes[removal.tour])
+        for node, options in zip(nodes, insertion_options(p, removal.routes, nodes)):
+            group = owner[node]
+            if group in hints and hints[group].kind == "budget":
+                continue
+            fitting = [o for o in options if p.budget is None or left + o.added_cost <= p.budget]
+            if not fitting:
+                continue
+            current = hints.get(group)
+            if current is not None and current.replaces_value <= gone.value:
+                continue
+            day = compiled.layout.days[fitting[0].tour].day
+            from_day = compiled.layout.days[removal.tour].day
+            where = "" if from_day == day else f"{from_day:{_DAY}}, "
+            hints[group] = Hint("swap", day, 0.0, gone.name, gone.value, (
+                f"it fits on {day:{_DAY}} in place of {gone.name} ({where}value {gone.value:,g})"))
+    return hints
+
+
+def _removals(compiled: CompiledProblem, routes: tuple[tuple[int, ...], ...]) -> list[_Removal]:
+    """The plan with one optional customer visit taken out, for each such visit."""
+    p = compiled.problem
+    found = []
+    for t, route in enumerate(routes):
+        for position, node in enumerate(route):
+            shorter = route[:position] + route[position + 1:]
+            if compiled.node_kind[node] == "customer" and not p.mandatory[node] and \
+                    earliest_schedule(p, t, shorter).failed_at is None:
+                found.append(_Removal(node, t, tuple(shorter if s == t else r for s, r in enumerate(routes))))
+    return found
 
 
 # -- infeasible scenarios ---------------------------------------------------------------
 
 
 def quick_infeasibility(compiled_all: list[CompiledProblem]) -> str | None:
-    """A reason found without searching (commitments, budget, a must-visit alone), or None."""
+    """A proven reason found without searching (commitments, budget, a must-visit alone), or None."""
     for check in (_commitment_reason, _budget_reason, _must_visit_reason):
         reason = check(compiled_all)
         if reason:
             return reason
     return None
-
-
-def infeasibility_reason(compiled_all: list[CompiledProblem]) -> str:
-    """The first reason found, checking the cheapest explanations first."""
-    plain = compiled_all[0]
-    reason = quick_infeasibility(compiled_all)
-    if reason:
-        return reason
-    must = [c.name for c in plain.scenario.customers if c.must_visit]
-    if must:
-        return (f"each must-visit customer fits on its own, but {', '.join(must)} could not all be fitted "
-                "together with the commitments (no plan found within the time limit)")
-    return "no feasible plan was found within the time limit"
 
 
 def _commitment_reason(compiled_all: list[CompiledProblem]) -> str | None:
@@ -151,7 +269,7 @@ def _commitment_reason(compiled_all: list[CompiledProblem]) -> str | None:
     for compiled in compiled_all:
         p = compiled.problem
         for tour in range(len(p.tours)):
-            base = _base_route(compiled, tour)
+            base = list(_base_routes(compiled)[tour])
             timed = earliest_schedule(p, tour, base)
             if timed.failed_at is not None:
                 reasons.append(_explain(compiled, tour, base, timed))
@@ -194,9 +312,9 @@ def _must_visit_reason(compiled_all: list[CompiledProblem]) -> str | None:
     scenario = compiled_all[0].scenario
     for index, customer in enumerate(scenario.customers):
         if customer.must_visit:
-            code, reason = customer_reason(compiled_all, index)
-            if code != "lower_value":
-                return f"must-visit customer '{customer.name}' cannot be visited: {reason}"
+            found = customer_reason(compiled_all, index)
+            if found is not None:
+                return f"must-visit customer '{customer.name}' cannot be visited: {found[1]}"
     return None
 
 

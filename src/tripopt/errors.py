@@ -38,10 +38,19 @@ class InputError(TripoptError):
 
 
 class InfeasibleError(TripoptError):
-    """The scenario is well-formed but no plan can satisfy it (exit 1)."""
+    """The scenario is well-formed but no plan can satisfy it, and that is proven (exit 1)."""
 
     exit_code = 1
+    status = "infeasible"
 
     def __init__(self, reason: str):
         self.reason = reason
         super().__init__(reason)
+
+
+class UndecidedError(InfeasibleError):
+    """No plan was found, and it was not proven that none exists (exit 3): the search and
+    the exhaustive check both ran out of their time or work first."""
+
+    exit_code = 3
+    status = "undecided"

@@ -52,6 +52,21 @@ class DayPlan:
 
 
 @dataclass(frozen=True)
+class Hint:
+    """What would bring an unvisited customer into this very plan, checked on it: `kind`
+    "budget" (every visit kept, the budget `extra_budget` higher) or "swap" (in place of
+    the visit to `replaces`, worth `replaces_value`, within the budget); `day` is where it
+    would go."""
+
+    kind: str
+    day: date
+    extra_budget: float
+    replaces: str
+    replaces_value: float
+    text: str
+
+
+@dataclass(frozen=True)
 class Unvisited:
     name: str
     value: float
@@ -59,6 +74,7 @@ class Unvisited:
     reason: str
     lat: float = 0.0
     lon: float = 0.0
+    hint: Hint | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,7 @@ class Plan:
     extension_cost: float
     stopped_by: str
     seconds: float
+    optimal: bool = False  # proven by exhaustive search (small problems), not just the best found
 
     @property
     def visited(self) -> int:

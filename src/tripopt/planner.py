@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .compile import CENTS, VALUE_SCALE, CompiledProblem, compile_layout, layouts
-from .diagnose import infeasibility_reason, quick_infeasibility, unvisited_reasons
-from .errors import InfeasibleError
+from .diagnose import base_routes, core, core_reason, quick_infeasibility, unvisited_reasons
+from .errors import InfeasibleError, UndecidedError
+from .exact import BranchAndBound, insert, insertion_options, tour_cost
 from .model import Scenario
 from .plan import Plan, decode
 from .routing import Interrupted, RoutingSolution, SearchSettings, evaluate, lns_iterations_per_solution, scout
@@ -39,6 +40,8 @@ class _Candidate:
 WORK_RATE = 6000
 SCOUT_SHARE = 0.3  # time cap for scouting all layouts; the rest goes to the best
 SCOUT_MIN_ITERATIONS = 20  # of ruin and recreate per layout, however short the limit
+EXACT_MAX_CUSTOMERS = 10  # scenarios this small are solved exhaustively when the work allows
+EXACT_WORK = 100_000  # schedule checks per layout for that
 
 
 def _settings(seconds: float, work: float | None, metaheuristic: str = "GUIDED_LOCAL_SEARCH") -> SearchSettings:
@@ -52,12 +55,18 @@ def _settings(seconds: float, work: float | None, metaheuristic: str = "GUIDED_L
 
 def solve(scenario: Scenario, progress: ProgressCallback | None = None,
           interrupted: Interrupted | None = None, warm_start: Plan | None = None) -> Plan:
-    """The best plan found for the scenario, or InfeasibleError with the reason.
+    """The best plan found for the scenario; InfeasibleError with the reason only when it
+    is proven that none exists (UndecidedError when that could not be decided).
 
-    Every extension layout is scouted by a fixed number of ruin-and-recreate iterations
-    (deterministic, a few milliseconds each); the best one then gets the work budget and the rest of the time,
-    warm-started from its scouting solution. A `warm_start` plan that is feasible here
-    (one found under a smaller budget, say) competes too, so the result is never worse.
+    First what is decided exactly (`diagnose.core`): the commitments and must-visits of
+    each extension layout, together and within the budget. Small problems are then solved
+    exhaustively (`_exact`), and the plan says it is optimal. Otherwise every layout is
+    scouted by a fixed number of ruin-and-recreate iterations (deterministic, a few
+    milliseconds each); the best one then gets the work budget and the rest of the time,
+    warm-started from its scouting solution. The core plan and a `warm_start` plan that is
+    feasible here (one found under a smaller budget, say) compete too, so the result is
+    never worse than either. Last, every customer that fits into the chosen plan with
+    every visit kept is added (`_complete`), so `lower_value` is always true.
     """
     started = time.monotonic()
     interrupted = interrupted or Interrupted()
@@ -67,6 +76,31 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
     obvious = None if warm is not None else quick_infeasibility(compiled_all)
     if obvious:
         raise InfeasibleError(obvious)
+    cores = {id(c): evaluate(c.problem, core(c).routes) for c in viable if core(c).found}
+    if warm is None and not cores and all(core(c).status == "infeasible" for c in compiled_all):
+        raise InfeasibleError(core_reason(compiled_all))
+    exact = _exact(viable) if not interrupted.set else None
+    if exact is not None:
+        best = min(exact + ([warm] if warm is not None else []), key=_Candidate.rank, default=None)
+        if best is None:
+            raise InfeasibleError(core_reason(compiled_all))
+        solution = replace(best.solution, stopped_by="work", seconds=time.monotonic() - started)
+        return _decode(compiled_all, _complete(_Candidate(best.compiled, solution)), optimal=True)
+    best = _search(scenario, viable, cores, warm, progress, interrupted, started)
+    if best is None:
+        if all(core(c).status == "infeasible" for c in compiled_all):
+            raise InfeasibleError(core_reason(compiled_all))
+        raise UndecidedError(f"no plan was found within {time.monotonic() - started:.1f} s; "
+                             + core_reason(compiled_all))
+    if interrupted.set:  # whichever phase found the best plan, the search as a whole was cut short
+        best = _Candidate(best.compiled, replace(best.solution, stopped_by="interrupt"))
+    return _decode(compiled_all, _complete(best))
+
+
+def _search(scenario: Scenario, viable: list[CompiledProblem], cores: dict[int, RoutingSolution | None],
+            warm: _Candidate | None, progress: ProgressCallback | None, interrupted: Interrupted,
+            started: float) -> _Candidate | None:
+    """The heuristic search over the layouts: scouting, then the best layout's search."""
     limit = scenario.solver.time_limit_seconds
     nodes = max(c.problem.size for c in viable)
     work = scenario.solver.work_limit or limit * WORK_RATE / nodes
@@ -79,13 +113,16 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
 
     scout_share = SCOUT_SHARE if len(viable) > 1 else 0.0
     found = [warm] if warm is not None else []
+    found += [_Candidate(c, cores[id(c)]) for c in viable if cores.get(id(c)) is not None]
     for compiled in viable:
         if interrupted.set or scout_share == 0.0:
             break
         seconds = limit * scout_share / len(viable)
         per_solution = lns_iterations_per_solution(compiled.problem.size)
+        fallback = cores.get(id(compiled))
         solution = scout(compiled.problem, max(int(work * scout_share / len(viable) * per_solution),
-                                               SCOUT_MIN_ITERATIONS), seconds, report, interrupted)
+                                               SCOUT_MIN_ITERATIONS), seconds, report, interrupted,
+                         fallback=fallback.routes if fallback is not None else None)
         if solution.status != "feasible":  # the greedy construction missed a mandatory visit
             solution = solve_routing(compiled.problem, _settings(seconds, None, "GREEDY_DESCENT"), None, report,
                                      interrupted)
@@ -104,11 +141,56 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
             candidate = _Candidate(compiled, solution)
             if best is None or candidate.rank() <= best.rank():
                 best = candidate
-    if best is None:
-        raise InfeasibleError(infeasibility_reason(compiled_all))
-    if interrupted.set:  # whichever phase found the best plan, the search as a whole was cut short
-        best = _Candidate(best.compiled, replace(best.solution, stopped_by="interrupt"))
-    return _decode(compiled_all, best)
+    return best
+
+
+def _exact(viable: list[CompiledProblem]) -> list[_Candidate] | None:
+    """The optimal plan of every layout by exhaustive search, when the problem is small
+    enough to decide within EXACT_WORK schedule checks per layout; None if any layout was
+    left undecided (the heuristic search then decides)."""
+    if not viable or len(viable[0].scenario.customers) > EXACT_MAX_CUSTOMERS:
+        return None
+    found = []
+    for compiled in viable:
+        groups = [g for g, copies in enumerate(compiled.problem.alternatives)
+                  if compiled.node_kind[copies[0]] == "customer"]
+        decision = BranchAndBound(compiled.problem, base_routes(compiled), groups, EXACT_WORK).run()
+        if decision.status == "undecided":
+            return None
+        if decision.routes is not None:
+            solution = evaluate(compiled.problem, decision.routes)
+            if solution is None:
+                raise AssertionError("the exhaustive search returned routes that break a rule")
+            found.append(_Candidate(compiled, solution))
+    return found
+
+
+def _complete(best: _Candidate) -> _Candidate:
+    """The plan with every optional value-0 visit left out (it adds cost or driving, and
+    no value), then with every positive-value customer that fits into it added, the most
+    valuable first, each at its cheapest feasible position (all visits kept, the budget
+    kept). A customer left out after this cannot be added to the plan as it is."""
+    p = best.compiled.problem
+    routes = tuple(tuple(n for n in r if p.prize[n] > 0 or p.mandatory[n]
+                         or best.compiled.node_kind[n] != "customer") for r in best.solution.routes)
+    if evaluate(p, routes) is None:  # a matrix without the triangle inequality: keep them
+        routes = best.solution.routes
+    while True:
+        served = {p.group[n] for r in routes for n in r}
+        nodes = [n for n in p.visit_nodes if p.servable(n) and p.group[n] not in served and p.prize[n] > 0]
+        spent = tour_cost(p, routes)
+        options = [o for found in insertion_options(p, routes, nodes) for o in found
+                   if p.budget is None or spent + o.added_cost <= p.budget]
+        if not options:
+            break
+        routes = insert(routes, min(options, key=lambda o: (-p.prize[o.node], o.added_cost, o.added_drive, o.node)))
+    if routes == best.solution.routes:
+        return best
+    solution = evaluate(p, routes)
+    if solution is None:
+        raise AssertionError("an exact insertion broke a rule")
+    return _Candidate(best.compiled, replace(solution, stopped_by=best.solution.stopped_by,
+                                             seconds=best.solution.seconds, phases=best.solution.phases))
 
 
 def adopt(scenario: Scenario, plan: Plan) -> Plan:
@@ -137,10 +219,7 @@ def _warm_candidate(compiled_all: list[CompiledProblem], plan: Plan) -> _Candida
     return None
 
 
-def _decode(compiled_all: list[CompiledProblem], best: _Candidate) -> Plan:
+def _decode(compiled_all: list[CompiledProblem], best: _Candidate, optimal: bool = False) -> Plan:
     """The chosen solution as a Plan, every unvisited customer with its reason."""
-    scenario = best.compiled.scenario
-    visited = frozenset(scenario.customers[best.compiled.node_ref[n]].name
-                        for route in best.solution.routes for n in route
-                        if best.compiled.node_kind[n] == "customer")
-    return decode(best.compiled, best.solution, unvisited_reasons(compiled_all, visited))
+    reasons = unvisited_reasons(compiled_all, best.compiled, best.solution.routes)
+    return replace(decode(best.compiled, best.solution, reasons), optimal=optimal)

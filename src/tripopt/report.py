@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .compare import Comparison, Step
-from .plan import FORMAT, DayPlan, Plan, Stop
+from .plan import FORMAT, DayPlan, Plan, Stop, Unvisited
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,16 +53,26 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
             "value_available": plan.value_available, "cost": plan.cost, "budget": plan.budget,
             "drive_km": plan.drive_km, "drive_minutes": plan.drive_minutes,
             "extension_days": {"before": plan.extension_before, "after": plan.extension_after},
-            "currency": plan.currency, "stopped_by": plan.stopped_by,
+            "currency": plan.currency, "stopped_by": plan.stopped_by, "optimal": plan.optimal,
         },
         "days": [
             {"date": d.day.isoformat(), "extension": d.extension, "cost": d.cost, "drive_km": d.drive_km,
              "drive_minutes": d.drive_minutes, "stops": [_stop_json(s) for s in d.stops]}
             for d in plan.days
         ],
-        "unvisited": [{"name": u.name, "value": u.value, "code": u.code, "reason": u.reason}
-                      for u in plan.unvisited],
+        "unvisited": [_unvisited_json(u) for u in plan.unvisited],
     }
+
+
+def _unvisited_json(u: Unvisited) -> dict[str, Any]:
+    """The contract's four fields, and the hint (an extension) when there is one."""
+    row: dict[str, Any] = {"name": u.name, "value": u.value, "code": u.code, "reason": u.reason}
+    if u.hint is not None:
+        h = u.hint
+        row["hint"] = {"kind": h.kind, "date": h.day.isoformat()}
+        row["hint"].update({"extra_budget": h.extra_budget} if h.kind == "budget"
+                           else {"replaces": h.replaces, "replaces_value": h.replaces_value})
+    return row
 
 
 def to_json(plan: Plan) -> str:

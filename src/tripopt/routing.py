@@ -285,16 +285,19 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
 
 
 def scout(problem: RoutingProblem, iterations: int | None, seconds: float, progress: Progress | None = None,
-          interrupted: Interrupted | None = None, seed: int = 1) -> RoutingSolution:
-    """A quick look without OR-Tools: the ruin-and-recreate construction and `iterations`
-    of its loop (repeatable), `seconds` at most. The planner compares extension layouts
-    with it. "infeasible" only means that the greedy construction found no place for some
-    mandatory visit, or that the empty tours alone break the budget."""
+          interrupted: Interrupted | None = None, seed: int = 1,
+          fallback: Sequence[Sequence[int]] | None = None) -> RoutingSolution:
+    """A quick look without OR-Tools: the ruin-and-recreate construction (or `fallback`
+    routes, feasible ones, when it misses a mandatory visit) and `iterations` of its loop
+    (repeatable), `seconds` at most. The planner compares extension layouts with it.
+    "infeasible" only means that neither gave a first solution."""
     started = time.monotonic()
     soft_arcs = _soft_arcs(problem)
     lns = RuinRecreate(problem, soft_arcs, _soft_penalties(problem, soft_arcs, SearchSettings()), seed,
                        _recombiner(problem))
     first = lns.construct()
+    if first is None and fallback is not None:
+        first = [list(r) for r in fallback]
     if first is None:
         return _infeasible(time.monotonic() - started, "infeasible")
     stop_flag = interrupted or Interrupted()
