@@ -174,7 +174,9 @@ def _check_reason(entry: dict, customer, scenario) -> None:
         raise PlanError(f"{customer.name}: claimed no_availability, but it has a long enough window")
     if entry["code"] != "no_availability" and not has_window:
         raise PlanError(f"{customer.name}: has no window, but the code is {entry['code']}")
-    if entry["code"] not in ("no_availability", "conflicts", "too_far", "over_budget", "lower_value"):
+    if entry["code"] == "no_value" and (customer.value != 0 or customer.must_visit):
+        raise PlanError(f"{customer.name}: claimed no_value, but its value is {customer.value}")
+    if entry["code"] not in ("no_availability", "conflicts", "too_far", "over_budget", "lower_value", "no_value"):
         raise PlanError(f"{customer.name}: unknown code {entry['code']}")
     if not entry["reason"]:
         raise PlanError(f"{customer.name}: empty reason")

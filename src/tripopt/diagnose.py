@@ -60,18 +60,23 @@ def core(compiled: CompiledProblem) -> Decision:
                           first=True).run()
 
 
-def core_reason(compiled_all: list[CompiledProblem]) -> str:
-    """Why no layout has a plan of its commitments and must-visits (every core decided)."""
+def core_reason(compiled_all: list[CompiledProblem], work: int | None = None) -> str:
+    """Why no layout has a plan of its commitments and must-visits, as far as `work`
+    schedule checks per layout (default CORE_WORK) decide it."""
+    work = CORE_WORK if work is None else work
     scenario = compiled_all[0].scenario
     must = [c.name for c in scenario.customers if c.must_visit]
     names = ", ".join(must)
     layouts = " on any choice of extension days" if len(compiled_all) > 1 else ""
-    decisions = [core(c) for c in compiled_all]
+    decisions = [core(c) if work <= CORE_WORK or core(c).status != "undecided" else
+                 BranchAndBound(c.problem, _base_routes(c), _must_groups(c), work, first=True).run()
+                 for c in compiled_all]
+    if any(d.found for d in decisions):
+        raise ValueError("core_reason is for scenarios whose must-visits do not fit")
     if any(d.status == "undecided" for d in decisions):
-        return (f"not decided: no plan was found, and the exhaustive check of whether the must-visit customers "
-                f"{names} fit together with the commitments ran out of its work ({CORE_WORK:,} schedule checks "
-                "per layout) before deciding")
-    cheapest = [BranchAndBound(c.problem, _base_routes(c), _must_groups(c), CORE_WORK, use_budget=False).run()
+        return (f"not decided whether the must-visit customers {names} fit together with the commitments: the "
+                f"exhaustive check ran out of its work ({work:,} schedule checks per layout) first")
+    cheapest = [BranchAndBound(c.problem, _base_routes(c), _must_groups(c), work, use_budget=False).run()
                 for c in compiled_all]
     if not any(d.found for d in cheapest):
         return (f"the must-visit customers {names} cannot all be visited together with the commitments{layouts}: "
@@ -168,9 +173,11 @@ class _Removal:
 
 
 def unvisited_reasons(compiled_all: list[CompiledProblem], compiled: CompiledProblem,
-                      routes: tuple[tuple[int, ...], ...]) -> tuple[Unvisited, ...]:
+                      routes: tuple[tuple[int, ...], ...], reordered: frozenset[int] = frozenset()
+                      ) -> tuple[Unvisited, ...]:
     """Every customer the plan (`routes` of layout `compiled`) leaves out, with a true
-    reason and, for those that could be visited, a hint that holds for this plan."""
+    reason and, for those that could be visited, a hint that holds for this plan.
+    `reordered`: customers proven not to fit even with the plan's visits re-ordered."""
     scenario, p = compiled.scenario, compiled.problem
     served = {p.group[n] for route in routes for n in route}
     result, open_ = [], []
@@ -190,8 +197,9 @@ def unvisited_reasons(compiled_all: list[CompiledProblem], compiled: CompiledPro
             code, reason = "no_value", "its value is 0, so a visit would add nothing to the plan's value"
         else:
             code = "lower_value"
-            reason = ("no room beside the plan's visits, for their time or the budget they use (every "
-                      "position on every day of the plan was tried, all visits kept)")
+            checked = ("every day, order and start time was checked" if index in reordered else
+                       "every position on every day of the plan was tried, the visits in their order")
+            reason = f"no room beside the plan's visits, for the time or the budget they use ({checked})"
         if hint is not None:
             reason += f" ({hint.text})"
         result.append(Unvisited(customer.name, customer.value, code, reason, customer.lat, customer.lon, hint))

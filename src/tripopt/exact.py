@@ -155,25 +155,26 @@ class _OutOfWork(Exception):
 class BranchAndBound:
     """Exhaustive placement of `groups` (visit groups of the problem) into `routes`.
 
-    With `first=True` it answers a feasibility question: the first placement found of
-    every group (all must then be mandatory), within the budget unless `budget` says
-    otherwise. Otherwise it returns the best placement by (prize, -cost, -drive), the
-    optional groups left out where that is better. `tours` restricts where visits go.
+    Mandatory groups, and those in `required`, must be placed; the others may be. With
+    `first=True` it answers a feasibility question (the first placement found); otherwise
+    it returns the best placement by (prize, -cost, -drive). `use_budget=False` ignores
+    the budget (to find what the cheapest placement costs).
     """
 
     def __init__(self, problem: RoutingProblem, routes: Sequence[Sequence[int]], groups: Sequence[int],
-                 work_limit: int, first: bool = False, budget: int | None = None,
-                 use_budget: bool = True, tours: Sequence[int] | None = None):
+                 work_limit: int, first: bool = False, use_budget: bool = True,
+                 required: Sequence[int] = ()):
         self.problem = problem
         self.start = tuple(tuple(r) for r in routes)
         self.first = first
-        self.budget = (problem.budget if budget is None else budget) if use_budget else None
+        self.budget = problem.budget if use_budget else None
         self.work_limit = work_limit
-        self.tours = set(range(len(problem.tours)) if tours is None else tours)
         copies = problem.alternatives
-        self.mandatory = [g for g in groups if problem.mandatory[copies[g][0]]]
-        self.optional = sorted((g for g in groups if not problem.mandatory[copies[g][0]]),
+        forced = set(required)
+        self.mandatory = [g for g in groups if g in forced or problem.mandatory[copies[g][0]]]
+        self.optional = sorted((g for g in groups if g not in set(self.mandatory)),
                                key=lambda g: -problem.prize[copies[g][0]])
+        self._optional = set(self.optional)
         self._prize = {g: problem.prize[copies[g][0]] for g in groups}
         self.work = 0
         self.best: tuple[tuple[int, int, int], Routes] | None = None
@@ -193,12 +194,12 @@ class BranchAndBound:
             drives.append(timed.drive)
         if self.budget is not None and sum(costs) > self.budget:
             return Decision("infeasible", None, 0)
-        order = self._mandatory_order(costs) + self.optional
         prize = sum(self.problem.prize[n] for r in self.start for n in r)
         remaining = [sum(self.problem.prize[self.problem.alternatives[g][0]] for g in self.optional[i:])
                      for i in range(len(self.optional) + 1)]
-        self._remaining = [remaining[0]] * (len(order) - len(self.optional)) + remaining
+        self._remaining = [remaining[0]] * len(self.mandatory) + remaining
         try:
+            order = self._mandatory_order(costs) + self.optional
             self._place(order, 0, list(self.start), costs, drives, prize)
         except _OutOfWork:
             return Decision("undecided", None if self.best is None else self.best[1], self.work)
@@ -221,7 +222,7 @@ class BranchAndBound:
         for node in p.alternatives[group]:
             if not p.servable(node):
                 continue
-            for t in sorted(self.tours if p.allowed_tours[node] is None else self.tours & set(p.allowed_tours[node])):
+            for t in (range(len(p.tours)) if p.allowed_tours[node] is None else p.allowed_tours[node]):
                 for position in range(len(routes[t]) + 1):
                     self.work += 1
                     if self.work > self.work_limit:
@@ -255,6 +256,6 @@ class BranchAndBound:
             routes[t], costs[t], drives[t] = saved
             if done:
                 return True
-        if not self.problem.mandatory[self.problem.alternatives[group][0]]:
+        if group in self._optional:
             return self._place(order, i + 1, routes, costs, drives, prize)
         return False

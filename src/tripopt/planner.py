@@ -16,7 +16,7 @@ from .errors import InfeasibleError, UndecidedError
 from .exact import BranchAndBound, insert, insertion_options, tour_cost
 from .model import Scenario
 from .plan import Plan, decode
-from .routing import Interrupted, RoutingSolution, SearchSettings, evaluate, lns_iterations_per_solution, scout
+from .routing import Interrupted, RoutingProblem, RoutingSolution, SearchSettings, evaluate, lns_iterations_per_solution, scout
 from .routing import solve as solve_routing
 
 ProgressCallback = Callable[[float, float], None]  # (elapsed seconds, best value so far)
@@ -26,6 +26,7 @@ ProgressCallback = Callable[[float, float], None]  # (elapsed seconds, best valu
 class _Candidate:
     compiled: CompiledProblem
     solution: RoutingSolution
+    reordered: frozenset[int] = frozenset()  # groups proven not to fit even with the visits re-ordered
 
     def rank(self) -> tuple[int, int, int]:
         """Contract order: value first, then cost (fixed costs included), then driving."""
@@ -42,6 +43,8 @@ SCOUT_SHARE = 0.3  # time cap for scouting all layouts; the rest goes to the bes
 SCOUT_MIN_ITERATIONS = 20  # of ruin and recreate per layout, however short the limit
 EXACT_MAX_CUSTOMERS = 10  # scenarios this small are solved exhaustively when the work allows
 EXACT_WORK = 100_000  # schedule checks per layout for that
+RESEQUENCE_MAX_VISITS = 12  # plans this small are checked for re-ordered room for each left-out customer
+RESEQUENCE_WORK = 20_000  # schedule checks per customer for that
 
 
 def _settings(seconds: float, work: float | None, metaheuristic: str = "GUIDED_LOCAL_SEARCH") -> SearchSettings:
@@ -83,14 +86,12 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
     if exact is not None:
         best = min(exact + ([warm] if warm is not None else []), key=_Candidate.rank, default=None)
         if best is None:
-            raise InfeasibleError(core_reason(compiled_all))
+            raise InfeasibleError(core_reason(compiled_all, EXACT_WORK))
         solution = replace(best.solution, stopped_by="work", seconds=time.monotonic() - started)
         return _decode(compiled_all, _complete(_Candidate(best.compiled, solution)), optimal=True)
     best = _search(scenario, viable, cores, warm, progress, interrupted, started)
-    if best is None:
-        if all(core(c).status == "infeasible" for c in compiled_all):
-            raise InfeasibleError(core_reason(compiled_all))
-        raise UndecidedError(f"no plan was found within {time.monotonic() - started:.1f} s; "
+    if best is None:  # so some layout's core is undecided: the others were proven infeasible above
+        raise UndecidedError(f"no plan was found within {time.monotonic() - started:.1f} s, and it is "
                              + core_reason(compiled_all))
     if interrupted.set:  # whichever phase found the best plan, the search as a whole was cut short
         best = _Candidate(best.compiled, replace(best.solution, stopped_by="interrupt"))
@@ -167,14 +168,44 @@ def _exact(viable: list[CompiledProblem]) -> list[_Candidate] | None:
 
 def _complete(best: _Candidate) -> _Candidate:
     """The plan with every optional value-0 visit left out (it adds cost or driving, and
-    no value), then with every positive-value customer that fits into it added, the most
-    valuable first, each at its cheapest feasible position (all visits kept, the budget
-    kept). A customer left out after this cannot be added to the plan as it is."""
+    no value), then with every positive-value customer added that fits into it, the most
+    valuable first: at its cheapest feasible position with the visits kept in order, or,
+    on plans small enough to decide it, by re-ordering every visit (`_fits_reordered`).
+    A customer left out after this cannot be added to the plan keeping its visits."""
     p = best.compiled.problem
     routes = tuple(tuple(n for n in r if p.prize[n] > 0 or p.mandatory[n]
                          or best.compiled.node_kind[n] != "customer") for r in best.solution.routes)
     if evaluate(p, routes) is None:  # a matrix without the triangle inequality: keep them
         routes = best.solution.routes
+    proven: set[int] = set()
+    while True:
+        routes = _insert_all(p, routes)
+        served = {p.group[n] for r in routes for n in r}
+        waiting = sorted({p.group[n] for n in p.visit_nodes if p.servable(n) and p.group[n] not in served
+                          and p.prize[n] > 0 and best.compiled.node_kind[n] == "customer"} - proven,
+                         key=lambda g: (-p.prize[p.alternatives[g][0]], g))
+        if len(served) + 1 > RESEQUENCE_MAX_VISITS:
+            break
+        for group in waiting:
+            decision = _fits_reordered(best.compiled, served, group)
+            if decision.found:
+                routes = decision.routes
+                break
+            if decision.status == "infeasible":
+                proven.add(group)
+        else:
+            break
+    solution = evaluate(p, routes) if routes != best.solution.routes else best.solution
+    if solution is None:
+        raise AssertionError("an exact insertion broke a rule")
+    return _Candidate(best.compiled, replace(solution, stopped_by=best.solution.stopped_by,
+                                             seconds=best.solution.seconds, phases=best.solution.phases),
+                      frozenset(proven))
+
+
+def _insert_all(p: RoutingProblem, routes: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:
+    """Insert unserved positive-value visits while any fits (visits kept in order, the
+    budget kept), the most valuable first, each where it costs least."""
     while True:
         served = {p.group[n] for r in routes for n in r}
         nodes = [n for n in p.visit_nodes if p.servable(n) and p.group[n] not in served and p.prize[n] > 0]
@@ -182,15 +213,16 @@ def _complete(best: _Candidate) -> _Candidate:
         options = [o for found in insertion_options(p, routes, nodes) for o in found
                    if p.budget is None or spent + o.added_cost <= p.budget]
         if not options:
-            break
+            return routes
         routes = insert(routes, min(options, key=lambda o: (-p.prize[o.node], o.added_cost, o.added_drive, o.node)))
-    if routes == best.solution.routes:
-        return best
-    solution = evaluate(p, routes)
-    if solution is None:
-        raise AssertionError("an exact insertion broke a rule")
-    return _Candidate(best.compiled, replace(solution, stopped_by=best.solution.stopped_by,
-                                             seconds=best.solution.seconds, phases=best.solution.phases))
+
+
+def _fits_reordered(compiled: CompiledProblem, served: set[int], group: int):
+    """Can `group` join the plan's visits (all of them kept, any day, any order)?
+    Decided exhaustively within RESEQUENCE_WORK schedule checks."""
+    groups = sorted(g for g in served if compiled.node_kind[compiled.problem.alternatives[g][0]] == "customer")
+    return BranchAndBound(compiled.problem, base_routes(compiled), [*groups, group], RESEQUENCE_WORK, first=True,
+                          required=[*groups, group]).run()
 
 
 def adopt(scenario: Scenario, plan: Plan) -> Plan:
@@ -221,5 +253,5 @@ def _warm_candidate(compiled_all: list[CompiledProblem], plan: Plan) -> _Candida
 
 def _decode(compiled_all: list[CompiledProblem], best: _Candidate, optimal: bool = False) -> Plan:
     """The chosen solution as a Plan, every unvisited customer with its reason."""
-    reasons = unvisited_reasons(compiled_all, best.compiled, best.solution.routes)
+    reasons = unvisited_reasons(compiled_all, best.compiled, best.solution.routes, best.reordered)
     return replace(decode(best.compiled, best.solution, reasons), optimal=optimal)
