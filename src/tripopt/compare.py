@@ -36,6 +36,7 @@ class BudgetRow:
     budget: float
     plan: Plan | None
     reason: str = ""
+    status: str = "feasible"  # or "infeasible" (proven), "undecided" (no plan found, none proven)
 
     @property
     def value(self) -> float:
@@ -249,7 +250,7 @@ def _solve_budget(scenario: Scenario, budget: float | None, warm: Plan | None,
     try:
         return BudgetRow(key, solve(scenario.with_budget(budget), interrupted=interrupted, warm_start=warm))
     except InfeasibleError as exc:
-        return BudgetRow(key, None, exc.reason)
+        return BudgetRow(key, None, exc.reason, exc.status)
 
 
 def _plan_of(row: BudgetRow | None) -> Plan | None:

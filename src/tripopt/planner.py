@@ -98,6 +98,19 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
     return _decode(compiled_all, _complete(best))
 
 
+def proven_infeasibility(scenario: Scenario) -> str | None:
+    """The proven reason no plan exists, found without the heuristic search (the quick
+    checks and the exhaustive commitments + must-visits check), or None: `tripopt check`
+    says it before anyone waits for a plan."""
+    compiled_all = _compile_all(scenario)
+    obvious = quick_infeasibility(compiled_all)
+    if obvious:
+        return obvious
+    if all(core(c).status == "infeasible" for c in compiled_all):
+        return core_reason(compiled_all)
+    return None
+
+
 def _search(scenario: Scenario, viable: list[CompiledProblem], cores: dict[int, RoutingSolution | None],
             warm: _Candidate | None, progress: ProgressCallback | None, interrupted: Interrupted,
             started: float) -> _Candidate | None:

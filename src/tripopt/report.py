@@ -228,7 +228,7 @@ def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
     rows = []
     for row, step in zip(comparison.rows, comparison.steps()):
         if row.plan is None:
-            rows.append({"budget": row.budget, "status": "infeasible", "reason": row.reason})
+            rows.append({"budget": row.budget, "status": row.status, "reason": row.reason})
             continue
         p = row.plan
         rows.append({
@@ -294,7 +294,7 @@ def render_comparison(comparison: Comparison, console: Console, only_breakpoints
     for row, _ in pairs:
         mark = "breakpoint" if row.budget in breakpoints else ""
         if row.plan is None:
-            table.add_row(f"{row.budget:,.2f}", "-", "-", "-", "-", "-", "-", "-", f"infeasible: {row.reason}")
+            table.add_row(f"{row.budget:,.2f}", "-", "-", "-", "-", "-", "-", "-", f"{row.status}: {row.reason}")
             continue
         p = row.plan
         per = _per(p.value, p.cost)
