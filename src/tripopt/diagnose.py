@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .compile import CENTS, CompiledProblem
-from .exact import BranchAndBound, Decision, insertion_options, tour_cost
+from .exact import BranchAndBound, Decision, Insertion, insertion_options, tour_cost
 from .plan import Hint, Unvisited
 from .routing import earliest_schedule, route_cost
 
@@ -92,18 +92,18 @@ def core_reason(compiled_all: list[CompiledProblem], work: int | None = None) ->
 # -- one customer, alone ---------------------------------------------------------------------
 
 
-def _alone_fits(compiled: CompiledProblem, index: int) -> list[int]:
-    """Tours on which the customer alone (no commitments) can be reached and left in time."""
+@lru_cache(maxsize=16)
+def _single(compiled: CompiledProblem) -> tuple[dict[int, list[Insertion]], dict[int, list[Insertion]]]:
+    """Per customer, every way to visit it as the only customer: with no commitments, and
+    into the days holding only their commitments (one vectorised pass for all customers)."""
     p = compiled.problem
-    return sorted({t for node in compiled.customer_nodes(index) if p.servable(node)
-                   for t in (p.allowed_tours[node] or ())
-                   if earliest_schedule(p, t, [node]).failed_at is None})
-
-
-def _with_commitments(compiled: CompiledProblem, index: int):
-    """Every insertion of the customer into the days holding only their commitments."""
-    nodes = list(compiled.customer_nodes(index))
-    return [o for options in insertion_options(compiled.problem, _base_routes(compiled), nodes) for o in options]
+    nodes = [n for n in p.visit_nodes if p.servable(n) and compiled.node_kind[n] == "customer"]
+    alone: dict[int, list[Insertion]] = {}
+    beside: dict[int, list[Insertion]] = {}
+    for routes, found in ((tuple(() for _ in p.tours), alone), (_base_routes(compiled), beside)):
+        for node, options in zip(nodes, insertion_options(p, routes, nodes)):
+            found.setdefault(p.group[node], []).extend(options)
+    return alone, beside
 
 
 def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[str, str] | None:
@@ -113,13 +113,13 @@ def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[st
     customer = scenario.customers[index]
     if not any(c.problem.servable(n) for c in compiled_all for n in c.customer_nodes(index)):
         return "no_availability", _no_availability(compiled_all[0], customer)
-    alone = [(c, _alone_fits(c, index)) for c in compiled_all]
+    alone = [(c, sorted({o.tour for o in _single(c)[0].get(index, ())})) for c in compiled_all]
     if not any(tours for _, tours in alone):
         cap = scenario.trip.max_drive_minutes
         limit = f" or within the {cap // 60}h{cap % 60:02d} driving cap" if cap else ""
         return "too_far", (f"cannot be reached and left in time on any day{limit}, even as the only visit "
                            "and with no commitments")
-    options = [(c, _with_commitments(c, index)) for c in compiled_all]
+    options = [(c, _single(c)[1].get(index, [])) for c in compiled_all]
     if not any(found for _, found in options):
         return "conflicts", _conflict_reason(alone, index, customer)
     if scenario.budget is not None:

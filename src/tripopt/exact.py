@@ -101,7 +101,8 @@ def _latest_arrivals(problem: RoutingProblem, tour: int, route: Sequence[int]) -
 def insertion_options(problem: RoutingProblem, routes: Sequence[Sequence[int]],
                       candidates: Sequence[int]) -> list[list[Insertion]]:
     """For each candidate node, every feasible insertion into `routes` (time windows, the
-    tour's end, the driving cap and the tours it may use; the budget is the caller's)."""
+    tour's end, the driving cap and the tours it may use; the budget is the caller's).
+    A tour that is infeasible as it is takes none."""
     cand = np.asarray(candidates, dtype=np.int64)
     found: list[list[Insertion]] = [[] for _ in candidates]
     if cand.size == 0:
@@ -120,8 +121,8 @@ def insertion_options(problem: RoutingProblem, routes: Sequence[Sequence[int]],
             continue
         spec = problem.tours[t]
         timed = earliest_schedule(problem, t, route)
-        if timed.failed_at is not None:
-            raise ValueError(f"tour {t} is infeasible before any insertion")
+        if timed.failed_at is not None:  # nothing fits into a tour that is infeasible already
+            continue
         departs = [spec.earliest_start] + [end for _, _, end in timed.times]
         latest = _latest_arrivals(problem, t, route)
         path = [spec.start_node, *route, spec.end_node]
