@@ -1,81 +1,287 @@
-"""Exact optimum of tiny scenarios by enumeration, from the contract's rules alone.
+"""Exact optimum of small scenarios by enumeration, from CONTRACT.md sections 1 and 2 alone.
 
-Supports what the generated tiny scenarios use: days without extensions, optional
-arrival/departure, commitments, windows, driving cap and budget.
+Nothing of tripopt's compiler, solver or decoder is used: only the typed scenario the loader
+made (its fields, and `Hours.windows_on` for a customer's open windows on a day, as in
+checker.py) and the contract's travel model (`leg_km`, `leg_minutes` of checker.py).
+
+Supported: several days, extension days before/after (each layout is enumerated: the arrival
+moves to the first day of the layout, the departure to the last, every extra day is charged),
+optional arrival/departure, commitments, customer windows, meeting lengths, per-visit costs,
+must-visit customers, the daily driving cap and the budget. Not supported (not used by the
+generated scenarios): lunch, events, several travellers.
+
+How: for each day, a depth-first search over visit orders (commitments in their order, each
+meeting as early as its windows allow, which is never worse: waiting is free, and nothing
+later depends on the clock except the windows) gives {frozenset(customers): least cost} of
+every feasible tour; states (customers done, where, next commitment) keep only labels not
+dominated in (clock, driving minutes, km). Days are then combined by a DP over disjoint unions
+(union -> least cost), so a plan is the best union that holds every must-visit within budget.
+
+One reading of the contract to know: section 2 makes every day of the trip a tour, from its
+start place to its end place. Section 5 lets a plan leave a day with no visit and no
+commitment out of its JSON, but the day's tour still exists, so an empty day still drives its
+direct start -> end leg (the transfer from the arrival place to the base, or from the base to
+the departure place), which must fit the day's times and the driving cap, and costs its km.
+A day that starts and ends at the base costs nothing when empty.
+
+Costs are exact (per_km x exact km, no rounding to cents); budgets are compared with 1e-9.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from itertools import product
+from datetime import date, timedelta
+from typing import Iterable, NamedTuple
 
 from .checker import leg_km, leg_minutes
 
+EPS = 1e-9
 
-def _day_routes(scenario, day, start_key, start_min, end_key, end_min):
-    """{frozenset(customer names): cheapest cost} of every feasible route of one day."""
-    places, travel = scenario.places, scenario.travel
-    commitments = sorted((k for k in scenario.commitments if k.day == day), key=lambda k: k.start_minute)
-    start = (places[start_key].lat, places[start_key].lon)
-    end = (places[end_key].lat, places[end_key].lon)
+
+class Optimum(NamedTuple):
+    value: float
+    cost: float
+
+
+class Solution(NamedTuple):
+    """An optimal plan's value and least cost, with one plan that attains them."""
+
+    value: float
+    cost: float
+    visited: frozenset
+    layout: tuple[int, int]  # (extension days before, after)
+
+
+class _Legs:
+    """Memoised (km, driving minutes, travel minutes) between two points."""
+
+    def __init__(self, travel) -> None:
+        self.travel = travel
+        self.memo: dict = {}
+
+    def __call__(self, a, b):
+        key = (a, b)
+        leg = self.memo.get(key)
+        if leg is None:
+            drive, minutes = leg_minutes(a, b, self.travel)
+            leg = self.memo[key] = (leg_km(a, b, self.travel.detour_factor), drive, minutes)
+        return leg
+
+
+def _layout_days(scenario, before: int, after: int):
+    """[(day, start point, start minute, end point, end minute)] of one extension layout."""
+    trip, places = scenario.trip, scenario.places
+    first = trip.start - timedelta(days=before)
+    count = (trip.end - trip.start).days + 1 + before + after
+    point = lambda key: (places[key].lat, places[key].lon)  # noqa: E731
+    days = []
+    for i in range(count):
+        start_key, start_min = scenario.base, trip.day_start_minute
+        end_key, end_min = scenario.base, trip.day_end_minute
+        if i == 0 and trip.arrive is not None:
+            start_key, start_min = trip.arrive.place, trip.arrive.minute_of_day
+        if i == count - 1 and trip.depart is not None:
+            end_key, end_min = trip.depart.place, trip.depart.minute_of_day
+        days.append((first + timedelta(days=i), point(start_key), start_min, point(end_key), end_min))
+    return days
+
+
+def _layouts(scenario) -> list[tuple[int, int]]:
+    trip = scenario.trip
+    return [(b, a) for b in range(trip.extend_before.days + 1) for a in range(trip.extend_after.days + 1)]
+
+
+def _fixed_cost(scenario, layout: tuple[int, int]) -> float:
+    trip = scenario.trip
+    return layout[0] * trip.extend_before.cost + layout[1] * trip.extend_after.cost
+
+
+def day_routes(scenario, day: date, start, start_min: int, end, end_min: int, customers=None,
+               legs: _Legs | None = None) -> dict[frozenset, float]:
+    """{frozenset(customer names): least cost} of every feasible tour of one day.
+
+    `start`/`end` are (lat, lon); `customers` limits the candidates (default: all).
+    """
+    legs = legs or _Legs(scenario.travel)
+    places = scenario.places
+    per_km = scenario.per_km_cost
+    cap = scenario.trip.max_drive_minutes
+    pending = [((places[k.place].lat, places[k.place].lon), k.start_minute, k.end_minute)
+               for k in sorted((k for k in scenario.commitments if k.day == day), key=lambda k: k.start_minute)]
+    candidates = []
+    for c in (scenario.customers if customers is None else customers):
+        windows = tuple((o, e) for o, e in c.hours.windows_on(day) if e - o >= c.meeting_minutes)
+        if windows:
+            candidates.append((c.name, (c.lat, c.lon), c.meeting_minutes, windows, c.cost))
     best: dict[frozenset, float] = {}
+    labels: dict[tuple, list[tuple[int, int, float]]] = {}
 
-    def extend(now, here, drive, km, done, pending, visit_cost):
-        # close the day if all commitments are done
-        if not pending:
-            d, m = leg_minutes(here, end, travel)
-            cap = scenario.trip.max_drive_minutes
-            if now + m <= end_min and (cap is None or drive + d <= cap):
-                cost = scenario.per_km_cost * (km + leg_km(here, end, travel.detour_factor)) + visit_cost
-                key = frozenset(done)
-                best[key] = min(best.get(key, float("inf")), cost)
-        if pending:  # go to the next commitment
-            k = pending[0]
-            at = (places[k.place].lat, places[k.place].lon)
-            d, m = leg_minutes(here, at, travel)
-            if now + m <= k.start_minute:
-                extend(k.end_minute, at, drive + d, km + leg_km(here, at, travel.detour_factor), done,
-                       pending[1:], visit_cost)
-        for c in scenario.customers:
-            if c.name in done:
-                continue
-            at = (c.lat, c.lon)
-            d, m = leg_minutes(here, at, travel)
-            arrive = now + m
-            begin = next((max(arrive, o) for o, e in c.hours.windows_on(day)
-                          if max(arrive, o) + c.meeting_minutes <= e), None)
-            if begin is None:
-                continue
-            extend(begin + c.meeting_minutes, at, drive + d, km + leg_km(here, at, travel.detour_factor),
-                   done | {c.name}, pending, visit_cost + c.cost)
+    def dominated(key, now, drive, km) -> bool:
+        kept = labels.setdefault(key, [])
+        for n, d, k in kept:
+            if n <= now and d <= drive and k <= km + EPS:
+                return True
+        kept[:] = [(n, d, k) for n, d, k in kept if not (now <= n and drive <= d and km <= k + EPS)]
+        kept.append((now, drive, km))
+        return False
 
-    extend(start_min, start, 0, 0.0, frozenset(), commitments, 0.0)
+    def search(now, here, where, drive, km, done, visit_cost, p):
+        if dominated((done, where, p), now, drive, km):
+            return
+        if p == len(pending):  # every commitment kept: the day may close here
+            leg_k, leg_d, leg_m = legs(here, end)
+            if now + leg_m <= end_min and (cap is None or drive + leg_d <= cap):
+                cost = per_km * (km + leg_k) + visit_cost
+                if cost < best.get(done, float("inf")):
+                    best[done] = cost
+            limit = end_min
+        else:  # or go to the next commitment
+            at, k_start, k_end = pending[p]
+            leg_k, leg_d, leg_m = legs(here, at)
+            if now + leg_m <= k_start and (cap is None or drive + leg_d <= cap):
+                search(k_end, at, ("k", p), drive + leg_d, km + leg_k, done, visit_cost, p + 1)
+            limit = k_start
+        for name, at, meeting, windows, cost in candidates:
+            if name in done:
+                continue
+            leg_k, leg_d, leg_m = legs(here, at)
+            if cap is not None and drive + leg_d > cap:
+                continue
+            arrive = now + leg_m
+            begin = next((max(arrive, o) for o, e in windows if max(arrive, o) + meeting <= e), None)
+            if begin is None or begin + meeting > limit:
+                continue
+            search(begin + meeting, at, name, drive + leg_d, km + leg_k, done | {name}, visit_cost + cost, p)
+
+    search(start_min, start, "start", 0, 0.0, frozenset(), 0.0, 0)
     return best
+
+
+def _combine(per_day: Iterable[dict[frozenset, float]], limit: float) -> dict[frozenset, float]:
+    """{union of the days' disjoint customer sets: least total cost <= limit}."""
+    states = {frozenset(): 0.0}
+    for routes in per_day:
+        nxt: dict[frozenset, float] = {}
+        for done, cost in states.items():
+            for names, route_cost in routes.items():
+                if done & names:
+                    continue
+                total = cost + route_cost
+                if total > limit + EPS:
+                    continue
+                union = done | names
+                if total < nxt.get(union, float("inf")):
+                    nxt[union] = total
+        states = nxt
+        if not states:
+            break
+    return states
+
+
+def _plans(scenario, layout, customers=None, budget=None, cache=None) -> dict[frozenset, float]:
+    """{visited set: least cost (extension days included)} of feasible plans of one layout,
+    within `budget` (None: no cap), must-visits not yet enforced. `cache` shares the days'
+    tours between layouts (same customers only)."""
+    legs = _Legs(scenario.travel)
+    cache = {} if cache is None else cache
+    fixed = _fixed_cost(scenario, layout)
+    limit = float("inf") if budget is None else budget - fixed
+    if limit < -EPS:
+        return {}
+    per_day = []
+    for key in _layout_days(scenario, *layout):
+        if key not in cache:
+            cache[key] = day_routes(scenario, *key, customers, legs)
+        per_day.append(cache[key])
+    return {names: cost + fixed for names, cost in _combine(per_day, limit).items()}
+
+
+_DEFAULT = object()
+
+
+def solution(scenario, budget=_DEFAULT) -> Solution | None:
+    """The optimal value, the least cost at that value, and a plan (set, layout) attaining them,
+    best over every extension layout; None if no plan is feasible. `budget` overrides the
+    scenario's (None: no cap)."""
+    budget = scenario.budget if budget is _DEFAULT else budget
+    value = {c.name: c.value for c in scenario.customers}
+    must = frozenset(c.name for c in scenario.customers if c.must_visit)
+    best: Solution | None = None
+    cache: dict = {}
+    for layout in _layouts(scenario):
+        for names, cost in _plans(scenario, layout, budget=budget, cache=cache).items():
+            if not must <= names:
+                continue
+            total = sum(value[n] for n in names)
+            if best is None or total > best.value + EPS or (abs(total - best.value) <= EPS and cost < best.cost):
+                best = Solution(total, cost, names, layout)
+    return best
+
+
+def optimum(scenario, budget=_DEFAULT) -> Optimum | None:
+    """(optimal value, least cost at that value), or None if no plan is feasible."""
+    best = solution(scenario, budget)
+    return None if best is None else Optimum(best.value, best.cost)
 
 
 def optimum_value(scenario) -> float | None:
     """Best total value over all feasible plans (None if no plan is feasible)."""
+    best = solution(scenario)
+    return None if best is None else best.value
+
+
+def least_cost_with(scenario, names, layout: tuple[int, int] = (0, 0)) -> float | None:
+    """The least cost of a plan of this layout visiting exactly `names` (plus the commitments),
+    extension days included, budget ignored; None if there is none. A set that leaves out a
+    must-visit customer has no plan."""
+    names = frozenset(names)
+    known = {c.name for c in scenario.customers}
+    if not names <= known:
+        raise ValueError(f"unknown customers {sorted(names - known)}")
     trip = scenario.trip
-    days = [trip.start + timedelta(days=i) for i in range((trip.end - trip.start).days + 1)]
-    per_day = []
-    for i, day in enumerate(days):
-        start_key, start_min = scenario.base, trip.day_start_minute
-        end_key, end_min = scenario.base, trip.day_end_minute
-        if i == 0 and trip.arrive:
-            start_key, start_min = trip.arrive.place, trip.arrive.minute_of_day
-        if i == len(days) - 1 and trip.depart:
-            end_key, end_min = trip.depart.place, trip.depart.minute_of_day
-        per_day.append(list(_day_routes(scenario, day, start_key, start_min, end_key, end_min).items()))
-    value = {c.name: c.value for c in scenario.customers}
-    must = {c.name for c in scenario.customers if c.must_visit}
-    best = None
-    for combo in product(*per_day):
-        sets = [s for s, _ in combo]
-        union = frozenset().union(*sets)
-        if sum(len(s) for s in sets) != len(union) or not must <= union:
-            continue
-        if scenario.budget is not None and sum(c for _, c in combo) > scenario.budget + 1e-9:
-            continue
-        total = sum(value[n] for n in union)
-        best = total if best is None else max(best, total)
-    return best
+    if not (0 <= layout[0] <= trip.extend_before.days and 0 <= layout[1] <= trip.extend_after.days):
+        raise ValueError(f"layout {layout} is not allowed by trip.extend")
+    if not {c.name for c in scenario.customers if c.must_visit} <= names:
+        return None
+    chosen = [c for c in scenario.customers if c.name in names]
+    return _plans(scenario, tuple(layout), chosen).get(names)
+
+
+def feasible_with(scenario, names, budget, layout: tuple[int, int] = (0, 0)) -> bool:
+    """Is there a feasible plan of this layout visiting exactly `names` (plus the commitments)
+    whose cost is <= budget (None: no cap)? Must-visit customers must be among `names`."""
+    cost = least_cost_with(scenario, names, layout)
+    return cost is not None and (budget is None or cost <= budget + EPS)
+
+
+def plan_cost(document: dict, scenario) -> float:
+    """The exact contract cost of a plan in JSON (section 5): per_km x driven km between
+    consecutive stops + per-visit costs + the extension days of `summary.extension_days`."""
+    customers = {c.name: c for c in scenario.customers}
+    km = visit_costs = 0.0
+    for day in document["days"]:
+        points = [(s["lat"], s["lon"]) for s in day["stops"]]
+        km += sum(leg_km(a, b, scenario.travel.detour_factor) for a, b in zip(points, points[1:]))
+        visit_costs += sum(customers[s["name"]].cost for s in day["stops"] if s["type"] == "visit")
+    ext = document["summary"].get("extension_days") or {"before": 0, "after": 0}
+    return scenario.per_km_cost * km + visit_costs + _fixed_cost(scenario, (ext["before"], ext["after"]))
+
+
+def free_visits(document: dict, scenario, tolerance: float = 0.005) -> list[tuple[str, float]]:
+    """[(name, saving)] of optional value-0 visits whose removal would save more than
+    `tolerance`: their visit cost plus the km saved by driving past them (removing a stop
+    never breaks a tour: the legs obey the triangle inequality, so everything after is earlier)."""
+    customers = {c.name: c for c in scenario.customers}
+    found = []
+    for day in document["days"]:
+        stops = day["stops"]
+        for i, stop in enumerate(stops):
+            c = customers.get(stop["name"]) if stop["type"] == "visit" else None
+            if c is None or c.must_visit or c.value != 0:
+                continue
+            prev, here, nxt = ((s["lat"], s["lon"]) for s in (stops[i - 1], stop, stops[i + 1]))
+            detour = leg_km(prev, here, scenario.travel.detour_factor) + \
+                leg_km(here, nxt, scenario.travel.detour_factor) - leg_km(prev, nxt, scenario.travel.detour_factor)
+            saving = c.cost + scenario.per_km_cost * detour
+            if saving > tolerance:
+                found.append((c.name, saving))
+    return found
