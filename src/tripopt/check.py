@@ -1,10 +1,18 @@
-"""The short summary `tripopt check` prints for a valid scenario."""
+"""The short summary `tripopt check` prints for a valid scenario, and its extra warnings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import median
 
+import numpy as np
+
+from .errors import Problem
+from .geo import resolve_city
 from .model import Customer, Scenario
+from .travel import great_circle_km
+
+FAR_KM = 800.0
 
 
 @dataclass(frozen=True)
@@ -42,3 +50,53 @@ def summarize(scenario: Scenario) -> CheckSummary:
         value_meetable=sum(c.value for c in meetable),
         ignored_columns=scenario.ignored_columns,
     )
+
+
+def far_customers(scenario: Scenario) -> list[Problem]:
+    """Warnings for customers implausibly far from the trip: most likely a wrong location
+    (a town of the same name in another state or country, a dropped minus sign).
+
+    Far means farther from every place of the trip, and from the customers' median point
+    (their median latitude and longitude, when there are two or more), than both `FAR_KM`
+    and a whole trip day of straight-line driving (day length x speed / detour factor). No
+    plan can reach such a customer, and at 800 km real far-flung accounts stay quiet (the
+    example's farthest, Reno from Las Vegas, is 557 km) while a mix-up across states or
+    countries (Richmond, British Columbia for Richmond, California: 1,270 km from San Francisco) is caught.
+    """
+    anchors = {f"place {key}": (place.lat, place.lon) for key, place in scenario.places.items()}
+    customers = scenario.customers
+    if len(customers) > 1:
+        anchors["the median"] = (median(c.lat for c in customers), median(c.lon for c in customers))
+    day_hours = (scenario.trip.day_end_minute - scenario.trip.day_start_minute) / 60
+    limit = max(FAR_KM, day_hours * scenario.travel.speed_kmh / scenario.travel.detour_factor)
+    distances = _distances_km(list(anchors.values()), [(c.lat, c.lon) for c in customers])
+    names = list(anchors)
+    problems = []
+    for customer, row in zip(customers, distances):
+        nearest = int(np.argmin(row))
+        if row[nearest] > limit:
+            problems.append(Problem(customer.origin, (
+                f"at {customer.lat:.4f}, {customer.lon:.4f}{_located_from(customer)}: farther than {limit:,.0f} km "
+                f"from every place of the trip and from the customers' median (nearest: {names[nearest]}, "
+                f"{row[nearest]:,.0f} km), likely a wrong location; check it or give lat/lon"), "warning"))
+    return problems
+
+
+def _distances_km(anchors: list[tuple[float, float]], points: list[tuple[float, float]]) -> np.ndarray:
+    """Great-circle km from each point (rows) to each anchor (columns)."""
+    both = np.array(anchors + points, dtype=float).reshape(-1, 2)
+    return great_circle_km(both[:, 0], both[:, 1])[len(anchors):, :len(anchors)]
+
+
+def _located_from(customer: Customer) -> str:
+    """How the row placed the customer, as far as the scenario still tells: the city's
+    gazetteer reading when its coordinates are the city's, else the text the row gave."""
+    if not customer.address:
+        return ""
+    try:
+        city = resolve_city(customer.address)
+    except ValueError:
+        city = None
+    if city is not None and (city.lat, city.lon) == (customer.lat, customer.lon):
+        return f" (city {customer.address!r} read as {city.label})"
+    return f" (row: {customer.address!r})"

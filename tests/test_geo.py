@@ -1,0 +1,170 @@
+"""`city` cells resolve to the town a reader means, say so when that is a guess, and
+`check` points at customers placed implausibly far from the trip."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tripopt import inspect_scenario
+from tripopt.cli import app
+from tripopt.geo import resolve_city
+from tripopt.travel import great_circle_km
+
+from .conftest import SCENARIOS
+from .scenario_factory import write_scenario
+
+RICHMOND_CA, WOODSIDE_CA = (37.94, -122.35), (37.43, -122.25)
+MOUNTAIN_VIEW, BERKELEY = (37.39, -122.08), (37.87, -122.27)
+PORTLAND_OR, PORTLAND_ME = (45.52, -122.68), (43.66, -70.26)
+RICHMOND_BC = (49.17, -123.14)
+# A trip in Portland, Maine (the factory's Chicago places replaced), and rows for each test to add to.
+MAINE = {"hotel": {"lat": 43.6591, "lon": -70.2568}, "venue": {"lat": 43.6535, "lon": -70.2630},
+         "airport": {"lat": 43.6462, "lon": -70.3093}}
+MAINE_ROWS = [{"name": "Old Port Software", "lat": 43.656, "lon": -70.250},
+              {"name": "Lewiston Labs", "city": "Lewiston, Me."},
+              {"name": "Bangor Mills", "city": "Bangor, Maine 04401"}]
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return float(great_circle_km(np.array([a[0], b[0]]), np.array([a[1], b[1]]))[0, 1])
+
+
+def _check(path) -> str:
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _maine_trip(tmp_path, *rows: dict, **overrides):
+    return write_scenario(tmp_path, [*MAINE_ROWS, *rows], **{"places": MAINE, "base": "hotel",
+                          "timezone": "America/New_York", **overrides})
+
+
+@pytest.mark.parametrize("text, where", [
+    ("Richmond, CA", RICHMOND_CA),  # California, not Canada (British Columbia)
+    ("Woodside, CA", WOODSIDE_CA),  # California, not Nova Scotia
+    ("Mountain View, CA 94043", MOUNTAIN_VIEW),
+    ("Mountain View, CA 94043-1351", MOUNTAIN_VIEW),
+    ("Berkeley, Calif.", BERKELEY),
+    ("berkeley, california", BERKELEY),
+    ("Springfield, Ill.", (39.80, -89.64)),
+    ("Austin, Tex.", (30.27, -97.74)),
+    ("Boston, Mass.", (42.36, -71.06)),
+    ("Seattle, Wash.", (47.61, -122.33)),
+    ("Seattle, WA, USA", (47.61, -122.33)),
+    ("Seattle, WA 98101, U.S.A.", (47.61, -122.33)),
+    ("Denver, Colo.", (39.74, -104.98)),
+    ("Charleston, W. Va.", (38.35, -81.63)),
+    ("Portland, OR", PORTLAND_OR),
+    ("Portland, Oregon", PORTLAND_OR),
+    ("Portland, Maine", PORTLAND_ME),
+    ("Portland, ME", PORTLAND_ME),
+    ("Washington, D.C.", (38.90, -77.04)),
+    ("Paris, FR", (48.85, 2.35)),
+    ("Paris, France", (48.85, 2.35)),
+    ("Richmond, Canada", RICHMOND_BC),
+    ("Richmond, BC", RICHMOND_BC),
+    ("Richmond, CA, Canada", RICHMOND_BC),  # CA read as California would leave nothing for Canada
+    ("Montreal, QC", (45.51, -73.59)),
+    ("Lima, PE", (-12.04, -77.03)),  # a country before a Canadian province (Prince Edward Island)
+])
+def test_city_resolves_to_the_town_meant(text, where):
+    found = resolve_city(text)
+    assert _km((found.lat, found.lon), where) < 5, found
+    assert found.warning is None
+
+
+def test_state_code_labels_the_pick():
+    assert resolve_city("Woodside, CA").label == "Woodside, CA"
+    assert resolve_city("Richmond, Canada").label == "Richmond, BC"
+    assert resolve_city("Paris, FR").label == "Paris, France"
+
+
+@pytest.mark.parametrize("text, picked, other", [
+    ("Portland", "Portland, OR", '"Portland, ME"'),
+    ("Springfield", "Springfield, MO", '"Springfield, MA"'),
+    ("Richmond", "Richmond, VA", '"Richmond, BC"'),
+    ("Richmond, USA", "Richmond, VA", '"Richmond, CA"'),  # the country leaves the state open
+])
+def test_ambiguous_name_warns_with_the_pin(text, picked, other):
+    found = resolve_city(text)
+    assert found.label == picked
+    assert f"picked {picked} (pop. " in found.warning and f"write {other}" in found.warning
+
+
+def test_each_suggested_pin_picks_that_town():
+    pins = re.findall(r'"([^"]+)" \(pop\.', resolve_city("Springfield").warning)
+    assert len(pins) == 3
+    for pin in pins:
+        assert resolve_city(pin).label == pin
+
+
+@pytest.mark.parametrize("text", ["Las Vegas", "Chicago", "Berkeley", "Paris", "Richmond, CA", "Portland, ME"])
+def test_clear_names_pass_in_silence(text):
+    """Las Vegas, NM has 2% of Nevada's people; a qualifier settles the rest."""
+    assert resolve_city(text).warning is None
+
+
+@pytest.mark.parametrize("text, fragments", [
+    ("Atlantis, XX", ["'Atlantis, XX'", "gazetteer"]),
+    ("Woodside, TX", ["'Woodside, TX'", "only as", "Woodside, CA", "Woodside, NS"]),
+    ("Paris, Narnia", ["'Narnia' is not a US state"]),
+])
+def test_unresolvable_city_says_why(text, fragments):
+    with pytest.raises(ValueError) as info:
+        resolve_city(text)
+    assert all(fragment in str(info.value) for fragment in fragments), info.value
+
+
+def test_ambiguity_warning_reaches_check_and_plan(tmp_path):
+    path = _maine_trip(tmp_path, {"name": "Casco Bay Roasters", "city": "Portland"},
+                       places={**MAINE, "office": {"city": "Springfield"}})
+    expected = ["(Casco Bay Roasters): city 'Portland' is ambiguous: picked Portland, OR",
+                'write "Portland, ME"', "places.office: city 'Springfield' is ambiguous"]
+    checked = _check(path)
+    assert "customers    4," in checked  # a warning does not drop the row
+    planned = CliRunner().invoke(app, ["plan", str(path), "--time-limit", "0.3"])
+    assert planned.exit_code == 0, planned.output
+    for output in (checked, planned.output):
+        assert all(part in output for part in expected), output
+
+
+def test_check_warns_for_a_customer_far_from_the_trip(tmp_path):
+    path = _maine_trip(tmp_path, {"name": "Casco Bay Roasters", "city": "Portland"},
+                       {"name": "Sign Typo", "lat": 43.66, "lon": 70.25})
+    far = [line for line in _check(path).splitlines() if "likely a wrong location" in line]
+    assert len(far) == 2, far
+    roasters, typo = far
+    assert "customers[3] (Casco Bay Roasters): at 45.52" in roasters
+    assert "(city 'Portland' read as Portland, OR): farther than 800 km" in roasters
+    assert "(nearest: the median, 4,0" in roasters
+    assert "customers[4] (Sign Typo): at 43.6600, 70.2500: farther" in typo
+
+
+def test_far_means_beyond_800_km_and_a_day_of_driving(tmp_path):
+    real = {"name": "Halifax Ships", "city": "Halifax, NS"}  # 545 km away: far, but not implausible
+    far = {"name": "Lake Huron Fisheries", "lat": 43.66, "lon": -83.0}  # 1,020 km
+    output = _check(_maine_trip(tmp_path, real, far))
+    assert "(Lake Huron Fisheries): at 43.6600, -83.0000: farther than 800 km" in output
+    assert "(nearest: place airport, 1,0" in output
+    assert "(Halifax Ships): at" not in output
+    fast = _maine_trip(tmp_path, real, far, travel={"speed_kmh": 130, "detour_factor": 1.1})
+    assert "wrong location" not in _check(fast)  # 10 h at 130 km/h / 1.1 reach 1,182 km
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_examples_have_no_far_customers(path):
+    """The re:Invent example's accounts in Reno (557 km from Las Vegas) are real."""
+    assert "wrong location" not in _check(path)
+
+
+def test_bad_city_is_an_input_error_naming_the_row(tmp_path):
+    path = _maine_trip(tmp_path, {"name": "Nowhere Inc", "city": "Woodside, TX"})
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "(Nowhere Inc): city 'Woodside, TX' is not in the offline gazetteer" in result.output
+    assert not inspect_scenario(path).scenario
