@@ -163,17 +163,24 @@ def _split(text: str) -> tuple[str, list[str]]:
 
 
 def _lookup(key: str, readings: list[list[Area]]) -> list[_Match]:
-    """The towns called `key` that every qualifier describes, best first.
-
-    The quick file (15,000+ people, three times faster to load) answers alone when the full
-    one could not change the answer: its winner matches each qualifier's first reading, and
-    every town it lacks is below the share that would make the pick ambiguous.
-    """
+    """The towns called `key` that every qualifier describes, best first (the quick file
+    when it settles the answer: three times faster to load than the full one)."""
     quick = _ranked(_towns(_QUICK_POPULATION).get(key, []), readings)
-    if quick and not any(quick[0].rank) and quick[0].town["population"] * AMBIGUOUS_SHARE >= _QUICK_POPULATION:
+    if _settled(quick, readings):
         return quick
     return (_ranked(_towns(_MIN_POPULATION).get(key, []), readings)
             or _ranked(_towns_by_alternate_name().get(key, []), readings))
+
+
+def _settled(quick: list[_Match], readings: list[list[Area]]) -> bool:
+    """Whether the full file could not change the quick file's answer. It adds only towns
+    under 15,000 people: they cannot beat a winner of 15,000+ that matches each qualifier's
+    first reading, nor contest it when that reading fixes the state, province or country
+    (every town read as well then shares its pin), or when they are under its ambiguous share."""
+    if not quick or any(quick[0].rank) or quick[0].town["population"] < _QUICK_POPULATION:
+        return False
+    pinned = any(areas[0][1] is not None or areas[0][0] not in ("US", "CA") for areas in readings)
+    return pinned or quick[0].town["population"] * AMBIGUOUS_SHARE >= _QUICK_POPULATION
 
 
 def _ranked(towns: list[dict], readings: list[list[Area]]) -> list[_Match]:
