@@ -158,3 +158,22 @@ def test_swap_hint_holds_when_applied(tmp_path):
     assert "every day, order and start time was checked" in left["reason"]
     assert feasible_with(scenario, plan.visited_names - {hint["replaces"]} | {left["name"]}, scenario.budget)
     assert not feasible_with(scenario, plan.visited_names | {left["name"]}, scenario.budget)
+
+
+@pytest.mark.parametrize("customers, overrides, fragment", [
+    ([_customer("a", 37.79, -122.40, 5)],
+     {"commitments": [{"name": "Keynote", "place": "elsewhere", "date": "2026-10-05", "start": "08:05",
+                       "end": "09:00"}]}, "commitment 'Keynote'"),
+    ([_customer("Sacramento", 38.58, -121.49, 10, hours="Mon 09:00-10:00", must_visit=True)], {},
+     "must-visit customer 'Sacramento' cannot be visited"),
+    ([_customer("Long A", 37.79, -122.39, 10, meeting="5h", hours="Mon 09:00-15:00", must_visit=True),
+      _customer("Long B", 37.39, -122.08, 10, meeting="5h", hours="Mon 10:00-17:00", must_visit=True)], {},
+     "cannot all be visited together"),
+])
+def test_check_says_what_plan_would_refuse(tmp_path, customers, overrides, fragment):
+    """`check` runs the proven infeasibility checks too, and agrees with `plan`."""
+    path = _sf(tmp_path, customers, **overrides)
+    checked = CliRunner().invoke(app, ["check", str(path)])
+    planned = CliRunner().invoke(app, ["plan", str(path)])
+    assert checked.exit_code == planned.exit_code == 1, checked.output + planned.output
+    assert fragment in checked.output and fragment in planned.output

@@ -62,7 +62,8 @@ def _fail(exc: TripoptError) -> NoReturn:
 
 @app.command()
 def check(scenario: Path = typer.Argument(..., help="The scenario YAML file.")) -> None:
-    """Validate the inputs only: print every problem found, or a short summary."""
+    """Validate the inputs: print every problem found, or a short summary. A scenario that
+    is proven infeasible (commitments, must-visits, budget) exits 1 with the reason."""
     found = inspect_scenario(scenario)
     _report(found.problems)
     if found.errors or found.scenario is None:
@@ -70,6 +71,12 @@ def check(scenario: Path = typer.Argument(..., help="The scenario YAML file.")) 
         raise typer.Exit(2)
     s = found.scenario
     _report(far_customers(s))
+    from .planner import proven_infeasibility  # the solver's modules: only once the input is valid
+
+    infeasible = proven_infeasibility(s)
+    if infeasible:
+        err.print(f"[bold red]infeasible:[/bold red] {escape(infeasible)}")
+        raise typer.Exit(1)
     summary = summarize(s)
     extra = summary.possible_days - summary.trip_days
     out.print(f"{s.name}: ok", style="bold")
@@ -219,7 +226,7 @@ def _sweep_with_progress(run: Callable[[Progress | None, Interrupted], Compariso
             return run(None, flag)
         with err.status("comparing budgets...") as status:
             def progress(row: BudgetRow, done: int, known: int) -> None:
-                what = f"value {row.value:,.0f}" if row.plan is not None else "infeasible"
+                what = f"value {row.value:,.0f}" if row.plan is not None else row.status
                 status.update(f"comparing budgets: {done} of {known} done; {row.budget:,.2f}: {what}")
 
             return run(progress, flag)
