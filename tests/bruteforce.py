@@ -29,7 +29,7 @@ Costs are exact (per_km x exact km, no rounding to cents); budgets are compared 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Iterable, NamedTuple
 
 from .checker import leg_km, leg_minutes
@@ -49,6 +49,7 @@ class Solution(NamedTuple):
     cost: float
     visited: frozenset
     layout: tuple[int, int]  # (extension days before, after)
+    days: tuple = ()  # the customers of each day of the layout, first to last
 
 
 class _Legs:
@@ -96,16 +97,18 @@ def _fixed_cost(scenario, layout: tuple[int, int]) -> float:
 
 
 def day_routes(scenario, day: date, start, start_min: int, end, end_min: int, customers=None,
-               legs: _Legs | None = None) -> dict[frozenset, float]:
+               legs: _Legs | None = None, paths: dict | None = None) -> dict[frozenset, float]:
     """{frozenset(customer names): least cost} of every feasible tour of one day.
 
-    `start`/`end` are (lat, lon); `customers` limits the candidates (default: all).
+    `start`/`end` are (lat, lon); `customers` limits the candidates (default: all). If `paths`
+    is a dict, it receives {set: the stops of a least-cost tour}: (kind, name, point, arrive,
+    begin, end) per visit or commitment, then ("end", "", point, arrive, None, None).
     """
     legs = legs or _Legs(scenario.travel)
     places = scenario.places
     per_km = scenario.per_km_cost
     cap = scenario.trip.max_drive_minutes
-    pending = [((places[k.place].lat, places[k.place].lon), k.start_minute, k.end_minute)
+    pending = [((places[k.place].lat, places[k.place].lon), k.start_minute, k.end_minute, k.name)
                for k in sorted((k for k in scenario.commitments if k.day == day), key=lambda k: k.start_minute)]
     candidates = []
     for c in (scenario.customers if customers is None else customers):
@@ -124,7 +127,7 @@ def day_routes(scenario, day: date, start, start_min: int, end, end_min: int, cu
         kept.append((now, drive, km))
         return False
 
-    def search(now, here, where, drive, km, done, visit_cost, p):
+    def search(now, here, where, drive, km, done, visit_cost, p, path):
         if dominated((done, where, p), now, drive, km):
             return
         if p == len(pending):  # every commitment kept: the day may close here
@@ -133,12 +136,16 @@ def day_routes(scenario, day: date, start, start_min: int, end, end_min: int, cu
                 cost = per_km * (km + leg_k) + visit_cost
                 if cost < best.get(done, float("inf")):
                     best[done] = cost
+                    if paths is not None:
+                        paths[done] = path + (("end", "", end, now + leg_m, None, None),)
             limit = end_min
         else:  # or go to the next commitment
-            at, k_start, k_end = pending[p]
+            at, k_start, k_end, k_name = pending[p]
             leg_k, leg_d, leg_m = legs(here, at)
             if now + leg_m <= k_start and (cap is None or drive + leg_d <= cap):
-                search(k_end, at, ("k", p), drive + leg_d, km + leg_k, done, visit_cost, p + 1)
+                stop = ("commitment", k_name, at, now + leg_m, k_start, k_end)
+                search(k_end, at, ("k", p), drive + leg_d, km + leg_k, done, visit_cost, p + 1,
+                       path + (stop,) if paths is not None else path)
             limit = k_start
         for name, at, meeting, windows, cost in candidates:
             if name in done:
@@ -150,18 +157,20 @@ def day_routes(scenario, day: date, start, start_min: int, end, end_min: int, cu
             begin = next((max(arrive, o) for o, e in windows if max(arrive, o) + meeting <= e), None)
             if begin is None or begin + meeting > limit:
                 continue
-            search(begin + meeting, at, name, drive + leg_d, km + leg_k, done | {name}, visit_cost + cost, p)
+            stop = ("visit", name, at, arrive, begin, begin + meeting)
+            search(begin + meeting, at, name, drive + leg_d, km + leg_k, done | {name}, visit_cost + cost, p,
+                   path + (stop,) if paths is not None else path)
 
-    search(start_min, start, "start", 0, 0.0, frozenset(), 0.0, 0)
+    search(start_min, start, "start", 0, 0.0, frozenset(), 0.0, 0, ())
     return best
 
 
-def _combine(per_day: Iterable[dict[frozenset, float]], limit: float) -> dict[frozenset, float]:
-    """{union of the days' disjoint customer sets: least total cost <= limit}."""
-    states = {frozenset(): 0.0}
+def _combine(per_day: Iterable[dict[frozenset, float]], limit: float) -> dict[frozenset, tuple[float, tuple]]:
+    """{union of the days' disjoint customer sets: (least total cost <= limit, the day sets)}."""
+    states: dict[frozenset, tuple[float, tuple]] = {frozenset(): (0.0, ())}
     for routes in per_day:
-        nxt: dict[frozenset, float] = {}
-        for done, cost in states.items():
+        nxt: dict[frozenset, tuple[float, tuple]] = {}
+        for done, (cost, parts) in states.items():
             for names, route_cost in routes.items():
                 if done & names:
                     continue
@@ -169,18 +178,18 @@ def _combine(per_day: Iterable[dict[frozenset, float]], limit: float) -> dict[fr
                 if total > limit + EPS:
                     continue
                 union = done | names
-                if total < nxt.get(union, float("inf")):
-                    nxt[union] = total
+                if total < nxt.get(union, (float("inf"),))[0]:
+                    nxt[union] = (total, parts + (names,))
         states = nxt
         if not states:
             break
     return states
 
 
-def _plans(scenario, layout, customers=None, budget=None, cache=None) -> dict[frozenset, float]:
-    """{visited set: least cost (extension days included)} of feasible plans of one layout,
-    within `budget` (None: no cap), must-visits not yet enforced. `cache` shares the days'
-    tours between layouts (same customers only)."""
+def _plans(scenario, layout, customers=None, budget=None, cache=None) -> dict[frozenset, tuple[float, tuple]]:
+    """{visited set: (least cost (extension days included), the day sets)} of feasible plans of
+    one layout, within `budget` (None: no cap), must-visits not yet enforced. `cache` shares the
+    days' tours between layouts (same customers only)."""
     legs = _Legs(scenario.travel)
     cache = {} if cache is None else cache
     fixed = _fixed_cost(scenario, layout)
@@ -192,7 +201,7 @@ def _plans(scenario, layout, customers=None, budget=None, cache=None) -> dict[fr
         if key not in cache:
             cache[key] = day_routes(scenario, *key, customers, legs)
         per_day.append(cache[key])
-    return {names: cost + fixed for names, cost in _combine(per_day, limit).items()}
+    return {names: (cost + fixed, parts) for names, (cost, parts) in _combine(per_day, limit).items()}
 
 
 _DEFAULT = object()
@@ -208,12 +217,12 @@ def solution(scenario, budget=_DEFAULT) -> Solution | None:
     best: Solution | None = None
     cache: dict = {}
     for layout in _layouts(scenario):
-        for names, cost in _plans(scenario, layout, budget=budget, cache=cache).items():
+        for names, (cost, parts) in _plans(scenario, layout, budget=budget, cache=cache).items():
             if not must <= names:
                 continue
             total = sum(value[n] for n in names)
             if best is None or total > best.value + EPS or (abs(total - best.value) <= EPS and cost < best.cost):
-                best = Solution(total, cost, names, layout)
+                best = Solution(total, cost, names, layout, parts)
     return best
 
 
@@ -243,7 +252,8 @@ def least_cost_with(scenario, names, layout: tuple[int, int] = (0, 0)) -> float 
     if not {c.name for c in scenario.customers if c.must_visit} <= names:
         return None
     chosen = [c for c in scenario.customers if c.name in names]
-    return _plans(scenario, tuple(layout), chosen).get(names)
+    found = _plans(scenario, tuple(layout), chosen).get(names)
+    return None if found is None else found[0]
 
 
 def feasible_with(scenario, names, budget, layout: tuple[int, int] = (0, 0)) -> bool:
@@ -285,3 +295,50 @@ def free_visits(document: dict, scenario, tolerance: float = 0.005) -> list[tupl
             if saving > tolerance:
                 found.append((c.name, saving))
     return found
+
+
+def witness(scenario, best: Solution) -> dict:
+    """A plan in the contract's JSON form (section 5) that attains `best`, for checker.py:
+    the brute force's claims are then checked by the independent checker, not taken on trust."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(scenario.timezone)
+    customers = {c.name: c for c in scenario.customers}
+    trip = scenario.trip
+
+    def at(day: date, minute: int | None) -> str | None:
+        if minute is None:
+            return None
+        return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=zone).isoformat()
+
+    legs = _Legs(scenario.travel)
+    days = []
+    for (day, start, start_min, end, end_min), names in zip(_layout_days(scenario, *best.layout), best.days):
+        paths: dict = {}
+        chosen = [customers[n] for n in names]
+        day_routes(scenario, day, start, start_min, end, end_min, chosen, legs, paths)
+        stops = [{"type": "start", "name": "start", "lat": start[0], "lon": start[1], "depart": at(day, start_min)}]
+        here = start
+        for kind, name, point, arrive, begin, finish in paths[frozenset(names)]:
+            km, _, minutes = legs(here, point)
+            stop = {"type": kind, "name": name or "end", "lat": point[0], "lon": point[1],
+                    "travel_km": km, "travel_minutes": minutes, "arrive": at(day, arrive)}
+            if kind != "end":
+                c = customers.get(name) if kind == "visit" else None
+                stop.update(start=at(day, begin), end=at(day, finish), value=c.value if c else 0.0,
+                            cost=c.cost if c else 0.0)
+            stops.append(stop)
+            here = point
+        days.append({"date": day.isoformat(), "extension": not trip.start <= day <= trip.end, "stops": stops})
+    possible = trip.possible_days
+    unvisited = []
+    for c in scenario.customers:
+        if c.name not in best.visited:
+            has_window = any(e - o >= c.meeting_minutes for d in possible for o, e in c.hours.windows_on(d))
+            unvisited.append({"name": c.name, "value": c.value, "reason": "not in the brute force's optimum",
+                              "code": "lower_value" if has_window else "no_availability"})
+    return {"format": "tripopt.plan/1", "scenario": scenario.name, "status": "feasible",
+            "summary": {"visited": len(best.visited), "candidates": len(scenario.customers), "value": best.value,
+                        "cost": best.cost, "budget": scenario.budget,
+                        "extension_days": {"before": best.layout[0], "after": best.layout[1]}},
+            "days": days, "unvisited": unvisited}

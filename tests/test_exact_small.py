@@ -2,7 +2,12 @@
 its value is the optimum, its cost the least at that value, "infeasible" only when no plan
 exists, and no optional value-0 customer is visited at a cost; all against tests/bruteforce.py.
 
-The brute force itself is checked first, on hand-computed tiny cases.
+The brute force itself is checked first: on hand-computed tiny cases, and by handing its optimal
+plans to the independent checker (checker.py) with their cost recomputed.
+
+Counterexamples: the issue's is pinned below; every other one found (by the benchmark or by
+hypothesis) goes, as a literal spec, into tests/data/exact_small_examples.yaml, whose entries
+are all @example of the test.
 
 Environment: TRIPOPT_EXACT_EXAMPLES (default 200) random examples with the fixed seed below,
 TRIPOPT_EXACT_TIME_LIMIT (default 0.5 s) per solve, TRIPOPT_EXACT_SHRINK=1 to let hypothesis
@@ -19,12 +24,15 @@ import os
 import time
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, Phase, example, given, seed, settings
 
 import tripopt
 
-from .bruteforce import feasible_with, free_visits, least_cost_with, optimum, optimum_value, plan_cost, solution
+from .bruteforce import (feasible_with, free_visits, least_cost_with, optimum, optimum_value, plan_cost, solution,
+                         witness)
 from .checker import check_plan
+from .conftest import DATA
 from .scenario_factory import write_scenario
 from .small_scenarios import random_spec, small_scenarios, spec_text, write_spec
 
@@ -41,6 +49,16 @@ ISSUE_12 = {"customers": [
     {"name": "c1", "lat": 42.13, "lon": -87.63, "value": 1, "meeting": "15min", "hours": "Mon-Fri 11:00-15:30"},
     {"name": "c2", "lat": 41.88, "lon": -87.63, "value": 2, "meeting": "15min", "hours": "Mon-Fri 12:00-14:30"},
 ]}
+
+
+PINNED = yaml.safe_load((DATA / "exact_small_examples.yaml").read_text(encoding="utf-8"))
+
+
+def _pinned(test):
+    """Every counterexample of the data file as an @example (hypothesis runs them first)."""
+    for entry in reversed(PINNED):
+        test = example(spec=entry["spec"])(test)
+    return test
 
 
 def _km(degrees_of_latitude: float, detour: float = 1.3) -> float:
@@ -138,6 +156,23 @@ def test_bruteforce_is_fast_on_seven_customers_and_three_days(tmp_path):
     assert best is not None and best.cost <= 15
 
 
+def test_bruteforce_optima_pass_the_checker(tmp_path):
+    """The brute force's optimal plans, as contract JSON, are feasible by checker.py and cost what it says."""
+    checked = 0
+    for number in range(150):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        scenario = tripopt.load_scenario(write_spec(folder, random_spec(number)))
+        best = solution(scenario)
+        if best is None:
+            continue
+        document = json.loads(json.dumps(witness(scenario, best)))
+        check_plan(document, scenario)
+        assert plan_cost(document, scenario) == pytest.approx(best.cost, abs=1e-9)
+        checked += 1
+    assert checked > 100
+
+
 def test_generator_draws_the_same_scenario_for_a_seed():
     assert random_spec(7) == random_spec(7) and random_spec(7) != random_spec(8)
     sizes = {len(random_spec(s)["customers"]) for s in range(60)}
@@ -152,6 +187,7 @@ def test_generator_draws_the_same_scenario_for_a_seed():
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @seed(20261201)
 @example(spec=ISSUE_12)
+@_pinned
 @given(spec=small_scenarios())
 def test_small_scenarios_are_exact(tmp_path_factory, spec):
     scenario = tripopt.load_scenario(write_spec(tmp_path_factory.mktemp("small"), spec))
