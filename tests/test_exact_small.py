@@ -182,7 +182,6 @@ def test_generator_draws_the_same_scenario_for_a_seed():
 # -- the solver against it -------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=False, reason="exact small-case solver in progress")
 @settings(max_examples=MAX_EXAMPLES, deadline=None, phases=PHASES, print_blob=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @seed(20261201)

@@ -177,3 +177,12 @@ def test_check_says_what_plan_would_refuse(tmp_path, customers, overrides, fragm
     planned = CliRunner().invoke(app, ["plan", str(path)])
     assert checked.exit_code == planned.exit_code == 1, checked.output + planned.output
     assert fragment in checked.output and fragment in planned.output
+
+
+def test_window_after_the_day_ends_is_left_out_without_a_crash(tmp_path):
+    """A window opening after the day's end used to make OR-Tools fail ('CP Solver fail')
+    on problems too large for the exhaustive search."""
+    customers = [_customer(f"c{i}", 41.88 + 0.01 * i, -87.63, i + 1, hours="Mon 09:00-17:00") for i in range(12)]
+    customers.append(_customer("late", 41.90, -87.64, 50, hours="Mon 18:30-20:00"))
+    _, plan, _ = _plan(write_scenario(tmp_path, customers))
+    assert {u.name: u.code for u in plan.unvisited}["late"] == "too_far"

@@ -196,11 +196,10 @@ class BranchAndBound:
         if self.budget is not None and sum(costs) > self.budget:
             return Decision("infeasible", None, 0)
         prize = sum(self.problem.prize[n] for r in self.start for n in r)
-        remaining = [sum(self.problem.prize[self.problem.alternatives[g][0]] for g in self.optional[i:])
-                     for i in range(len(self.optional) + 1)]
-        self._remaining = [remaining[0]] * len(self.mandatory) + remaining
         try:
             order = self._mandatory_order(costs) + self.optional
+            # the most value the groups from position i on can still add (mandatory ones too)
+            self._remaining = [sum(self._prize[g] for g in order[i:]) for i in range(len(order) + 1)]
             self._place(order, 0, list(self.start), costs, drives, prize)
         except _OutOfWork:
             return Decision("undecided", None if self.best is None else self.best[1], self.work)
