@@ -201,7 +201,7 @@ def unvisited_reasons(compiled_all: list[CompiledProblem], compiled: CompiledPro
                        "every position on every day of the plan was tried, the visits in their order")
             reason = f"no room beside the plan's visits, for the time or the budget they use ({checked})"
         if hint is not None:
-            reason += f" ({hint.text})"
+            reason += f"; {hint.text}"
         result.append(Unvisited(customer.name, customer.value, code, reason, customer.lat, customer.lon, hint))
     order = {c.name: i for i, c in enumerate(scenario.customers)}
     return tuple(sorted(result, key=lambda u: order[u.name]))
