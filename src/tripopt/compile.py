@@ -74,6 +74,11 @@ class CompiledProblem:
     node_kind: tuple[str, ...]  # "customer", "commitment", "start", "end"
     node_ref: tuple[int, ...]  # index into customers / commitments, or the tour index
 
+    @property
+    def customer_groups(self) -> range:
+        """The visit groups that are customers (a customer's group number is its index)."""
+        return range(len(self.scenario.customers))
+
     def customer_nodes(self, index: int) -> tuple[int, ...]:
         """The node copies of customer `index` (at least one, maybe unservable)."""
         return self.problem.alternatives[index]

@@ -22,16 +22,12 @@ CORE_WORK = 200_000  # schedule checks for the commitments + must-visits questio
 
 
 @lru_cache(maxsize=16)
-def _base_routes(compiled: CompiledProblem) -> tuple[tuple[int, ...], ...]:
+def base_routes(compiled: CompiledProblem) -> tuple[tuple[int, ...], ...]:
     """The commitments of each tour, in time order (their order is forced by their times)."""
     p = compiled.problem
     commitments = [i for i, kind in enumerate(compiled.node_kind) if kind == "commitment" and p.windows[i]]
     return tuple(tuple(sorted((i for i in commitments if p.allowed_tours[i] == (t,)),
                               key=lambda i: p.windows[i][0][0])) for t in range(len(p.tours)))
-
-
-def base_routes(compiled: CompiledProblem) -> tuple[tuple[int, ...], ...]:
-    return _base_routes(compiled)
 
 
 def _fixed(compiled: CompiledProblem) -> int:
@@ -40,13 +36,12 @@ def _fixed(compiled: CompiledProblem) -> int:
 
 def _base_cost(compiled: CompiledProblem) -> int:
     """Cost of a trip with commitments only, fixed costs included (a lower bound for any plan)."""
-    return _fixed(compiled) + tour_cost(compiled.problem, _base_routes(compiled))
+    return _fixed(compiled) + tour_cost(compiled.problem, base_routes(compiled))
 
 
 def _must_groups(compiled: CompiledProblem) -> list[int]:
     p = compiled.problem
-    return [g for g, copies in enumerate(p.alternatives)
-            if p.mandatory[copies[0]] and compiled.node_kind[copies[0]] == "customer"]
+    return [g for g in compiled.customer_groups if p.mandatory[p.alternatives[g][0]]]
 
 
 # -- the commitments and must-visits together ----------------------------------------------
@@ -56,8 +51,11 @@ def _must_groups(compiled: CompiledProblem) -> list[int]:
 def core(compiled: CompiledProblem) -> Decision:
     """A plan of the commitments and must-visit customers alone, within the budget, found
     or proven impossible by exhaustive search (or undecided when the work runs out)."""
-    return BranchAndBound(compiled.problem, _base_routes(compiled), _must_groups(compiled), CORE_WORK,
-                          first=True).run()
+    return _core(compiled, CORE_WORK)
+
+
+def _core(compiled: CompiledProblem, work: int) -> Decision:
+    return BranchAndBound(compiled.problem, base_routes(compiled), _must_groups(compiled), work, first=True).run()
 
 
 def core_reason(compiled_all: list[CompiledProblem], work: int | None = None) -> str:
@@ -68,15 +66,14 @@ def core_reason(compiled_all: list[CompiledProblem], work: int | None = None) ->
     must = [c.name for c in scenario.customers if c.must_visit]
     names = ", ".join(must)
     layouts = " on any choice of extension days" if len(compiled_all) > 1 else ""
-    decisions = [core(c) if work <= CORE_WORK or core(c).status != "undecided" else
-                 BranchAndBound(c.problem, _base_routes(c), _must_groups(c), work, first=True).run()
+    decisions = [core(c) if work <= CORE_WORK or core(c).status != "undecided" else _core(c, work)
                  for c in compiled_all]
     if any(d.found for d in decisions):
         raise ValueError("core_reason is for scenarios whose must-visits do not fit")
     if any(d.status == "undecided" for d in decisions):
         return (f"not decided whether the must-visit customers {names} fit together with the commitments: the "
                 f"exhaustive check ran out of its work ({work:,} schedule checks per layout) first")
-    cheapest = [BranchAndBound(c.problem, _base_routes(c), _must_groups(c), work, use_budget=False).run()
+    cheapest = [BranchAndBound(c.problem, base_routes(c), _must_groups(c), work, use_budget=False).run()
                 for c in compiled_all]
     if not any(d.found for d in cheapest):
         return (f"the must-visit customers {names} cannot all be visited together with the commitments{layouts}: "
@@ -100,7 +97,7 @@ def _single(compiled: CompiledProblem) -> tuple[dict[int, list[Insertion]], dict
     nodes = [n for n in p.visit_nodes if p.servable(n) and compiled.node_kind[n] == "customer"]
     alone: dict[int, list[Insertion]] = {}
     beside: dict[int, list[Insertion]] = {}
-    for routes, found in ((tuple(() for _ in p.tours), alone), (_base_routes(compiled), beside)):
+    for routes, found in ((tuple(() for _ in p.tours), alone), (base_routes(compiled), beside)):
         for node, options in zip(nodes, insertion_options(p, routes, nodes)):
             found.setdefault(p.group[node], []).extend(options)
     return alone, beside
@@ -137,7 +134,7 @@ def _conflict_reason(alone: list[tuple[CompiledProblem, list[int]]], index: int,
     that block it on their own, else all of those days'."""
     blockers: list[str] = []
     for compiled, tours in alone:
-        p, base = compiled.problem, _base_routes(compiled)
+        p, base = compiled.problem, base_routes(compiled)
         for t in tours:
             nodes = list(compiled.customer_nodes(index))
             single = [k for k in base[t]
@@ -216,14 +213,18 @@ def _hints(compiled: CompiledProblem, routes: tuple[tuple[int, ...], ...], indic
     owner = {n: p.group[n] for n in nodes}
     spent = tour_cost(p, routes)
     hints: dict[int, Hint] = {}
+    extra_cents: dict[int, int] = {}
     for node, options in zip(nodes, insertion_options(p, routes, nodes) if p.budget is not None else ()):
-        for o in options:
-            extra = spent + o.added_cost - p.budget
-            day = compiled.layout.days[o.tour].day
-            if extra > 0 and (owner[node] not in hints or extra < round(hints[owner[node]].extra_budget * CENTS)):
-                hints[owner[node]] = Hint("budget", day, extra / CENTS, "", 0.0, (
-                    f"it would join the plan on {day:{_DAY}}, every visit kept, with a budget "
-                    f"{extra / CENTS:,.2f} {scenario.currency} higher"))
+        if not options:
+            continue
+        cheapest = min(options, key=lambda o: o.added_cost)
+        extra = spent + cheapest.added_cost - p.budget
+        if extra > 0 and extra < extra_cents.get(owner[node], extra + 1):
+            extra_cents[owner[node]] = extra
+            day = compiled.layout.days[cheapest.tour].day
+            hints[owner[node]] = Hint("budget", day, extra / CENTS, "", 0.0, (
+                f"it would join the plan on {day:{_DAY}}, every visit kept, with a budget "
+                f"{extra / CENTS:,.2f} {scenario.currency} higher"))
     for removal in _removals(compiled, routes):
         gone = compiled.scenario.customers[compiled.node_ref[removal.node]]
         left = spent - route_cost(p, removal.tour, routes[removal.tour]) + \
@@ -277,7 +278,7 @@ def _commitment_reason(compiled_all: list[CompiledProblem]) -> str | None:
     for compiled in compiled_all:
         p = compiled.problem
         for tour in range(len(p.tours)):
-            base = list(_base_routes(compiled)[tour])
+            base = list(base_routes(compiled)[tour])
             timed = earliest_schedule(p, tour, base)
             if timed.failed_at is not None:
                 reasons.append(_explain(compiled, tour, base, timed))

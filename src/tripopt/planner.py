@@ -79,7 +79,7 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
     obvious = None if warm is not None else quick_infeasibility(compiled_all)
     if obvious:
         raise InfeasibleError(obvious)
-    cores = {id(c): evaluate(c.problem, core(c).routes) for c in viable if core(c).found}
+    cores = {c: evaluate(c.problem, core(c).routes) for c in viable if core(c).found}
     if warm is None and not cores and all(core(c).status == "infeasible" for c in compiled_all):
         raise InfeasibleError(core_reason(compiled_all))
     exact = _exact(viable) if not interrupted.set else None
@@ -111,7 +111,7 @@ def proven_infeasibility(scenario: Scenario) -> str | None:
     return None
 
 
-def _search(scenario: Scenario, viable: list[CompiledProblem], cores: dict[int, RoutingSolution | None],
+def _search(scenario: Scenario, viable: list[CompiledProblem], cores: dict[CompiledProblem, RoutingSolution | None],
             warm: _Candidate | None, progress: ProgressCallback | None, interrupted: Interrupted,
             started: float) -> _Candidate | None:
     """The heuristic search over the layouts: scouting, then the best layout's search."""
@@ -127,13 +127,13 @@ def _search(scenario: Scenario, viable: list[CompiledProblem], cores: dict[int, 
 
     scout_share = SCOUT_SHARE if len(viable) > 1 else 0.0
     found = [warm] if warm is not None else []
-    found += [_Candidate(c, cores[id(c)]) for c in viable if cores.get(id(c)) is not None]
+    found += [_Candidate(c, solution) for c, solution in cores.items() if solution is not None]
     for compiled in viable:
         if interrupted.set or scout_share == 0.0:
             break
         seconds = limit * scout_share / len(viable)
         per_solution = lns_iterations_per_solution(compiled.problem.size)
-        fallback = cores.get(id(compiled))
+        fallback = cores.get(compiled)
         solution = scout(compiled.problem, max(int(work * scout_share / len(viable) * per_solution),
                                                SCOUT_MIN_ITERATIONS), seconds, report, interrupted,
                          fallback=fallback.routes if fallback is not None else None)
@@ -166,9 +166,8 @@ def _exact(viable: list[CompiledProblem]) -> list[_Candidate] | None:
         return None
     found = []
     for compiled in viable:
-        groups = [g for g, copies in enumerate(compiled.problem.alternatives)
-                  if compiled.node_kind[copies[0]] == "customer"]
-        decision = BranchAndBound(compiled.problem, base_routes(compiled), groups, EXACT_WORK).run()
+        decision = BranchAndBound(compiled.problem, base_routes(compiled), compiled.customer_groups,
+                                  EXACT_WORK).run()
         if decision.status == "undecided":
             return None
         if decision.routes is not None:
@@ -194,11 +193,11 @@ def _complete(best: _Candidate) -> _Candidate:
     while True:
         routes = _insert_all(p, routes)
         served = {p.group[n] for r in routes for n in r}
-        waiting = sorted({p.group[n] for n in p.visit_nodes if p.servable(n) and p.group[n] not in served
-                          and p.prize[n] > 0 and best.compiled.node_kind[n] == "customer"} - proven,
-                         key=lambda g: (-p.prize[p.alternatives[g][0]], g))
         if len(served) + 1 > RESEQUENCE_MAX_VISITS:
             break
+        waiting = sorted({p.group[n] for n in p.visit_nodes if p.servable(n) and p.group[n] not in served
+                          and p.prize[n] > 0 and p.group[n] in best.compiled.customer_groups} - proven,
+                         key=lambda g: (-p.prize[p.alternatives[g][0]], g))
         for group in waiting:
             decision = _fits_reordered(best.compiled, served, group)
             if decision.found:
@@ -233,7 +232,7 @@ def _insert_all(p: RoutingProblem, routes: tuple[tuple[int, ...], ...]) -> tuple
 def _fits_reordered(compiled: CompiledProblem, served: set[int], group: int):
     """Can `group` join the plan's visits (all of them kept, any day, any order)?
     Decided exhaustively within RESEQUENCE_WORK schedule checks."""
-    groups = sorted(g for g in served if compiled.node_kind[compiled.problem.alternatives[g][0]] == "customer")
+    groups = sorted(g for g in served if g in compiled.customer_groups)
     return BranchAndBound(compiled.problem, base_routes(compiled), [*groups, group], RESEQUENCE_WORK, first=True,
                           required=[*groups, group]).run()
 

@@ -504,6 +504,10 @@ class _Model:
             problem.size, len(tours), [t.start_node for t in tours], [t.end_node for t in tours])
         self.routing = pywrapcp.RoutingModel(self.manager)
         self.solver = self.routing.solver()
+        # A window opening after every tour has ended can never be used, and setting it on a
+        # cumul variable makes OR-Tools fail ("CP Solver fail") instead of leaving the node out.
+        horizon = max(t.latest_end for t in problem.tours)
+        self._usable = tuple([(a, min(b, horizon)) for a, b in sorted(w) if a <= horizon] for w in problem.windows)
         self._objective(arc_objective)
         self._time_dimension()
         self._drive_dimension()
@@ -536,7 +540,7 @@ class _Model:
             self.routing.AddVariableMaximizedByFinalizer(self.time.CumulVar(self.routing.Start(v)))
             self.routing.AddVariableMinimizedByFinalizer(self.time.CumulVar(self.routing.End(v)))
         for node in p.visit_nodes:
-            windows = self._windows(node)
+            windows = self._usable[node]
             cumul = self.time.CumulVar(self.manager.NodeToIndex(node))
             if not windows:
                 continue  # can never be served: _visits deactivates it
@@ -544,13 +548,6 @@ class _Model:
             for (_, close), (reopen, _) in zip(windows, windows[1:]):
                 if reopen > close + 1:
                     cumul.RemoveInterval(close + 1, reopen - 1)
-
-    def _windows(self, node: int) -> list[tuple[int, int]]:
-        """The node's windows within the time dimension's range: a window opening after
-        every tour has ended can never be used, and setting it on the cumul variable would
-        make OR-Tools fail ("CP Solver fail") instead of leaving the node out."""
-        horizon = max(t.latest_end for t in self.problem.tours)
-        return [(a, min(b, horizon)) for a, b in sorted(self.problem.windows[node]) if a <= horizon]
 
     def _drive_dimension(self) -> None:
         p = self.problem
@@ -581,10 +578,10 @@ class _Model:
             index = self.manager.NodeToIndex(node)
             if p.allowed_tours[node]:  # SetAllowedVehiclesForIndex's 9.15 binding rejects lists
                 self.routing.VehicleVar(index).SetValues([-1, *p.allowed_tours[node]])
-            if not p.servable(node) or not self._windows(node):
+            if not p.servable(node) or not self._usable[node]:
                 self.routing.ActiveVar(index).SetValue(0)
         for copies in p.alternatives:
-            live = [self.manager.NodeToIndex(n) for n in copies if p.servable(n) and self._windows(n)]
+            live = [self.manager.NodeToIndex(n) for n in copies if p.servable(n) and self._usable[n]]
             if not live:
                 continue
             if p.mandatory[copies[0]]:  # exactly one copy is served
