@@ -42,7 +42,7 @@ def run_plan(scenario: Path, seconds: float) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "plan.json"
         wall, peak = timed([sys.executable, "-m", "tripopt", "plan", str(scenario), "--time-limit", str(seconds),
-                            "--format", "json", "--out", str(out)])
+                            "--format", "json", "--out", str(out), "--fresh"])
         summary = json.loads(out.read_text())["summary"]
     return {"wall_s": wall, "peak_mb": peak, **summary}
 

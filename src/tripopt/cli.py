@@ -17,6 +17,7 @@ from rich.markup import escape
 from . import compare as sweep
 from . import report
 from .check import far_customers, summarize
+from .compile import Outline
 from .compare import BudgetRow, Comparison, Progress, parse_budgets
 from .errors import InputError, Problem, TripoptError
 from .files import check_writable, write_atomic
@@ -26,6 +27,7 @@ from .plan import Plan
 from .planner import solve
 from .plot import comparison_png, require_matplotlib
 from .routing import Interrupted
+from .store import PlanStore, mark_recalled
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan the customer visits around a trade show, conference or user group meeting.")
@@ -134,17 +136,28 @@ def _interruptible() -> Iterator[Interrupted]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _solve_with_progress(scenario: Scenario) -> Plan:
+def _store(scenario: Scenario, fresh: bool) -> PlanStore | None:
+    """The plans earlier runs found for this scenario, unless --fresh."""
+    return None if fresh else PlanStore(scenario)
+
+
+def _remember(store: PlanStore | None, plans: list[Plan], command: str) -> None:
+    if store is not None:
+        store.record((p, command) for p in plans)
+        _report(store.warnings)
+
+
+def _solve_with_progress(scenario: Scenario, warm: Outline | None) -> Plan:
     """Solve, showing elapsed time and the best value so far when stderr is a terminal."""
     with _interruptible() as flag:
         if not err.is_terminal:
-            return solve(scenario, interrupted=flag)
+            return solve(scenario, interrupted=flag, warm_start=warm)
         limit = scenario.solver.time_limit_seconds
         with err.status(f"solving (limit {limit:g}s)...") as status:
             def progress(elapsed: float, value: float) -> None:
                 status.update(f"solving: {elapsed:4.1f}s of {limit:g}s, best value so far {value:,.0f}")
 
-            return solve(scenario, progress=progress, interrupted=flag)
+            return solve(scenario, progress=progress, interrupted=flag, warm_start=warm)
 
 
 def _render(plan: Plan, fmt: PlanFormat, to_file: bool) -> str | bytes | None:
@@ -190,6 +203,7 @@ def plan(
     ics_file: Path | None = typer.Option(None, "--ics", help="Also write the plan as a calendar (.ics)."),
     travel_blocks: bool = typer.Option(False, "--ics-travel", help="--ics: add a 'Drive to ...' event before each stop."),
     map_file: Path | None = typer.Option(None, "--map", help="Also write an interactive map (.html, works offline)."),
+    fresh: bool = typer.Option(False, "--fresh", help="Neither start from nor remember plans of earlier runs."),
 ) -> None:
     """Solve the scenario and print the day-by-day itinerary."""
     try:
@@ -199,7 +213,12 @@ def plan(
             if target is not None:
                 check_writable(target)
         loaded = _load(scenario, budget, time_limit)
-        result = _solve_with_progress(loaded)
+        store = _store(loaded, fresh)
+        warm = store.best_keeping(loaded.budget) if store is not None else None
+        result = _solve_with_progress(loaded, warm.outline if warm is not None else None)
+        if warm is not None:
+            result = mark_recalled(result, [warm])
+        _remember(store, [result], "plan")
         _emit(_render(result, fmt, out_file is not None), out_file)
         if ics_file is not None:
             from .ics import plan_calendar  # imported on demand: it costs start-up time otherwise
@@ -250,6 +269,7 @@ def compare(
     fmt: CompareFormat = typer.Option(CompareFormat.table, "--format", help="Output format."),
     out_file: Path | None = typer.Option(None, "--out", help="Write to FILE (atomically) instead of stdout."),
     plot_file: Path | None = typer.Option(None, "--plot", help="Also draw value against budget to FILE.png."),
+    fresh: bool = typer.Option(False, "--fresh", help="Neither start from nor remember plans of earlier runs."),
 ) -> None:
     """Solve the scenario under each budget and print them side by side."""
     try:
@@ -266,12 +286,15 @@ def compare(
             raise InputError(Problem("--ceiling", f"{ceiling:g} is below --floor {floor:g}"))
         chosen = None if auto else parse_budgets(budget, budgets)
         loaded = _load(scenario, None, time_limit)
+        store = _store(loaded, fresh)
+        remembered = store.plans if store is not None else []
         if auto:
             result = _sweep_with_progress(lambda progress, flag: sweep.auto_compare(
-                loaded, floor, ceiling, points, resolution, processes, progress, flag))
+                loaded, floor, ceiling, points, resolution, processes, progress, flag, remembered))
         else:
             result = _sweep_with_progress(lambda progress, flag: sweep.compare(
-                loaded, chosen, processes, progress, flag))
+                loaded, chosen, processes, progress, flag, remembered))
+        _remember(store, [row.plan for row in result.rows if row.plan is not None], "compare")
         if fmt is CompareFormat.json:
             text = report.comparison_to_json(result)
         elif fmt is CompareFormat.csv:

@@ -3,7 +3,8 @@
 Monotone by construction: budgets are solved in ascending waves (one budget per process),
 each warm-started from the best plan found so far that it can pay for (a plan that keeps
 a smaller budget keeps a larger one), and a last pass gives every budget the best plan
-that keeps it, whichever budget it was found under. So a larger budget never shows a
+that keeps it, whichever budget it was found under. Plans remembered from earlier runs
+(`store`) take part as if found in this one. So a larger budget never shows a
 lower value. Waves, not a race between processes, decide which plan warm-starts which
 budget, so a sweep is as repeatable as the plans in it (see README, "Determinism").
 
@@ -20,13 +21,15 @@ import re
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from .compile import Outline
 from .errors import InfeasibleError, InputError, Problem
 from .model import Scenario
 from .plan import Plan
 from .planner import adopt, solve
 from .routing import Interrupted
+from .store import Remembered, mark_recalled
 
 
 @dataclass(frozen=True)
@@ -116,16 +119,18 @@ def parse_budgets(single: Sequence[float], ranges: Sequence[str]) -> list[float]
 
 
 def compare(scenario: Scenario, budgets: Sequence[float], processes: int | None = None,
-            progress: Progress | None = None, interrupted: Interrupted | None = None) -> Comparison:
+            progress: Progress | None = None, interrupted: Interrupted | None = None,
+            remembered: Sequence[Remembered] = ()) -> Comparison:
     """Solve under every budget (each with the scenario's time limit) and make it monotone."""
-    with _Sweep(scenario, processes, progress, interrupted) as sweep:
+    with _Sweep(scenario, processes, progress, interrupted, remembered) as sweep:
         sweep.run(budgets)
         return sweep.result()
 
 
 def auto_compare(scenario: Scenario, floor: float = 0.0, ceiling: float | None = None, points: int = 6,
                  resolution: float | None = None, processes: int | None = None,
-                 progress: Progress | None = None, interrupted: Interrupted | None = None) -> Comparison:
+                 progress: Progress | None = None, interrupted: Interrupted | None = None,
+                 remembered: Sequence[Remembered] = ()) -> Comparison:
     """The budgets at which the value changes, between `floor` and `ceiling`.
 
     Without a ceiling, the plan with no budget limit sets it (its cost: more money buys
@@ -134,7 +139,7 @@ def auto_compare(scenario: Scenario, floor: float = 0.0, ceiling: float | None =
     searched) and the gap below it is probed at its middle while wider than `resolution`
     (default 2% of the range, at least 1 currency unit).
     """
-    with _Sweep(scenario, processes, progress, interrupted) as sweep:
+    with _Sweep(scenario, processes, progress, interrupted, remembered) as sweep:
         if ceiling is None:
             unlimited = sweep.solve_unlimited()
             ceiling = max(floor, math.ceil(unlimited.cost))
@@ -155,8 +160,9 @@ class _Sweep:
     """The rows solved so far, and the pool that solves more of them in waves."""
 
     def __init__(self, scenario: Scenario, processes: int | None, progress: Progress | None,
-                 interrupted: Interrupted | None) -> None:
+                 interrupted: Interrupted | None, remembered: Sequence[Remembered]) -> None:
         self.scenario = scenario
+        self.remembered = list(remembered)
         self.processes = max(1, processes or os.cpu_count() or 1)
         self.progress = progress
         self.interrupted = interrupted or Interrupted()
@@ -185,9 +191,22 @@ class _Sweep:
             raise InfeasibleError(f"even without a budget limit: {row.reason}")
         return row.plan
 
-    def add(self, budget: float, plan: Plan) -> None:
-        """A row from a plan found elsewhere (re-checked under this budget, not searched)."""
-        self.rows[budget] = BudgetRow(budget, adopt(self.scenario.with_budget(budget), plan))
+    def add(self, budget: float, source: Plan | Remembered) -> bool:
+        """A row from a plan found elsewhere (re-checked under this budget, not searched);
+        False if it was a remembered plan that no longer re-checks (it is forgotten)."""
+        try:
+            plan = adopt(self.scenario.with_budget(budget), source.outline)
+        except InfeasibleError:
+            if isinstance(source, Plan):
+                raise
+            self.remembered.remove(source)
+            return False
+        if isinstance(source, Plan):
+            plan = replace(plan, stopped_by=source.stopped_by, seconds=source.seconds, recalled=source.recalled)
+        else:
+            plan = replace(plan, recalled=True)
+        self.rows[budget] = BudgetRow(budget, plan)
+        return True
 
     def run(self, budgets: Sequence[float]) -> None:
         """Solve the new budgets in ascending waves of `processes`, warm-started from below."""
@@ -204,15 +223,19 @@ class _Sweep:
                     self.progress(row, len(self.rows), self.known)
 
     def _solve_wave(self, wave: Sequence[float | None]) -> list[BudgetRow]:
-        jobs = [(self.scenario, budget, _plan_of(self._best_keeping(budget))) for budget in wave]
+        jobs = [(self.scenario, budget, _outline_of(self._best_keeping(budget))) for budget in wave]
         if self.pool is None or len(jobs) == 1:
-            return [_solve_budget(*job, interrupted=self.interrupted) for job in jobs]
-        return list(self.pool.map(_solve_budget_in_worker, jobs))
+            rows = [_solve_budget(*job, interrupted=self.interrupted) for job in jobs]
+        else:
+            rows = list(self.pool.map(_solve_budget_in_worker, jobs))
+        return [replace(r, plan=mark_recalled(r.plan, self.remembered)) if r.plan is not None else r for r in rows]
 
-    def _best_keeping(self, budget: float | None) -> BudgetRow | None:
-        """The row with the best plan found so far, under any budget, that this budget can pay for."""
-        keeping = [r for r in self.rows.values() if r.plan is not None and (budget is None or r.plan.cost <= budget + 1e-9)]
-        return min(keeping, key=BudgetRow.rank, default=None)
+    def _best_keeping(self, budget: float | None) -> Plan | Remembered | None:
+        """The best plan found so far (under any budget, or remembered) that this budget
+        can pay for; of equals, one found in this sweep."""
+        found: list[Plan | Remembered] = [r.plan for r in self.rows.values() if r.plan is not None]
+        keeping = [p for p in [*found, *self.remembered] if budget is None or p.cost <= budget + 1e-9]
+        return min(keeping, key=lambda p: (-p.value, p.cost), default=None)
 
     def refine(self, resolution: float) -> list[float]:
         """Add each richer plan's own cost as a row; return the gaps' midpoints to probe."""
@@ -233,9 +256,9 @@ class _Sweep:
         """Every budget gets the best plan that keeps it, whichever budget it was found
         under (a plan found under a larger budget may cost less than a smaller one)."""
         for budget, row in list(self.rows.items()):
-            best = self._best_keeping(budget)
-            if best is not None and best.rank() < row.rank():
-                self.add(budget, best.plan)
+            while (best := self._best_keeping(budget)) is not None and (-best.value, best.cost) < row.rank():
+                if self.add(budget, best):
+                    break
 
     def result(self) -> Comparison:
         self._make_monotone()
@@ -243,7 +266,7 @@ class _Sweep:
         return Comparison(self.scenario.name, self.scenario.currency, rows, tuple(sorted(self.unsolved)))
 
 
-def _solve_budget(scenario: Scenario, budget: float | None, warm: Plan | None,
+def _solve_budget(scenario: Scenario, budget: float | None, warm: Outline | None,
                   interrupted: Interrupted | None = None) -> BudgetRow:
     """One budget's plan (warm-started), or the reason there is none."""
     key = budget if budget is not None else math.inf
@@ -253,8 +276,8 @@ def _solve_budget(scenario: Scenario, budget: float | None, warm: Plan | None,
         return BudgetRow(key, None, exc.reason, exc.status)
 
 
-def _plan_of(row: BudgetRow | None) -> Plan | None:
-    return row.plan if row is not None else None
+def _outline_of(source: Plan | Remembered | None) -> Outline | None:
+    return source.outline if source is not None else None
 
 
 _WORKER_FLAG = Interrupted()
@@ -265,5 +288,5 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, lambda signum, frame: setattr(_WORKER_FLAG, "set", True))
 
 
-def _solve_budget_in_worker(job: tuple[Scenario, float | None, Plan | None]) -> BudgetRow:
+def _solve_budget_in_worker(job: tuple[Scenario, float | None, Outline | None]) -> BudgetRow:
     return _solve_budget(*job, interrupted=_WORKER_FLAG)

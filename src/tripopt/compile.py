@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,13 +31,21 @@ from .model import Scenario
 from .routing import RoutingProblem, Tour, earliest_schedule
 from .travel import TravelMatrix, build_matrix
 
-if TYPE_CHECKING:
-    from .plan import Plan
-
 CENTS = 100  # money is integer cents inside the solver
 VALUE_SCALE = 100  # value is integer hundredths inside the solver
 MAX_GAP_MINUTES = 60  # wider gaps between one node's windows split it into copies
 _EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A plan reduced to what identifies it: its extension days and each day's stops in
+    order, by (kind, name). It is what a plan made elsewhere (under a smaller budget, by
+    an earlier run) is re-checked from: the times and costs are recomputed here."""
+
+    extension_before: int
+    extension_after: int
+    days: tuple[tuple[date, tuple[tuple[str, str], ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -83,25 +90,25 @@ class CompiledProblem:
         """The node copies of customer `index` (at least one, maybe unservable)."""
         return self.problem.alternatives[index]
 
-    def routes_of(self, plan: "Plan") -> tuple[tuple[int, ...], ...] | None:
+    def routes_of(self, outline: Outline) -> tuple[tuple[int, ...], ...] | None:
         """A plan's stops as node routes of this layout (None if the plan was made for
         another layout or names something this scenario lacks). Each visit takes the copy
         whose windows and days admit it, tried in order on the route's own schedule."""
-        if (plan.extension_before, plan.extension_after) != (self.layout.before, self.layout.after):
+        if (outline.extension_before, outline.extension_after) != (self.layout.before, self.layout.after):
             return None
-        by_day = {d.day: d for d in plan.days}
+        by_day = dict(outline.days)
         customer_index = {c.name: i for i, c in enumerate(self.scenario.customers)}
         commitment_node = {self.scenario.commitments[self.node_ref[n]].name: n
                            for n, kind in enumerate(self.node_kind) if kind == "commitment"}
         routes = []
         for t, tour_day in enumerate(self.layout.days):
             route: list[int] = []
-            stops = by_day[tour_day.day].stops if tour_day.day in by_day else ()
-            for stop in (s for s in stops if s.kind in ("visit", "commitment")):
-                if stop.kind == "commitment":
-                    candidates = (commitment_node[stop.name],) if stop.name in commitment_node else ()
+            for kind, name in by_day.get(tour_day.day, ()):
+                if kind == "commitment":
+                    candidates = (commitment_node[name],) if name in commitment_node else ()
                 else:
-                    candidates = self.customer_nodes(customer_index[stop.name]) if stop.name in customer_index else ()
+                    candidates = (self.customer_nodes(customer_index[name])
+                                  if kind == "visit" and name in customer_index else ())
                 node = next((n for n in candidates if self._fits(t, route, n)), None)
                 if node is None:
                     return None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .compile import CENTS, CompiledProblem
+from .compile import CENTS, CompiledProblem, Outline
 from .routing import RoutingSolution, earliest_schedule
 
 FORMAT = "tripopt.plan/1"
@@ -93,6 +93,7 @@ class Plan:
     stopped_by: str
     seconds: float
     optimal: bool = False  # proven by exhaustive search (small problems), not just the best found
+    recalled: bool = False  # an earlier run's plan (README, "Remembered plans"), not bettered by this one
 
     @property
     def visited(self) -> int:
@@ -121,6 +122,12 @@ class Plan:
     @property
     def visited_names(self) -> frozenset[str]:
         return frozenset(s.name for d in self.days for s in d.visits)
+
+    @property
+    def outline(self) -> Outline:
+        return Outline(self.extension_before, self.extension_after,
+                       tuple((d.day, tuple((s.kind, s.name) for s in d.stops if s.kind in ("visit", "commitment")))
+                             for d in self.days))
 
 
 def schedule(compiled: CompiledProblem, tour: int, route: tuple[int, ...]) -> list[tuple[int, int, int]]:

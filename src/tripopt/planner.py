@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .compile import CENTS, VALUE_SCALE, CompiledProblem, compile_layout, layouts
+from .compile import CENTS, VALUE_SCALE, CompiledProblem, Outline, compile_layout, layouts
 from .diagnose import base_routes, core, core_reason, quick_infeasibility, unvisited_reasons
 from .errors import InfeasibleError, UndecidedError
 from .exact import BranchAndBound, insert, insertion_options, tour_cost
@@ -57,7 +57,7 @@ def _settings(seconds: float, work: float | None, metaheuristic: str = "GUIDED_L
 
 
 def solve(scenario: Scenario, progress: ProgressCallback | None = None,
-          interrupted: Interrupted | None = None, warm_start: Plan | None = None) -> Plan:
+          interrupted: Interrupted | None = None, warm_start: Outline | None = None) -> Plan:
     """The best plan found for the scenario; InfeasibleError with the reason only when it
     is proven that none exists (UndecidedError when that could not be decided).
 
@@ -67,7 +67,7 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
     scouted by a fixed number of ruin-and-recreate iterations (deterministic, a few
     milliseconds each); the best one then gets the work budget and the rest of the time,
     warm-started from its scouting solution. The core plan and a `warm_start` plan that is
-    feasible here (one found under a smaller budget, say) compete too, so the result is
+    feasible here (one found under a smaller budget, or by an earlier run) compete too, so the result is
     never worse than either. Last, every customer that fits into the chosen plan with
     every visit kept is added (`_complete`), so `lower_value` is always true.
     """
@@ -237,15 +237,14 @@ def _fits_reordered(compiled: CompiledProblem, served: set[int], group: int):
                           required=[*groups, group]).run()
 
 
-def adopt(scenario: Scenario, plan: Plan) -> Plan:
+def adopt(scenario: Scenario, outline: Outline) -> Plan:
     """A plan made for another version of the scenario (a smaller budget, say), re-checked
     and re-explained under this one without searching; InfeasibleError if it breaks a rule."""
     compiled_all = _compile_all(scenario)
-    candidate = _warm_candidate(compiled_all, plan)
+    candidate = _warm_candidate(compiled_all, outline)
     if candidate is None:
         raise InfeasibleError("the plan does not keep this scenario's rules")
-    adopted = _decode(compiled_all, candidate)
-    return replace(adopted, stopped_by=plan.stopped_by, seconds=plan.seconds)
+    return _decode(compiled_all, candidate)
 
 
 def _compile_all(scenario: Scenario) -> list[CompiledProblem]:
@@ -253,10 +252,10 @@ def _compile_all(scenario: Scenario) -> list[CompiledProblem]:
     return [compile_layout(scenario, layout) for layout in layouts(scenario)]
 
 
-def _warm_candidate(compiled_all: list[CompiledProblem], plan: Plan) -> _Candidate | None:
+def _warm_candidate(compiled_all: list[CompiledProblem], outline: Outline) -> _Candidate | None:
     """The plan as a candidate of the layout it was made for, if it is feasible there."""
     for compiled in compiled_all:
-        routes = compiled.routes_of(plan)
+        routes = compiled.routes_of(outline)
         solution = evaluate(compiled.problem, routes) if routes is not None else None
         if solution is not None:
             return _Candidate(compiled, solution)

@@ -54,6 +54,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
             "drive_km": plan.drive_km, "drive_minutes": plan.drive_minutes,
             "extension_days": {"before": plan.extension_before, "after": plan.extension_after},
             "currency": plan.currency, "stopped_by": plan.stopped_by, "optimal": plan.optimal,
+            "recalled": plan.recalled,
         },
         "days": [
             {"date": d.day.isoformat(), "extension": d.extension, "cost": d.cost, "drive_km": d.drive_km,
@@ -152,13 +153,19 @@ def _headline(plan: Plan) -> list[str]:
     if plan.extension_days:
         ext = (f"; extension: {plan.extension_before} day(s) before, {plan.extension_after} after"
                f" ({plan.extension_cost:,.2f})")
-    return [
+    lines = [
         f"{plan.scenario}",
         f"Value {plan.value:,.0f} of {plan.value_available:,.0f} available; visiting {plan.visited} of "
         f"{plan.candidates} customers",
         f"Cost {_money(plan, plan.cost)} (budget {_money(plan, plan.budget)}); driving {plan.drive_km:,.1f} km, "
         f"{plan.drive_minutes // 60}h{plan.drive_minutes % 60:02d}{ext}",
     ]
+    if plan.optimal:
+        lines.append("Proven optimal: every plan was checked.")
+    elif plan.recalled:
+        lines.append("An earlier run (plan or compare) found this plan; this search found none better"
+                     " (--fresh ignores earlier runs).")
+    return lines
 
 
 def _day_title(day: DayPlan) -> str:
@@ -237,7 +244,7 @@ def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
             "value_per_dollar": _per(p.value, p.cost), "breakpoint": row.budget in breakpoints,
             "customers": sorted(p.visited_names),
             "gained": list(step.gained) if step else [], "lost": list(step.lost) if step else [],
-            "stopped_by": p.stopped_by,
+            "stopped_by": p.stopped_by, "recalled": p.recalled,
         })
     return rows
 
