@@ -12,12 +12,12 @@ from typer.testing import CliRunner
 
 import tripopt
 from tripopt.cli import app
-from tripopt.compare import auto_compare, compare, parse_budgets
+from tripopt.compare import auto_compare, compare
+from tripopt.comparison import parse_budgets
 
 from .checker import check_plan
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, customer_strategy
 from .scenario_factory import write_scenario
-from .test_plan import customer_strategy
 
 REINVENT = next(p for p in SCENARIOS if "reinvent" in p.name)
 CONTRACT_FIELDS = {"budget", "status", "value", "visited", "cost", "extension_days", "drive_km"}

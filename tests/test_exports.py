@@ -19,33 +19,8 @@ from tripopt.ics import plan_calendar
 from tripopt.report import to_csv, to_xlsx
 from tripopt.webmap import plan_map_html
 
+from .conftest import EVIL_IMG, EVIL_SCRIPT, EVIL_TEMPLATE, FORMULA, customer_row
 from .scenario_factory import write_scenario
-
-EVIL_SCRIPT = "<script>document.body.dataset.pwned='script'</script>"
-EVIL_IMG = "<img src=x onerror=\"document.body.dataset.pwned='img'\">"
-EVIL_TEMPLATE = "${document.body.dataset.pwned='template'}`\\u"
-FORMULA = '=HYPERLINK("http://evil.example","click")'
-
-
-def _customer(name, lat, lon, value, hours="Mon-Tue 09:00-17:00", **extra):
-    return {"name": name, "lat": lat, "lon": lon, "value": value, "meeting": "45min", "hours": hours, **extra}
-
-
-@pytest.fixture(scope="module")
-def evil(tmp_path_factory):
-    """A two-day plan whose names and notes are hostile to every output format."""
-    folder = tmp_path_factory.mktemp("evil")
-    path = write_scenario(folder, [
-        _customer(EVIL_SCRIPT, 41.90, -87.65, 50, notes=EVIL_IMG),
-        _customer(EVIL_TEMPLATE, 41.95, -87.70, 40, notes="line one\nline two; with, commas"),
-        _customer(FORMULA, 41.85, -87.62, 30, notes="@SUM(A1:A9)", address="233 S Wacker Dr, Chicago"),
-        _customer("Plain Co", 41.80, -87.60, 20, hours="Tue 13:00-17:00"),
-        _customer(EVIL_IMG, 41.92, -87.66, 10, hours="Sun 10:00-12:00"),  # never available: greyed on the map
-    ], name=f"Trip {EVIL_IMG}", trip={"end": "2026-10-06"},
-        commitments=[{"name": "Booth <b>duty</b>", "place": "venue", "date": "2026-10-05",
-                      "start": "12:00", "end": "13:00"}])
-    scenario = tripopt.load_scenario(path)
-    return path, scenario, tripopt.solve(scenario)
 
 
 def test_evil_fixture_is_meaningful(evil):
@@ -103,8 +78,8 @@ def test_calendar_travel_blocks_end_at_each_arrival(evil):
 
 def test_calendar_across_a_clock_change(tmp_path):
     """Chicago leaves daylight time on 2026-11-01: the zone must describe both offsets."""
-    path = write_scenario(tmp_path, [_customer("Sat", 41.9, -87.65, 5, hours="Sat 09:00-17:00"),
-                                     _customer("Mon", 41.9, -87.66, 5, hours="Mon 09:00-17:00")],
+    path = write_scenario(tmp_path, [customer_row("Sat", 41.9, -87.65, 5, hours="Sat 09:00-17:00"),
+                                     customer_row("Mon", 41.9, -87.66, 5, hours="Mon 09:00-17:00")],
                           trip={"start": "2026-10-31", "end": "2026-11-02"})
     plan = tripopt.solve(tripopt.load_scenario(path))
     calendar, events = _events(plan_calendar(plan))

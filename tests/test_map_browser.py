@@ -14,7 +14,7 @@ import pytest
 
 from tripopt.webmap import DAY_COLOURS, plan_map_html
 
-from .test_exports import EVIL_IMG, EVIL_SCRIPT, EVIL_TEMPLATE, evil  # noqa: F401 (fixture)
+from .conftest import EVIL_IMG, EVIL_SCRIPT, EVIL_TEMPLATE
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 if not (CHROMIUM and CHROMEDRIVER):
@@ -52,7 +52,7 @@ def browser():
     driver.quit()
 
 
-def test_map_renders_offline_and_runs_no_script_from_data(evil, browser, tmp_path):  # noqa: F811
+def test_map_renders_offline_and_runs_no_script_from_data(evil, browser, tmp_path):
     _, scenario, plan = evil
     page = tmp_path / "map.html"
     page.write_text(plan_map_html(plan, scenario.places.values()), encoding="utf-8")

@@ -14,7 +14,7 @@ from tripopt.cli import app
 
 from .bruteforce import optimum_value
 from .checker import PlanError, check_plan
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, customer_row, customer_strategy
 from .scenario_factory import write_scenario
 
 
@@ -64,16 +64,12 @@ def test_same_input_same_plan():
 # -- tiny scenarios with a known optimum ---------------------------------------------
 
 
-def _customer(name, lat, lon, value, meeting="45min", hours="Mon-Fri 09:00-17:00", **extra):
-    return {"name": name, "lat": lat, "lon": lon, "value": value, "meeting": meeting, "hours": hours, **extra}
-
-
 def test_value_beats_travel(tmp_path):
     """A far, valuable customer is worth more than two near, cheap ones when only one fits."""
     path = write_scenario(tmp_path, [
-        _customer("far", 42.10, -87.75, 50, meeting="3h", hours="Mon 10:00-15:00"),
-        _customer("near1", 41.89, -87.63, 10, meeting="3h", hours="Mon 10:00-13:30"),
-        _customer("near2", 41.90, -87.63, 10, meeting="3h", hours="Mon 11:30-15:00"),
+        customer_row("far", 42.10, -87.75, 50, meeting="3h", hours="Mon 10:00-15:00"),
+        customer_row("near1", 41.89, -87.63, 10, meeting="3h", hours="Mon 10:00-13:30"),
+        customer_row("near2", 41.90, -87.63, 10, meeting="3h", hours="Mon 11:30-15:00"),
     ])
     scenario, plan, _ = _solve_and_check(path)
     assert plan.visited_names == {"far"}
@@ -82,20 +78,11 @@ def test_value_beats_travel(tmp_path):
 
 def test_budget_binds(tmp_path):
     path = write_scenario(tmp_path, [
-        _customer("a", 42.00, -87.70, 20), _customer("b", 41.75, -87.60, 15), _customer("c", 41.90, -87.64, 5),
+        customer_row("a", 42.00, -87.70, 20), customer_row("b", 41.75, -87.60, 15), customer_row("c", 41.90, -87.64, 5),
     ], budget=12)
     scenario, plan, _ = _solve_and_check(path)
     assert plan.value == optimum_value(scenario)
     assert plan.cost <= 12
-
-
-customer_strategy = st.builds(
-    lambda i, dlat, dlon, value, meeting, open_h, span, cost: _customer(
-        f"c{i}", round(41.88 + dlat, 4), round(-87.63 + dlon, 4), value, f"{meeting}min",
-        f"Mon-Tue {open_h:02d}:00-{min(open_h + span, 23):02d}:30", cost=cost),
-    st.integers(0, 10 ** 6), st.floats(-0.25, 0.25), st.floats(-0.25, 0.25), st.integers(0, 60),
-    st.sampled_from([15, 30, 45, 60, 90]), st.integers(7, 15), st.integers(1, 6), st.sampled_from([0, 0, 5, 20]),
-)
 
 
 # derandomize: the same examples every run, so CI is repeatable. Without it, seeds 1-8 x 100
@@ -148,13 +135,13 @@ def test_random_tiny_scenarios_are_feasible_and_optimal(tmp_path_factory, custom
                        "end": "19:00"}]}, "cannot be back at hotel by 18:00"),
     ({"commitments": [{"name": "Talk", "place": "airport", "date": "2026-10-05", "start": "10:00",
                        "end": "11:00"}], "budget": 5}, "the commitments alone cost"),
-    ({"customers": [_customer("Milwaukee", 43.04, -87.91, 10, must_visit=True)],
+    ({"customers": [customer_row("Milwaukee", 43.04, -87.91, 10, must_visit=True)],
       "trip": {"max_drive": "4h"}}, "must-visit customer 'Milwaukee' cannot be visited: cannot be reached"),
-    ({"customers": [_customer("Sunday", 41.9, -87.6, 10, hours="Sun 10:00-12:00", must_visit=True)]},
+    ({"customers": [customer_row("Sunday", 41.9, -87.6, 10, hours="Sun 10:00-12:00", must_visit=True)]},
      "not available on any day"),
 ])
 def test_infeasible_scenarios_exit_1_with_reason(tmp_path, overrides, fragment):
-    customers = overrides.pop("customers", [_customer("a", 41.9, -87.65, 5)])
+    customers = overrides.pop("customers", [customer_row("a", 41.9, -87.65, 5)])
     path = write_scenario(tmp_path, customers, **overrides)
     result = CliRunner().invoke(app, ["plan", str(path)])
     assert result.exit_code == 1, result.output
@@ -200,7 +187,7 @@ def test_out_to_missing_folder_is_input_error(tmp_path):
 def test_table_prints_names_literally(tmp_path):
     """Names are data: Rich markup or brackets in a customer name must reach the terminal as typed."""
     name = "[bold]Acme[/bold] [EU] <b>"
-    path = write_scenario(tmp_path, [_customer(name, 41.9, -87.65, 5, notes="ask for [red]Bob")])
+    path = write_scenario(tmp_path, [customer_row(name, 41.9, -87.65, 5, notes="ask for [red]Bob")])
     result = CliRunner().invoke(app, ["plan", str(path)])
     assert result.exit_code == 0, result.output
     assert name in result.stdout and "[red]Bob" in result.stdout
