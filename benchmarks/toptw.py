@@ -34,7 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "benchmarks" / "toptw"
 sys.path.insert(0, str(ROOT / "src"))
 
-from tripopt.routing import RoutingProblem, SearchSettings, Tour, solve  # noqa: E402
+from tripopt.limits import SearchSettings  # noqa: E402
+from tripopt.problem import RoutingProblem, Tour  # noqa: E402
+from tripopt.routing import solve  # noqa: E402
 
 # The 20 instances x m = 1, 2, 4 of shared/benchmarks/toptw/PEERS.md (peer figures exist).
 SUBSET = ("c101 c105 r101 r105 r109 rc101 rc105 c201 c205 r201 r205 r209 rc201 rc205 "

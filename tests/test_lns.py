@@ -16,8 +16,12 @@ from hypothesis import strategies as st
 from dataclasses import replace
 
 from tripopt import lns as lns_module
+from tripopt.limits import SearchSettings
 from tripopt.lns import Column, RuinRecreate
-from tripopt.routing import RoutingProblem, SearchSettings, Tour, _recombiner, _soft_arcs, _soft_penalties, scout
+from tripopt.objective import soft_arcs, soft_penalties
+from tripopt.problem import RoutingProblem, Tour
+from tripopt.recombine import recombiner
+from tripopt.routing import scout
 
 
 def broken_rule(problem: RoutingProblem, routes) -> str | None:
@@ -105,9 +109,9 @@ def problems(draw) -> RoutingProblem:
 @given(problem=problems(), seed=st.integers(1, 5), recombine=st.booleans())
 def test_construction_and_search_keep_every_rule(monkeypatch, problem, seed, recombine):
     monkeypatch.setattr(lns_module, "RECOMBINE_EVERY", 10)  # several rounds in 40 iterations
-    soft = _soft_arcs(problem)
-    lns = RuinRecreate(problem, soft, _soft_penalties(problem, soft, SearchSettings()), seed,
-                       _recombiner(problem) if recombine else None)
+    soft = soft_arcs(problem)
+    lns = RuinRecreate(problem, soft, soft_penalties(problem, soft, SearchSettings.value_weight), seed,
+                       recombiner(problem) if recombine else None)
     first = lns.construct()
     if first is None:  # only allowed when a mandatory visit found no place or nothing is affordable
         assert any(problem.mandatory) or broken_rule(problem, [[] for _ in problem.tours]) == "over budget"
@@ -161,8 +165,8 @@ PACKING_POOL = [
 
 def test_recombination_picks_the_best_disjoint_routes_within_the_budget():
     hint = [0, 3]  # the empty solution
-    assert _recombiner(_packing_problem())(PACKING_POOL, hint) == [1, 6]  # 10 + 7
-    assert _recombiner(_packing_problem(budget=40))(PACKING_POOL, hint) == [1, 3]  # 7 costs 50
+    assert recombiner(_packing_problem())(PACKING_POOL, hint) == [1, 6]  # 10 + 7
+    assert recombiner(_packing_problem(budget=40))(PACKING_POOL, hint) == [1, 3]  # 7 costs 50
     # column 6 alone serves mandatory group 3: taken when affordable, else there is no packing
-    assert _recombiner(_packing_problem(budget=60, mandatory_group=3))(PACKING_POOL, [1, 6]) == [1, 6]
-    assert _recombiner(_packing_problem(budget=40, mandatory_group=3))(PACKING_POOL, hint) is None
+    assert recombiner(_packing_problem(budget=60, mandatory_group=3))(PACKING_POOL, [1, 6]) == [1, 6]
+    assert recombiner(_packing_problem(budget=40, mandatory_group=3))(PACKING_POOL, hint) is None

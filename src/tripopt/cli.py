@@ -14,19 +14,16 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from . import compare as sweep
 from . import report
 from .check import far_customers, summarize
-from .compile import Outline
-from .compare import BudgetRow, Comparison, Progress, parse_budgets
+from .comparison import BudgetRow, Comparison, Progress, parse_budgets
 from .errors import InputError, Problem, TripoptError
 from .files import check_writable, write_atomic
 from .loader import inspect_scenario, load_scenario
 from .model import Scenario
-from .plan import Plan
-from .planner import solve
+from .plan import Outline, Plan
 from .plot import comparison_png, require_matplotlib
-from .routing import Interrupted
+from .limits import Interrupted
 from .store import PlanStore, mark_recalled
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -149,6 +146,8 @@ def _remember(store: PlanStore | None, plans: list[Plan], command: str) -> None:
 
 def _solve_with_progress(scenario: Scenario, warm: Outline | None) -> Plan:
     """Solve, showing elapsed time and the best value so far when stderr is a terminal."""
+    from .planner import solve  # the solver's modules: only once the input is valid
+
     with _interruptible() as flag:
         if not err.is_terminal:
             return solve(scenario, interrupted=flag, warm_start=warm)
@@ -286,6 +285,8 @@ def compare(
             raise InputError(Problem("--ceiling", f"{ceiling:g} is below --floor {floor:g}"))
         chosen = None if auto else parse_budgets(budget, budgets)
         loaded = _load(scenario, None, time_limit)
+        from . import compare as sweep  # the solver's modules: only once the input is valid
+
         store = _store(loaded, fresh)
         remembered = store.plans if store is not None else []
         if auto:

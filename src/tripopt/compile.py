@@ -8,7 +8,7 @@ the contract's rule that all k extra days are charged whether used or not.
 Time axis: every tour lies within one calendar day, so the solver's clock is minutes
 after the midnight of the tour's own day (the decoder adds the date back). On an
 absolute axis a customer open Mon-Fri 09:00-17:00 would have night-long gaps between
-its windows, which OR-Tools handles very slowly (see `routing.RoutingProblem`); on the
+its windows, which OR-Tools handles very slowly (see `problem.RoutingProblem`); on the
 per-day axis it has one window. A customer whose daily windows differ between days,
 or have a wide gap (a lunch break is fine, a dinner slot is not), becomes alternative
 node copies of one visit.
@@ -27,8 +27,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from .model import Scenario
-from .routing import RoutingProblem, Tour, earliest_schedule
+from .model import Customer, Scenario
+from .problem import RoutingProblem, Tour
 from .travel import TravelMatrix, build_matrix
 
 CENTS = 100  # money is integer cents inside the solver
@@ -38,19 +38,9 @@ _EPS = 1e-9
 
 
 @dataclass(frozen=True)
-class Outline:
-    """A plan reduced to what identifies it: its extension days and each day's stops in
-    order, by (kind, name). It is what a plan made elsewhere (under a smaller budget, by
-    an earlier run) is re-checked from: the times and costs are recomputed here."""
-
-    extension_before: int
-    extension_after: int
-    days: tuple[tuple[date, tuple[tuple[str, str], ...]], ...]
-
-
-@dataclass(frozen=True)
 class TourDay:
-    """One day of a layout: where and when it may start and must end."""
+    """One day of a layout: where and when it may start and must end (compiled into a
+    `problem.Tour` record, which is what every later stage reads)."""
 
     day: date
     extension: bool
@@ -90,39 +80,6 @@ class CompiledProblem:
         """The node copies of customer `index` (at least one, maybe unservable)."""
         return self.problem.alternatives[index]
 
-    def routes_of(self, outline: Outline) -> tuple[tuple[int, ...], ...] | None:
-        """A plan's stops as node routes of this layout (None if the plan was made for
-        another layout or names something this scenario lacks). Each visit takes the copy
-        whose windows and days admit it, tried in order on the route's own schedule."""
-        if (outline.extension_before, outline.extension_after) != (self.layout.before, self.layout.after):
-            return None
-        by_day = dict(outline.days)
-        customer_index = {c.name: i for i, c in enumerate(self.scenario.customers)}
-        commitment_node = {self.scenario.commitments[self.node_ref[n]].name: n
-                           for n, kind in enumerate(self.node_kind) if kind == "commitment"}
-        routes = []
-        for t, tour_day in enumerate(self.layout.days):
-            route: list[int] = []
-            for kind, name in by_day.get(tour_day.day, ()):
-                if kind == "commitment":
-                    candidates = (commitment_node[name],) if name in commitment_node else ()
-                else:
-                    candidates = (self.customer_nodes(customer_index[name])
-                                  if kind == "visit" and name in customer_index else ())
-                node = next((n for n in candidates if self._fits(t, route, n)), None)
-                if node is None:
-                    return None
-                route.append(node)
-            routes.append(tuple(route))
-        return tuple(routes)
-
-    def _fits(self, tour: int, route: list[int], node: int) -> bool:
-        allowed = self.problem.allowed_tours[node]
-        if allowed is not None and tour not in allowed:
-            return False
-        failed_at = earliest_schedule(self.problem, tour, [*route, node]).failed_at
-        return failed_at is None or not 0 <= failed_at <= len(route)  # the end and the cap: checked later
-
 
 def layouts(scenario: Scenario) -> list[Layout]:
     """Every way to extend the trip, cheapest first."""
@@ -157,54 +114,69 @@ def _layout(scenario: Scenario, before: int, after: int) -> Layout:
 def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
     """Build the integer problem: windows become per-day start-of-service windows."""
     customers, commitments, places = scenario.customers, scenario.commitments, scenario.places
-    day_index = {d.day: t for t, d in enumerate(layout.days)}
-    nodes = _Nodes()
+    nodes: list[_Node] = []
     for index, customer in enumerate(customers):
         for windows, tours in _copies(customer, layout):
-            nodes.add("customer", index, customer.lat, customer.lon, customer.meeting_minutes, windows, tours,
-                      index, round(customer.value * VALUE_SCALE), _cents_up(customer.cost), customer.must_visit)
+            nodes.append(_Node("customer", index, customer.lat, customer.lon, group=index, service=customer.meeting_minutes,
+                            windows=windows, allowed=tours, prize=round(customer.value * VALUE_SCALE),
+                            cost=_cents_up(customer.cost), mandatory=customer.must_visit))
     for index, k in enumerate(commitments):
-        tour = day_index.get(k.day)
-        nodes.add("commitment", index, places[k.place].lat, places[k.place].lon, k.end_minute - k.start_minute,
-                  ((k.start_minute, k.start_minute),) if tour is not None else (),
-                  (tour,) if tour is not None else (), len(customers) + index, 0, 0, True)
+        tours = tuple(t for t, d in enumerate(layout.days) if d.day == k.day)
+        place = places[k.place]
+        nodes.append(_Node("commitment", index, place.lat, place.lon, group=len(customers) + index,
+                        service=k.end_minute - k.start_minute,
+                        windows=((k.start_minute, k.start_minute),) if tours else (), allowed=tours, mandatory=True))
     tours = []
     for t, tour_day in enumerate(layout.days):
-        start_node = len(nodes.kind)
+        start_node = len(nodes)
         for kind, key in (("start", tour_day.start_place), ("end", tour_day.end_place)):
-            nodes.add(kind, t, places[key].lat, places[key].lon, 0, (), None, -1, 0, 0, False)
-        tours.append(Tour(start_node, start_node + 1, tour_day.start_minute, tour_day.end_minute,
-                          scenario.trip.max_drive_minutes))
-    matrix = build_matrix(nodes.lat, nodes.lon, scenario.travel)
+            nodes.append(_Node(kind, t, places[key].lat, places[key].lon))
+        tours.append(_tour(scenario, tour_day, start_node))
+    column = lambda name: tuple(getattr(n, name) for n in nodes)  # noqa: E731
+    matrix = build_matrix(list(column("lat")), list(column("lon")), scenario.travel)
     arc_cost = np.ceil(matrix.km * (scenario.per_km_cost * CENTS) - _EPS).astype(np.int64)
     budget = None
     if scenario.budget is not None:
         budget = math.floor((scenario.budget - layout.fixed_cost) * CENTS + _EPS)
     problem = RoutingProblem(
         travel=matrix.travel_minutes, drive=matrix.drive_minutes, arc_cost=arc_cost,
-        service=tuple(nodes.service), windows=tuple(nodes.windows), prize=tuple(nodes.prize),
-        node_cost=tuple(nodes.cost), mandatory=tuple(nodes.mandatory), allowed_tours=tuple(nodes.allowed),
-        group=tuple(nodes.group), tours=tuple(tours), budget=budget,
+        service=column("service"), windows=column("windows"), prize=column("prize"), node_cost=column("cost"),
+        mandatory=column("mandatory"), allowed_tours=column("allowed"), group=column("group"), tours=tuple(tours),
+        budget=budget,
     )
-    return CompiledProblem(scenario, layout, problem, matrix, tuple(nodes.kind), tuple(nodes.ref))
+    return CompiledProblem(scenario, layout, problem, matrix, column("kind"), column("ref"))
 
 
-class _Nodes:
-    """Column lists of the node table, filled in node order."""
-
-    def __init__(self) -> None:
-        self.kind, self.ref, self.lat, self.lon, self.service = [], [], [], [], []
-        self.windows, self.allowed, self.group, self.prize, self.cost, self.mandatory = [], [], [], [], [], []
-
-    def add(self, kind, ref, lat, lon, service, windows, allowed, group, prize, cost, mandatory) -> None:
-        for column, value in ((self.kind, kind), (self.ref, ref), (self.lat, lat), (self.lon, lon),
-                              (self.service, service), (self.windows, windows), (self.allowed, allowed),
-                              (self.group, group), (self.prize, prize), (self.cost, cost),
-                              (self.mandatory, mandatory)):
-            column.append(value)
+def _tour(scenario: Scenario, tour_day: TourDay, start_node: int) -> Tour:
+    """The record of one layout day; its start and end nodes are `start_node` and the next."""
+    trip = scenario.trip
+    fixed = 0.0
+    if tour_day.extension:
+        fixed = trip.extend_before.cost if tour_day.day < trip.start else trip.extend_after.cost
+    return Tour(start_node, start_node + 1, tour_day.start_minute, tour_day.end_minute, trip.max_drive_minutes,
+                day=tour_day.day, start_place=tour_day.start_place, end_place=tour_day.end_place,
+                fixed_cost=round(fixed * CENTS), extension=tour_day.extension)
 
 
-def _copies(customer, layout: Layout) -> list[tuple[tuple[tuple[int, int], ...], tuple[int, ...]]]:
+@dataclass(frozen=True)
+class _Node:
+    """One row of the node table, in node order; tour ends take the defaults (no visit,
+    group -1)."""
+
+    kind: str  # "customer", "commitment", "start", "end"
+    ref: int  # index into customers / commitments, or the tour index
+    lat: float
+    lon: float
+    group: int = -1
+    service: int = 0
+    windows: tuple[tuple[int, int], ...] = ()
+    allowed: tuple[int, ...] | None = None
+    prize: int = 0
+    cost: int = 0
+    mandatory: bool = False
+
+
+def _copies(customer: Customer, layout: Layout) -> list[tuple[tuple[tuple[int, int], ...], tuple[int, ...]]]:
     """(start-of-service windows, tours) per node copy: days with the same windows share a
     copy, and windows further apart than MAX_GAP_MINUTES go to separate copies."""
     patterns: dict[tuple[tuple[int, int], ...], list[int]] = {}

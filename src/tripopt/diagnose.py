@@ -15,7 +15,7 @@ from functools import lru_cache
 from .compile import CENTS, CompiledProblem
 from .exact import BranchAndBound, Decision, Insertion, insertion_options, tour_cost
 from .plan import Hint, Unvisited
-from .routing import earliest_schedule, route_cost
+from .problem import Schedule, earliest_schedule, route_cost
 
 _DAY = "%a %d %b"
 CORE_WORK = 200_000  # schedule checks for the commitments + must-visits question, per layout
@@ -142,7 +142,7 @@ def _conflict_reason(alone: list[tuple[CompiledProblem, list[int]]], index: int,
                           p, tuple((k,) if s == t else () for s in range(len(p.tours))), nodes) for o in found)]
             for k in single or base[t]:
                 name = compiled.scenario.commitments[compiled.node_ref[k]].name
-                day = f"'{name}' ({compiled.layout.days[t].day:{_DAY}})"
+                day = f"'{name}' ({compiled.problem.tours[t].day:{_DAY}})"
                 if day not in blockers:
                     blockers.append(day)
     named = ", ".join(blockers) if blockers else "the commitments"
@@ -221,7 +221,7 @@ def _hints(compiled: CompiledProblem, routes: tuple[tuple[int, ...], ...], indic
         extra = spent + cheapest.added_cost - p.budget
         if extra > 0 and extra < extra_cents.get(owner[node], extra + 1):
             extra_cents[owner[node]] = extra
-            day = compiled.layout.days[cheapest.tour].day
+            day = p.tours[cheapest.tour].day
             hints[owner[node]] = Hint("budget", day, extra / CENTS, "", 0.0, (
                 f"it would join the plan on {day:{_DAY}}, every visit kept, with a budget "
                 f"{extra / CENTS:,.2f} {scenario.currency} higher"))
@@ -239,8 +239,8 @@ def _hints(compiled: CompiledProblem, routes: tuple[tuple[int, ...], ...], indic
             current = hints.get(group)
             if current is not None and current.replaces_value <= gone.value:
                 continue
-            day = compiled.layout.days[fitting[0].tour].day
-            from_day = compiled.layout.days[removal.tour].day
+            day = p.tours[fitting[0].tour].day
+            from_day = p.tours[removal.tour].day
             where = "" if from_day == day else f"{from_day:{_DAY}}, "
             hints[group] = Hint("swap", day, 0.0, gone.name, gone.value, (
                 f"it fits on {day:{_DAY}} in place of {gone.name} ({where}value {gone.value:,g})"))
@@ -288,20 +288,19 @@ def _commitment_reason(compiled_all: list[CompiledProblem]) -> str | None:
     return reasons[0]
 
 
-def _explain(compiled: CompiledProblem, tour: int, base: list[int], timed) -> str:
-    scenario, p = compiled.scenario, compiled.problem
-    tour_day = compiled.layout.days[tour]
-    day = f"{tour_day.day:{_DAY}}"
+def _explain(compiled: CompiledProblem, t: int, base: list[int], timed: Schedule) -> str:
+    scenario, tour = compiled.scenario, compiled.problem.tours[t]
+    day = f"{tour.day:{_DAY}}"
     if timed.failed_at == -1:
         return (f"on {day} the commitments alone need {timed.drive} minutes of driving, over the "
                 f"{scenario.trip.max_drive_minutes}-minute cap")
     if timed.failed_at == len(base):
-        return (f"on {day} the traveller cannot be back at {tour_day.end_place} by {_hhmm(p.tours[tour].latest_end)}"
+        return (f"on {day} the traveller cannot be back at {tour.end_place} by {_hhmm(tour.latest_end)}"
                 f" after the last commitment (arrives {_hhmm(timed.arrive_end)})")
     node = base[timed.failed_at]
     k = scenario.commitments[compiled.node_ref[node]]
     before = (f"leaving '{scenario.commitments[compiled.node_ref[base[timed.failed_at - 1]]].name}'"
-              if timed.failed_at else f"starting from {tour_day.start_place} at {_hhmm(tour_day.start_minute)}")
+              if timed.failed_at else f"starting from {tour.start_place} at {_hhmm(tour.earliest_start)}")
     return (f"commitment '{k.name}' on {day} at {_hhmm(k.start_minute)} ({k.place}) cannot be reached in time: "
             f"{before}, the earliest arrival is {_hhmm(timed.arrive_end)}")
 

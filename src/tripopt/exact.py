@@ -29,9 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .routing import RoutingProblem, earliest_schedule, route_cost
+from .problem import NEVER, RoutingProblem, earliest_schedule, route_cost
 
-_NEVER = np.iinfo(np.int64).max // 4
 Routes = tuple[tuple[int, ...], ...]
 
 
@@ -93,7 +92,7 @@ def _latest_arrivals(problem: RoutingProblem, tour: int, route: Sequence[int]) -
     for node in reversed(route):
         bound = latest[0] - problem.service[node] - int(problem.travel[node, following])
         fits = [min(close, bound) for open_, close in problem.windows[node] if open_ <= min(close, bound)]
-        latest.insert(0, max(fits) if fits else -_NEVER)
+        latest.insert(0, max(fits) if fits else -NEVER)
         following = node
     return latest
 
@@ -107,12 +106,7 @@ def insertion_options(problem: RoutingProblem, routes: Sequence[Sequence[int]],
     found: list[list[Insertion]] = [[] for _ in candidates]
     if cand.size == 0:
         return found
-    width = max(len(problem.windows[n]) for n in cand) or 1
-    opens = np.full((cand.size, width), _NEVER, dtype=np.int64)
-    closes = np.full((cand.size, width), -1, dtype=np.int64)
-    for i, node in enumerate(cand):
-        for k, (open_, close) in enumerate(sorted(problem.windows[node])):
-            opens[i, k], closes[i, k] = open_, close
+    opens, closes = (a[cand] for a in problem.window_arrays)
     service = np.asarray(problem.service, dtype=np.int64)[cand]
     node_cost = np.asarray(problem.node_cost, dtype=np.int64)[cand]
     for t, route in enumerate(routes):
@@ -129,8 +123,8 @@ def insertion_options(problem: RoutingProblem, routes: Sequence[Sequence[int]],
         for gap in range(len(path) - 1):
             a, b = path[gap], path[gap + 1]
             arrive = departs[gap] + problem.travel[a, cand].astype(np.int64)
-            start = np.where(closes >= arrive[:, None], np.maximum(opens, arrive[:, None]), _NEVER).min(axis=1)
-            ok = allowed & (start < _NEVER)
+            start = np.where(closes >= arrive[:, None], np.maximum(opens, arrive[:, None]), NEVER).min(axis=1)
+            ok = allowed & (start < NEVER)
             ok &= start + service + problem.travel[cand, b] <= latest[gap]
             added_drive = problem.drive[a, cand].astype(np.int64) + problem.drive[cand, b] - int(problem.drive[a, b])
             if spec.max_drive is not None:

@@ -1,16 +1,12 @@
-"""Ruin and recreate in numpy: the many-iterations phase of the search.
+"""Ruin and recreate: the many-iterations phase of the search (no OR-Tools).
 
-OR-Tools' descents are thorough but each costs 100-250 ms on a 300-node problem, so a
-ruin-and-recreate loop built on them manages a few dozen iterations in ten seconds. Here
-the recreate step is a vectorised cheapest insertion (Solomon's push-forward test with
-the "maximum shift" of each scheduled visit, as in the TOPTW iterated local search of
-Vansteenwegen et al. 2009), so a loop runs thousands of iterations in the same time.
-It keeps every hard rule of the routing problem: several windows per node (a visit is
-never pushed out of the window it starts in, which is conservative), tours a node may
-use, one copy per visit, mandatory visits (never ruined), driving caps and the budget.
-
-The objective is the soft one of the explore phase (travel against drop penalties);
-the caller passes the arc costs and penalties it uses for guided local search.
+OR-Tools' descents are thorough but slow per step, so a ruin-and-recreate loop built on
+them manages a few dozen iterations in ten seconds; on `evaluation`'s vectorised
+insertion test this loop runs thousands. It keeps every hard rule of the routing
+problem: mandatory visits are never ruined, one copy per visit, and the budget is
+checked for each insertion. Its objective is the soft one of the explore phase
+(`objective`): the caller passes the arc costs and penalties guided local search uses.
+Route recombination (`Column`, `Recombine`) runs beside it on a worker thread.
 """
 
 from __future__ import annotations
@@ -21,78 +17,25 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .routing import RoutingProblem
+from .evaluation import Options, RouteEvaluator
+from .limits import PROGRESS_INTERVAL_SECONDS
+from .problem import NEVER, RoutingProblem
 
-_NEVER = np.iinfo(np.int64).max // 4  # a start time or cost that rules an option out
 ANNEALING = (5.0, 0.05)  # start and end temperature, in mean soft steps (see benchmarks/README.md)
 RUIN_AVG_REMOVED = 10  # visits removed per ruin on average (SISR's c-bar)
 NEIGHBOURS = 40  # nearest visits considered around a ruin's seed
 ORDER_RULES = (0.3, 0.65)  # cumulative odds of the random and the by-value insertion order
-CACHE_SIZE = 4096  # evaluated routes kept
-CACHE_CELLS = 2 ** 25  # and at most this many insertion options (8 bytes each) among them
 RECOMBINE_EVERY = 250  # iterations between route recombinations (see `Column`)
 POOL_LIMIT = 1000  # routes offered to one recombination
 
 
-@dataclass
-class _Route:
-    """One tour's path (start node, visits, end node) with its earliest schedule.
-
-    `start[i]` is the start of service at path position i (the arrival at the end node
-    for the last one); `slack[i]` is how far that start may move later without breaking
-    a window further on, or the tour's end (the "maximum shift"). The leg arrays hold,
-    per gap between consecutive path nodes, what an insertion there replaces."""
-
-    path: list[int]
-    start: np.ndarray
-    depart: np.ndarray
-    slack: np.ndarray
-    drive: int
-    spend: int
-    soft: int
-    legs: "_Legs"
-    reach: np.ndarray  # per gap: the latest arrival at its next node (start + slack)
-    base: np.ndarray  # per gap: soft units of leaving its first node and arriving at its next
-    drive_room: np.ndarray | None  # per gap: driving an insertion there may use, if capped
-
-
-@dataclass
-class _Legs:
-    """Per gap of a path: its two ends and the travel, driving, money and spend of the arc."""
-
-    prev: np.ndarray
-    nxt: np.ndarray
-    travel: np.ndarray
-    drive: np.ndarray
-    money: np.ndarray | None
-    spend: np.ndarray
-
-
-@dataclass
-class _Options:
-    """Where each candidate fits best in one route, by the time it takes from the tour.
-    Arrays are (positions, candidates): a gap of the route per row, a candidate per column.
-    The budget is not in them: `_choose` checks it for the insertion it is about to make."""
-
-    route: _Route
-    taken: np.ndarray  # minutes x 1000 + money; _NEVER where infeasible
-    best_position: np.ndarray
-    best_taken: np.ndarray
-
-
 @dataclass(frozen=True)
 class Column:
-    """A feasible route met during the search, offered to route recombination: a set
-    packing that picks one route per tour, each visit at most once, under the budget, for
-    the most prize (Hu & Lim 2014's recombination for the TOPTW). It joins good days of
-    different solutions, a move no ruin of a few visits makes. Measured on the trade-show
-    example's best layout, mean value over 8 seeds: 1,000 iterations 2,570,250 without,
-    2,578,500 with; 2,000 iterations 2,570,875 without, 2,583,125 with."""
+    """A feasible route met during the search, offered to route recombination (see
+    `recombine`): a set packing picks one route per tour, each visit at most once."""
 
     tour: int
     groups: tuple[int, ...]  # the visits it serves
@@ -117,141 +60,9 @@ class RuinRecreate:
         self.recombine = recombine
         self.rng = random.Random(seed)
         self.noise = np.random.default_rng(seed)  # bulk draws (one per candidate per recreate)
-        self.travel = problem.travel.astype(np.int64)
-        self.soft = soft_arcs.astype(np.int64)
-        self.drive = problem.drive.astype(np.int64)
-        self.cost = problem.arc_cost.astype(np.int64) + np.asarray(problem.node_cost, dtype=np.int64)[:, None]
-        self.service = np.asarray(problem.service, dtype=np.int64)
-        self.penalty = np.asarray(penalties, dtype=np.int64)
-        self.total_penalty = int(sum(self.penalty[g[0]] for g in problem.alternatives))  # nothing served
-        money = self.soft - (self.travel + self.service[:, None]) * 1000  # the soft arcs' money part
-        self.money = money if money.any() else None
-        self.prize = np.asarray(problem.prize, dtype=np.int64)
-        self._windows_as_arrays()
-        tours = len(problem.tours)
-        self.allowed = np.ones((problem.size, tours), dtype=bool)
-        for node, allowed in enumerate(problem.allowed_tours):
-            if allowed is not None:
-                self.allowed[node] = False
-                self.allowed[node, list(allowed)] = True
-        self.candidates = np.asarray([n for n in problem.visit_nodes if problem.servable(n)], dtype=np.int64)
-        self._candidate_columns()
+        self.evaluator = RouteEvaluator(problem, soft_arcs, penalties)
+        self.candidates = self.evaluator.candidates
         self.near = _neighbours(problem, self.candidates)
-        self.mean_step = mean_step(self.soft, self.candidates, 1.0)
-        self._cache: dict[tuple[int, tuple[int, ...]], tuple[_Route, _Options]] = {}
-        self._cached_cells = 0
-
-    def _windows_as_arrays(self) -> None:
-        """Windows padded to one width: (N, W) opens and closes; padding never fits."""
-        self.windows = tuple(sorted(w) for w in self.problem.windows)
-        width = max((len(w) for w in self.windows), default=1) or 1
-        self.opens = np.full((self.problem.size, width), _NEVER, dtype=np.int64)
-        self.closes = np.full((self.problem.size, width), -1, dtype=np.int64)
-        for node, windows in enumerate(self.windows):
-            for k, (open_, close) in enumerate(windows):
-                self.opens[node, k], self.closes[node, k] = open_, close
-
-    def _candidate_columns(self) -> None:
-        """What `_options` reads, cut to the candidates' columns once. Entering candidate c
-        from node i is `into[i, c]`, leaving it for node j is `out_of[j, c]`, so an insertion
-        test of all candidates at all gaps of a route is a handful of row takes (a 2-D
-        gather per quantity was measured at several times the cost)."""
-        cand = self.candidates
-
-        def split(matrix: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
-            if matrix is None:
-                return None
-            return np.ascontiguousarray(matrix[:, cand]), np.ascontiguousarray(matrix[cand, :].T)
-
-        capped = any(t.max_drive is not None for t in self.problem.tours)
-        self.travel_io, self.drive_io = split(self.travel), split(self.drive if capped else None)
-        self.money_io = split(self.money)
-        self.service_c = self.service[cand]
-        # Serving the candidate, then travelling on to node j: in minutes, and in soft
-        # units (x 1000, plus the arc's money), folded into one matrix each.
-        self.onward = self.travel_io[1] + self.service_c
-        self.onward_soft = self.onward * 1000 + (self.money_io[1] if self.money_io is not None else 0)
-        self.opens_c = np.ascontiguousarray(self.opens[cand].T)
-        self.closes_c = np.ascontiguousarray(self.closes[cand].T)
-        self.allowed_c = np.ascontiguousarray(self.allowed[cand].T)
-        self.columns = np.arange(cand.size)
-
-    # -- routes ----------------------------------------------------------------------
-
-    def _route(self, tour: int, visits: Sequence[int]) -> _Route:
-        """Earliest schedule and maximum shifts; the visits must be feasible in this order."""
-        spec, service = self.problem.tours[tour], self.problem.service
-        path = [spec.start_node, *visits, spec.end_node]
-        prev, nxt = np.asarray(path[:-1]), np.asarray(path[1:])
-        arcs = prev * self.problem.size + nxt  # flat takes: several times cheaper than [prev, nxt]
-        legs = _Legs(prev, nxt, self.travel.take(arcs), self.drive.take(arcs),
-                     None if self.money is None else self.money.take(arcs), self.cost.take(arcs))
-        now = spec.earliest_start + service[path[0]]
-        starts, departs, closes, arrivals = [spec.earliest_start], [now], [0], [0]
-        for node, leg in zip(path[1:-1], legs.travel.tolist()):
-            arrive = now + leg
-            for open_, close in self.windows[node]:  # the first window that still fits
-                start = max(arrive, open_)
-                if start <= close:
-                    break
-            else:
-                raise ValueError(f"node {node} misses its windows on tour {tour}")
-            now = start + service[node]
-            starts.append(start)
-            departs.append(now)
-            closes.append(close)
-            arrivals.append(arrive)
-        arrive = now + int(legs.travel[-1])
-        starts.append(arrive)
-        departs.append(arrive + service[path[-1]])
-        arrivals.append(arrive)
-        slack = [0] * len(path)
-        slack[-1] = spec.latest_end - arrive
-        for i in range(len(path) - 2, 0, -1):
-            slack[i] = min(closes[i] - starts[i], starts[i + 1] - arrivals[i + 1] + slack[i + 1])
-        start_at, depart_at = np.asarray(starts, dtype=np.int64), np.asarray(departs, dtype=np.int64)
-        slack_at, drive = np.asarray(slack, dtype=np.int64), int(legs.drive.sum())
-        base = (depart_at[:-1] + legs.travel) * 1000
-        if legs.money is not None:
-            base += legs.money
-        room = None if spec.max_drive is None else spec.max_drive - drive + legs.drive
-        return _Route(path, start_at, depart_at, slack_at, drive, int(legs.spend.sum()),
-                      int(self.soft.take(arcs).sum()), legs, start_at[1:] + slack_at[1:], base, room)
-
-    def _options(self, tour: int, route: _Route) -> _Options:
-        """Every feasible insertion of every candidate into the route (push-forward test),
-        as (gaps, candidates) arrays."""
-        legs = route.legs
-        arrive = self.travel_io[0].take(legs.prev, axis=0)
-        arrive += route.depart[:-1, None]
-        if self.opens_c.shape[0] == 1:
-            start = np.maximum(arrive, self.opens_c[0])
-            ok = start <= self.closes_c[0]
-        else:  # the first window that still fits, so the latest is tried first and overwritten
-            start = np.full(arrive.shape, _NEVER)
-            for opens, closes in zip(self.opens_c[::-1], self.closes_c[::-1]):
-                at = np.maximum(arrive, opens)
-                np.copyto(start, at, where=at <= closes)
-            ok = start < _NEVER
-        back = start + self.onward.take(legs.nxt, axis=0)  # the new arrival at the next node
-        ok &= back <= route.reach[:, None]
-        ok &= self.allowed_c[tour]
-        if route.drive_room is not None:
-            into, out_of = self.drive_io
-            extra = into.take(legs.prev, axis=0)
-            extra += out_of.take(legs.nxt, axis=0)
-            ok &= extra <= route.drive_room[:, None]
-        # Time the insertion takes from the rest of the tour, waiting included (the soft
-        # objective leaves waiting out; here it decides which gap the visit goes into),
-        # then money as on the soft arcs.
-        taken = start * 1000
-        taken += self.onward_soft.take(legs.nxt, axis=0)
-        taken -= route.base[:, None]
-        if self.money_io is not None:
-            taken += self.money_io[0].take(legs.prev, axis=0)
-        taken[~ok] = _NEVER
-        best_position = taken.argmin(axis=0)
-        return _Options(route, taken, best_position, taken[best_position, self.columns])
 
     # -- one iteration ---------------------------------------------------------------
 
@@ -261,7 +72,7 @@ class RuinRecreate:
         empty tours alone break the budget."""
         empty = [[] for _ in self.problem.tours]
         budget = self.problem.budget
-        if budget is not None and sum(self._evaluated(t, v)[0].spend for t, v in enumerate(empty)) > budget:
+        if budget is not None and sum(self.evaluator.evaluated(t, v)[0].spend for t, v in enumerate(empty)) > budget:
             return None
         visits = self._recreate(empty, self._by_window)
         served = {self.problem.group[n] for route in visits for n in route}
@@ -273,7 +84,7 @@ class RuinRecreate:
     def _by_window(self, cand: np.ndarray, cheapest: np.ndarray) -> list[int]:
         """Mandatory candidates by earliest opening, then the others by value."""
         mandatory = np.asarray([self.problem.mandatory[n] for n in cand])
-        within = np.where(mandatory, self.opens[cand, 0], -self.prize[cand])
+        within = np.where(mandatory, self.evaluator.opens[cand, 0], -self.evaluator.prize[cand])
         return list(np.lexsort((within, ~mandatory)))
 
     def _recreate(self, visits: list[list[int]], order_rule: _OrderRule | None = None) -> list[list[int]]:
@@ -282,7 +93,7 @@ class RuinRecreate:
         p, cand = self.problem, self.candidates
         if cand.size == 0:
             return visits
-        routes, options = zip(*(self._evaluated(t, v) for t, v in enumerate(visits)))
+        routes, options = zip(*(self.evaluator.evaluated(t, v) for t, v in enumerate(visits)))
         routes, options = list(routes), list(options)
         cheapest = np.min([o.best_taken for o in options], axis=0)
         order = (order_rule or self._order)(cand, cheapest)
@@ -290,7 +101,7 @@ class RuinRecreate:
         # inequality, as the product's do), so a candidate with no place now finds none
         # later in this recreate: skip it without asking every tour. Where they do not
         # (truncated benchmark distances), a candidate merely waits for the next recreate.
-        placeable = cheapest < _NEVER
+        placeable = cheapest < NEVER
         served = {p.group[n] for v in visits for n in v}
         spent = sum(r.spend for r in routes)
         for row in order:
@@ -304,23 +115,9 @@ class RuinRecreate:
             visits[tour].insert(position, node)
             served.add(p.group[node])
             spent -= routes[tour].spend
-            routes[tour], options[tour] = self._evaluated(tour, visits[tour])
+            routes[tour], options[tour] = self.evaluator.evaluated(tour, visits[tour])
             spent += routes[tour].spend
         return visits
-
-    def _evaluated(self, tour: int, visits: list[int]) -> tuple[_Route, _Options]:
-        """A route's schedule and the options of every candidate in it, cached: a ruin
-        leaves most routes as they were, and the accepted solution is met again."""
-        key = (tour, tuple(visits))
-        found = self._cache.get(key)
-        if found is None:
-            if len(self._cache) >= CACHE_SIZE or self._cached_cells >= CACHE_CELLS:
-                self._cache.clear()  # 2,000 candidates: peak 1,987 MB -> 1,738 MB, same speed
-                self._cached_cells = 0
-            route = self._route(tour, visits)
-            found = self._cache[key] = (route, self._options(tour, route))
-            self._cached_cells += found[1].taken.size
-        return found
 
     def _order(self, cand: np.ndarray, cheapest: np.ndarray) -> list[int]:
         """Candidate rows in the order they are offered a place."""
@@ -329,49 +126,32 @@ class RuinRecreate:
             order = list(range(len(cand)))
             self.rng.shuffle(order)
             return order
-        value = self.prize[cand] * self.noise.uniform(0.8, 1.2, len(cand))
+        value = self.evaluator.prize[cand] * self.noise.uniform(0.8, 1.2, len(cand))
         if rule < ORDER_RULES[1]:
             return list(np.argsort(-value, kind="stable"))
-        ratio = value / np.maximum(np.where(cheapest >= _NEVER, np.inf, cheapest), self.mean_step * 0.05)
+        ratio = value / np.maximum(np.where(cheapest >= NEVER, np.inf, cheapest), self.evaluator.mean_step * 0.05)
         return list(np.argsort(-ratio, kind="stable"))
 
-    def _choose(self, row: int, options: list[_Options], spent: int) -> tuple[int, int] | None:
+    def _choose(self, row: int, options: list[Options], spent: int) -> tuple[int, int] | None:
         """(tour, position in its visits) of the cheapest feasible insertion, or None."""
         budget = self.problem.budget
         best = None
         for tour, option in enumerate(options):
             taken = int(option.best_taken[row])
-            if taken >= _NEVER:
+            if taken >= NEVER:
                 continue
             if best is not None and taken >= best[0]:
                 continue
             position = int(option.best_position[row])
-            if budget is not None and self._spend(option.route, row, position) > budget - spent:
-                costs = np.where(self._spend(option.route, row) <= budget - spent, option.taken[:, row], _NEVER)
+            if budget is not None and self.evaluator.spend(option.route, row, position) > budget - spent:
+                costs = np.where(self.evaluator.spend(option.route, row) <= budget - spent, option.taken[:, row], NEVER)
                 position = int(costs.argmin())
                 taken = int(costs[position])
-                if taken >= _NEVER:
+                if taken >= NEVER:
                     continue
             if best is None or taken < best[0]:
                 best = (taken, tour, position)
         return None if best is None else (best[1], best[2])
-
-    def _spend(self, route: _Route, row: int, position: int | None = None):
-        """What inserting candidate `row` costs at one gap of the route, or at every gap."""
-        node, legs = int(self.candidates[row]), route.legs
-        if position is None:
-            return self.cost[legs.prev, node] + self.cost[node, legs.nxt] - legs.spend
-        prev, nxt = int(legs.prev[position]), int(legs.nxt[position])
-        return int(self.cost[prev, node] + self.cost[node, nxt] - legs.spend[position])
-
-    def _soft_cost(self, visits: Sequence[Sequence[int]]) -> tuple[int, int]:
-        """(soft objective, prize) of a solution: travel plus the penalties of what is left
-        out. The routes' soft travel comes from the cache the recreate step just filled."""
-        travel = sum(self._evaluated(t, list(route))[0].soft for t, route in enumerate(visits))
-        served = [n for route in visits for n in route]
-        prize = int(self.prize[served].sum()) if served else 0
-        missed = self.total_penalty - (int(self.penalty[served].sum()) if served else 0)
-        return travel + missed, prize
 
     # -- the loop --------------------------------------------------------------------
 
@@ -381,11 +161,11 @@ class RuinRecreate:
         annealing on the soft objective, ended by `iterations` if given (repeatable),
         else by the clock; route recombination beside it (see `_Recombination`)."""
         current = [list(r) for r in routes]
-        current_cost, current_prize = self._soft_cost(current)
+        current_cost, current_prize = self.evaluator.soft_cost(current)
         best, best_key = current, (-current_prize, current_cost)
         recombination = _Recombination(self, current) if self.recombine is not None else None
         deadline = time.monotonic() + seconds
-        t_start, t_end = ANNEALING[0] * self.mean_step, ANNEALING[1] * self.mean_step
+        t_start, t_end = ANNEALING[0] * self.evaluator.mean_step, ANNEALING[1] * self.evaluator.mean_step
         iteration, last_report = 0, 0.0
         while not interrupted():
             now = time.monotonic()
@@ -395,7 +175,7 @@ class RuinRecreate:
             temperature = t_start * (t_end / t_start) ** min(ratio, 1.0)
             candidate = self._recreate(ruin(current, self.near, self.rng, self.problem, RUIN_AVG_REMOVED))
             iteration += 1
-            cost, prize = self._soft_cost(candidate)
+            cost, prize = self.evaluator.soft_cost(candidate)
             if (-prize, cost) < best_key:  # the soft objective guides; the best is kept by value
                 best, best_key = [list(r) for r in candidate], (-prize, cost)
             if cost < current_cost - temperature * math.log(1.0 - self.rng.random()):
@@ -405,7 +185,7 @@ class RuinRecreate:
                 if iteration % RECOMBINE_EVERY == 0:  # go on from the best, recombined or not
                     best, best_key = recombination.next_round(best, best_key)
                     current, current_cost = best, best_key[1]
-            if progress is not None and now - last_report > 0.25:
+            if progress is not None and now - last_report > PROGRESS_INTERVAL_SECONDS:
                 last_report = now
                 progress(now - started, -best_key[0])
         if recombination is not None:
@@ -432,10 +212,10 @@ class _Recombination:
     def collect(self, visits: Sequence[Sequence[int]]) -> None:
         """Add a solution's routes; of two routes serving the same visits on one tour,
         the cheaper is kept (it leaves more of the budget to the other tours)."""
-        group, prize = self.search.problem.group, self.search.prize
+        group, prize = self.search.problem.group, self.search.evaluator.prize
         for tour, route in enumerate(visits):
             key = (tour, frozenset(group[n] for n in route))
-            spend = self.search._evaluated(tour, list(route))[0].spend
+            spend = self.search.evaluator.evaluated(tour, list(route))[0].spend
             kept = self.pool.get(key)
             if kept is None or spend < kept.spend:
                 self.pool[key] = Column(tour, tuple(sorted(key[1])), int(prize[list(route)].sum()) if route else 0,
@@ -477,7 +257,7 @@ class _Recombination:
         if chosen is None:
             return best, best_key
         packed = [list(columns[i].visits) for i in chosen]
-        cost, prize = self.search._soft_cost(packed)
+        cost, prize = self.search.evaluator.soft_cost(packed)
         return (packed, (-prize, cost)) if (-prize, cost) < best_key else (best, best_key)
 
     def _hint(self, columns: list[Column], best: list[list[int]]) -> list[int]:
@@ -523,9 +303,3 @@ def _neighbours(problem: RoutingProblem, nodes: np.ndarray, count: int = NEIGHBO
     sub = problem.travel[np.ix_(nodes, nodes)]
     order = np.argsort(sub, axis=1, kind="stable")[:, :min(count, nodes.size)]
     return {int(nodes[i]): [int(nodes[j]) for j in row if j != i] for i, row in enumerate(order)}
-
-
-def mean_step(arcs: np.ndarray, nodes: np.ndarray, default: float) -> float:
-    """Mean positive arc cost between the nodes: the scale of one step of a tour."""
-    sub = arcs[np.ix_(nodes, nodes)] if nodes.size else arcs[:0, :0]
-    return float(sub[sub > 0].mean()) if (sub > 0).any() else default

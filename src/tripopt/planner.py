@@ -10,13 +10,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .compile import CENTS, VALUE_SCALE, CompiledProblem, Outline, compile_layout, layouts
+from .compile import CENTS, VALUE_SCALE, CompiledProblem, compile_layout, layouts
+from .decode import decode, encode
 from .diagnose import base_routes, core, core_reason, quick_infeasibility, unvisited_reasons
 from .errors import InfeasibleError, UndecidedError
 from .exact import BranchAndBound, insert, insertion_options, tour_cost
 from .model import Scenario
-from .plan import Plan, decode
-from .routing import Interrupted, RoutingProblem, RoutingSolution, SearchSettings, evaluate, lns_iterations_per_solution, scout
+from .limits import SCOUT_SHARE, Interrupted, phase_settings, scout_iterations, work_budget
+from .plan import Outline, Plan
+from .problem import RoutingProblem, RoutingSolution, evaluate
+from .routing import scout
 from .routing import solve as solve_routing
 
 ProgressCallback = Callable[[float, float], None]  # (elapsed seconds, best value so far)
@@ -34,26 +37,10 @@ class _Candidate:
         return (-self.solution.prize, self.solution.cost + fixed, self.solution.drive)
 
 
-# Work budget: the time limit becomes time_limit x WORK_RATE / nodes solutions. Guided
-# local search examined 11,000-30,000 node-solutions per second on this project's
-# machines (38 to 2,341 nodes), so this budget normally runs out before the clock and
-# the same input gives the same plan (README, "Determinism").
-WORK_RATE = 6000
-SCOUT_SHARE = 0.3  # time cap for scouting all layouts; the rest goes to the best
-SCOUT_MIN_ITERATIONS = 20  # of ruin and recreate per layout, however short the limit
 EXACT_MAX_CUSTOMERS = 10  # scenarios this small are solved exhaustively when the work allows
 EXACT_WORK = 100_000  # schedule checks per layout for that
 RESEQUENCE_MAX_VISITS = 12  # plans this small are checked for re-ordered room for each left-out customer
 RESEQUENCE_WORK = 20_000  # schedule checks per customer for that
-
-
-def _settings(seconds: float, work: float | None, metaheuristic: str = "GUIDED_LOCAL_SEARCH") -> SearchSettings:
-    """A descent (the scouting fallback when the construction misses a mandatory visit) is
-    pure: no ruin and recreate."""
-    descent = metaheuristic == "GREEDY_DESCENT"
-    return SearchSettings(time_limit_seconds=max(seconds, 0.05), metaheuristic=metaheuristic,
-                          work_limit=None if work is None else max(int(work), 10),
-                          ruin_and_recreate=0.0 if descent else SearchSettings.ruin_and_recreate)
 
 
 def solve(scenario: Scenario, progress: ProgressCallback | None = None,
@@ -117,7 +104,7 @@ def _search(scenario: Scenario, viable: list[CompiledProblem], cores: dict[Compi
     """The heuristic search over the layouts: scouting, then the best layout's search."""
     limit = scenario.solver.time_limit_seconds
     nodes = max(c.problem.size for c in viable)
-    work = scenario.solver.work_limit or limit * WORK_RATE / nodes
+    work = work_budget(limit, scenario.solver.work_limit, nodes)
     best_value = [0.0]
 
     def report(elapsed: float, prize: int) -> None:
@@ -132,13 +119,11 @@ def _search(scenario: Scenario, viable: list[CompiledProblem], cores: dict[Compi
         if interrupted.set or scout_share == 0.0:
             break
         seconds = limit * scout_share / len(viable)
-        per_solution = lns_iterations_per_solution(compiled.problem.size)
         fallback = cores.get(compiled)
-        solution = scout(compiled.problem, max(int(work * scout_share / len(viable) * per_solution),
-                                               SCOUT_MIN_ITERATIONS), seconds, report, interrupted,
-                         fallback=fallback.routes if fallback is not None else None)
+        solution = scout(compiled.problem, scout_iterations(work, len(viable), compiled.problem.size), seconds,
+                         report, interrupted, fallback=fallback.routes if fallback is not None else None)
         if solution.status != "feasible":  # the greedy construction missed a mandatory visit
-            solution = solve_routing(compiled.problem, _settings(seconds, None, "GREEDY_DESCENT"), None, report,
+            solution = solve_routing(compiled.problem, phase_settings(seconds, None, "GREEDY_DESCENT"), None, report,
                                      interrupted)
         if solution.status == "feasible":
             found.append(_Candidate(compiled, solution))
@@ -149,7 +134,7 @@ def _search(scenario: Scenario, viable: list[CompiledProblem], cores: dict[Compi
             break
         remaining = max(limit - (time.monotonic() - started), 0.05) / len(focus)
         initial = best.solution.routes if best is not None else None
-        solution = solve_routing(compiled.problem, _settings(remaining, work / len(focus)), initial, report,
+        solution = solve_routing(compiled.problem, phase_settings(remaining, work / len(focus)), initial, report,
                                  interrupted)
         if solution.status == "feasible":
             candidate = _Candidate(compiled, solution)
@@ -255,7 +240,7 @@ def _compile_all(scenario: Scenario) -> list[CompiledProblem]:
 def _warm_candidate(compiled_all: list[CompiledProblem], outline: Outline) -> _Candidate | None:
     """The plan as a candidate of the layout it was made for, if it is feasible there."""
     for compiled in compiled_all:
-        routes = compiled.routes_of(outline)
+        routes = encode(compiled, outline)
         solution = evaluate(compiled.problem, routes) if routes is not None else None
         if solution is not None:
             return _Candidate(compiled, solution)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from .compare import Comparison
+from .comparison import Comparison
 from .errors import InputError, Problem
 
 MISSING = "plotting needs matplotlib, an optional extra: pip install 'tripopt[plot]'"

@@ -15,7 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from .compare import Comparison, Step
+from .comparison import Comparison, Step
 from .plan import FORMAT, DayPlan, Plan, Stop, Unvisited
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -1,28 +1,19 @@
-"""A generic prize-collecting, multi-tour routing core on OR-Tools (knows no YAML).
-
-Every OR-Tools import of the project lives here. The problem is integer throughout:
-nodes with service times, one or several start-of-service windows, prizes, per-node
-costs, optional or mandatory, possibly tied to given tours, and grouped into
-alternatives (copies of one visit, at most one served: a visit whose windows differ
-from day to day); tours with their own start and end node, time window and driving
-cap; per-arc costs and one global budget.
+"""The search phases on OR-Tools: guided local search, descents, and their order.
 
 The search runs in three phases, because the objective the search sees and the order
 the product promises are different things (see README, "The objective"):
 
-1. explore: guided local search on a *soft* objective (prize x weight against travel
-   time), where value and travel are on comparable scales so GLS can move, then ruin and
-   recreate on the same objective (`lns`: thousands of cheap iterations, with route
-   recombination by CP-SAT set packing beside them);
+1. explore: guided local search on the *soft* objective (`objective`), where value and
+   travel are on comparable scales so GLS can move, then ruin and recreate on the same
+   objective (`lns`: thousands of cheap iterations, with route recombination by CP-SAT
+   set packing beside them, `recombine`);
 2. value first: greedy descent from that solution on the exact objective "maximise
-   prize", which inserts or swaps in anything the soft objective left out (OR-Tools'
-   compound "move one, insert another" operators were used here until ruin and recreate
-   made them redundant: 1,200 random brute-force cases stayed optimal without them, and
-   they cost 0.2-0.5 s on 92 nodes);
+   prize", which inserts or swaps in anything the soft objective left out;
 3. polish: with the visited set fixed, minimise cost, then driving time.
 
-Three index spaces exist: problem nodes (0..N-1), OR-Tools indices, and whatever the
-caller maps nodes to. Conversion between the first two happens only in `_Model`.
+This module and `recombine` are the only ones that import OR-Tools. Three index spaces
+exist: problem nodes (0..N-1), OR-Tools indices, and whatever the caller maps nodes to;
+conversion between the first two happens only in `_Model`.
 """
 
 from __future__ import annotations
@@ -30,208 +21,22 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-from ortools.sat.python import cp_model_helper as sat  # not sat.python.cp_model: it imports pandas (0.2 s)
 
-from .lns import NEIGHBOURS, Column, Recombine, RuinRecreate, mean_step
-
-DESCENT_FLOOR_SECONDS = 0.25
-# Route recombination is a CP-SAT set packing on one worker under a deterministic time
-# limit (CP-SAT's own work units, about seconds), so that runs repeat.
-RECOMBINE_WORK = 0.5
-# A ruin-and-recreate iteration costs a tenth of a solution of guided local search or less
-# (measured: 700 iterations/s against 65 solutions/s on 92 nodes, 400/s against 21/s on 288;
-# about 2,000/s on 92 nodes since the insertion test reads candidate columns). Twenty per
-# solution was no better on the trade-show example at 1 s, and let the clock end the run.
-LNS_ITERATIONS_PER_SOLUTION = 10
-LNS_CALIBRATION_NODES = 92  # the size the ratio above was measured at
-
-
-def lns_iterations_per_solution(nodes: int) -> float:
-    """Ruin-and-recreate iterations worth one solution of guided local search on a problem
-    of this size. A GLS solution's cost grows about linearly with the nodes (the planner's
-    WORK_RATE), an iteration's much more slowly (measured: 2,000 iterations/s on 92 nodes,
-    657/s on 2,341, about n^(-1/3)), so above the calibration size the ratio grows as
-    n^(2/3). With a fixed ratio the 2,000-customer plan spent 1 s of its 30 in ruin and
-    recreate and 12 s in the value-first descent."""
-    return LNS_ITERATIONS_PER_SOLUTION * max(1.0, nodes / LNS_CALIBRATION_NODES) ** (2 / 3)
-
+from .limits import (DESCENT_FLOOR_SECONDS, PROGRESS_INTERVAL_SECONDS, Interrupted, SearchSettings, descent, gls_work,
+                     lns_work, stopped_by)
+from .lns import NEIGHBOURS, RuinRecreate
+from .objective import soft_arcs, soft_penalties
+from .problem import RoutingProblem, RoutingSolution, infeasible, summarise
+from .recombine import recombiner
 
 _STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
 
 
-@dataclass(frozen=True)
-class Tour:
-    """One vehicle route: a day. Times are absolute integer minutes."""
-
-    start_node: int
-    end_node: int
-    earliest_start: int
-    latest_end: int
-    max_drive: int | None = None
-
-
-@dataclass(frozen=True)
-class RoutingProblem:
-    """The integer problem the core solves. Node-indexed arrays all have length N.
-
-    `windows[i]` bounds the *start* of service at node i (several disjoint windows
-    allowed; an empty tuple means the node can never be served). Tour start and end
-    nodes take their times from their `Tour`, not from `windows`. `group[i]` names the
-    visit a node serves: nodes sharing a group are alternatives, of which at most one
-    (exactly one if mandatory) is served; prize and mandatory are the group's. Tour
-    start and end nodes have group -1.
-
-    Wide gaps inside one node's windows make OR-Tools' insertion filters very slow
-    (measured: a 300-minute gap, 2,000 nodes, 24 s to a first solution against 0.3 s
-    with a 60-minute gap), so callers should split such windows into alternatives.
-    """
-
-    travel: np.ndarray  # (N, N) minutes, service not included
-    drive: np.ndarray  # (N, N) driving minutes (for the per-tour cap)
-    arc_cost: np.ndarray  # (N, N) cost units (e.g. cents)
-    service: tuple[int, ...]
-    windows: tuple[tuple[tuple[int, int], ...], ...]
-    prize: tuple[int, ...]
-    node_cost: tuple[int, ...]
-    mandatory: tuple[bool, ...]
-    allowed_tours: tuple[tuple[int, ...] | None, ...]
-    group: tuple[int, ...]
-    tours: tuple[Tour, ...]
-    budget: int | None = None
-
-    def __post_init__(self) -> None:
-        n = self.travel.shape[0]
-        for name in ("drive", "arc_cost"):
-            if getattr(self, name).shape != (n, n):
-                raise ValueError(f"{name} must be {n}x{n}")
-        for name in ("service", "windows", "prize", "node_cost", "mandatory", "allowed_tours", "group"):
-            if len(getattr(self, name)) != n:
-                raise ValueError(f"{name} must have {n} entries")
-        if not self.tours:
-            raise ValueError("at least one tour is needed")
-
-    @property
-    def size(self) -> int:
-        return self.travel.shape[0]
-
-    @cached_property
-    def visit_nodes(self) -> tuple[int, ...]:
-        """Nodes that are not a tour's start or end."""
-        return tuple(i for i in range(self.size) if self.group[i] >= 0)
-
-    @cached_property
-    def alternatives(self) -> tuple[tuple[int, ...], ...]:
-        """The node copies of each visit, in group order."""
-        groups: dict[int, list[int]] = {}
-        for node in self.visit_nodes:
-            groups.setdefault(self.group[node], []).append(node)
-        return tuple(tuple(nodes) for _, nodes in sorted(groups.items()))
-
-    def servable(self, node: int) -> bool:
-        return bool(self.windows[node]) and self.allowed_tours[node] != ()
-
-    def restricted(self, keep: Sequence[int], mandatory: bool) -> "RoutingProblem":
-        """The problem on the nodes `keep` (in that order, tour ends included), with every
-        visit made mandatory if asked. Node i of the result is node keep[i] here."""
-        where = {node: i for i, node in enumerate(keep)}
-        index = np.asarray(keep)
-        pick = lambda values: tuple(values[n] for n in keep)  # noqa: E731
-        return RoutingProblem(
-            travel=self.travel[np.ix_(index, index)], drive=self.drive[np.ix_(index, index)],
-            arc_cost=self.arc_cost[np.ix_(index, index)], service=pick(self.service),
-            windows=pick(self.windows), prize=pick(self.prize), node_cost=pick(self.node_cost),
-            mandatory=tuple(mandatory and self.group[n] >= 0 or self.mandatory[n] for n in keep),
-            allowed_tours=pick(self.allowed_tours), group=pick(self.group),
-            tours=tuple(replace(t, start_node=where[t.start_node], end_node=where[t.end_node]) for t in self.tours),
-            budget=self.budget,
-        )
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    """How long and how to search. `work_limit` (solutions examined) makes runs
-    repeatable: while it, not the clock, ends a phase, the same input gives the same plan."""
-
-    time_limit_seconds: float = 10.0
-    work_limit: int | None = None
-    value_weight: float = 2.0  # soft objective: mean prize = this many mean arcs of travel
-    first_solution: str = "SEQUENTIAL_CHEAPEST_INSERTION"
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    explore_share: float = 0.85  # of the time limit; the rest goes to the exact phases
-    ruin_and_recreate: float = 0.85  # share of the explore phase spent in ruin-and-recreate after GLS
-    seed: int = 1  # for the ruin-and-recreate random choices (runs stay repeatable)
-
-
-@dataclass(frozen=True)
-class RoutingSolution:
-    routes: tuple[tuple[int, ...], ...]  # visit nodes of each tour, in order
-    status: str  # "feasible" or "infeasible"
-    prize: int
-    cost: int
-    drive: int
-    travel: int
-    stopped_by: str = "work"  # "work", "time", "interrupt" or "infeasible"
-    seconds: float = 0.0
-    phases: tuple[str, ...] = field(default=(), compare=False)
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """Earliest (arrive, start, end) per node of a route; `failed_at` is the position of
-    the first node whose windows are all missed (len(route) if the tour ends too late,
-    -1 if it breaks the driving cap), or None if the route is feasible. `arrive_end` is
-    the arrival at the tour's end, or at the failing node when a window is missed."""
-
-    times: tuple[tuple[int, int, int], ...]
-    failed_at: int | None
-    arrive_end: int
-    drive: int
-
-
-def earliest_schedule(problem: RoutingProblem, tour: int, route: Sequence[int],
-                      zero_travel: bool = False) -> Schedule:
-    """Serve each node as early as its windows allow (optimal for feasibility when waiting
-    is allowed). `zero_travel` pretends every leg is instant (for diagnosis)."""
-    legs = problem.travel
-    spec = problem.tours[tour]
-    now, prev, times, drive = spec.earliest_start, spec.start_node, [], 0
-    for position, node in enumerate(route):
-        arrive = now + (0 if zero_travel else int(legs[prev, node]))
-        drive += 0 if zero_travel else int(problem.drive[prev, node])
-        start = next((max(arrive, a) for a, b in sorted(problem.windows[node]) if max(arrive, a) <= b), None)
-        if start is None:
-            return Schedule(tuple(times), position, arrive, drive)
-        times.append((arrive, start, start + problem.service[node]))
-        now, prev = start + problem.service[node], node
-    arrive_end = now + (0 if zero_travel else int(legs[prev, spec.end_node]))
-    drive += 0 if zero_travel else int(problem.drive[prev, spec.end_node])
-    if arrive_end > spec.latest_end:
-        return Schedule(tuple(times), len(route), arrive_end, drive)
-    if spec.max_drive is not None and drive > spec.max_drive:
-        return Schedule(tuple(times), -1, arrive_end, drive)
-    return Schedule(tuple(times), None, arrive_end, drive)
-
-
-def route_cost(problem: RoutingProblem, tour: int, route: Sequence[int]) -> int:
-    """Arc costs plus per-node costs of one tour, in the problem's cost units."""
-    spec = problem.tours[tour]
-    path = [spec.start_node, *route, spec.end_node]
-    return sum(int(problem.arc_cost[a, b]) + problem.node_cost[a] for a, b in zip(path, path[1:]))
-
-
 Progress = Callable[[float, int], None]  # (elapsed seconds, best prize so far)
-
-
-class Interrupted:
-    """A flag the caller sets (e.g. from a SIGINT handler) to end the search early."""
-
-    def __init__(self) -> None:
-        self.set = False
 
 
 def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
@@ -245,23 +50,22 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
     """
     started = time.monotonic()
     if any(problem.mandatory[g[0]] and not any(problem.servable(i) for i in g) for g in problem.alternatives):
-        return _infeasible(0.0, "infeasible")  # a mandatory visit that can never be served
+        return infeasible(0.0, "infeasible")  # a mandatory visit that can never be served
     interrupted = interrupted or Interrupted()
     deadline = started + settings.time_limit_seconds
     phases: list[str] = []
 
-    soft_arcs = _soft_arcs(problem)
-    penalties = _soft_penalties(problem, soft_arcs, settings)
-    explore = _Model(problem, soft_arcs, penalties)
+    arcs = soft_arcs(problem)
+    penalties = soft_penalties(problem, arcs, settings.value_weight)
+    explore = _Model(problem, arcs, penalties)
     build = time.monotonic() - started  # the value-first model costs about as much again
     reserve = settings.time_limit_seconds * (1 - settings.explore_share) + 1.2 * build
     seconds = max(deadline - time.monotonic() - reserve, 0.05)
     if settings.metaheuristic == "GREEDY_DESCENT":
         seconds = max(seconds, DESCENT_FLOOR_SECONDS)
     lns_share = settings.ruin_and_recreate
-    gls_work = None if settings.work_limit is None else max(int(settings.work_limit * (1 - lns_share)), 1)
-    gls = replace(settings, work_limit=gls_work)
-    lns = RuinRecreate(problem, soft_arcs, penalties, settings.seed, _recombiner(problem))
+    gls = replace(settings, work_limit=gls_work(settings))
+    lns = RuinRecreate(problem, arcs, penalties, settings.seed, recombiner(problem))
     # Ruin and recreate's construction takes milliseconds and sees the budget; OR-Tools'
     # own construction heuristics are the fallback when it misses a mandatory visit.
     first = initial_routes if initial_routes is not None else lns.construct()
@@ -270,18 +74,17 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
         routes = tuple(tuple(r) for r in first)  # the clock ended GLS before its first step
     phases.append(f"explore:{stop}")
     if routes is None:
-        return _infeasible(time.monotonic() - started, stop)
+        return infeasible(time.monotonic() - started, stop)
     if lns_share > 0 and not interrupted.set:
-        lns_work = None if settings.work_limit is None else \
-            max(int(settings.work_limit * lns_share * lns_iterations_per_solution(problem.size)), 1)
-        routes, stop = lns.search(routes, max(deadline - time.monotonic() - reserve, 0.05), lns_work, progress,
+        routes, stop = lns.search(routes, max(deadline - time.monotonic() - reserve, 0.05),
+                                  lns_work(settings, problem.size), progress,
                                   lambda: interrupted.set, started)
         phases.append(f"recreate:{stop}")
     if not interrupted.set:
         routes = _value_first(problem, settings, routes, lns.near, deadline, progress, interrupted, started, phases)
     if not interrupted.set:
         routes = _polish(problem, settings, routes, _left(deadline), interrupted, started, phases)
-    return _summarise(problem, routes, time.monotonic() - started, _stopped_by(phases, interrupted), tuple(phases))
+    return summarise(problem, routes, time.monotonic() - started, stopped_by(phases, interrupted), tuple(phases))
 
 
 def scout(problem: RoutingProblem, iterations: int | None, seconds: float, progress: Progress | None = None,
@@ -292,66 +95,17 @@ def scout(problem: RoutingProblem, iterations: int | None, seconds: float, progr
     (repeatable), `seconds` at most. The planner compares extension layouts with it.
     "infeasible" only means that neither gave a first solution."""
     started = time.monotonic()
-    soft_arcs = _soft_arcs(problem)
-    lns = RuinRecreate(problem, soft_arcs, _soft_penalties(problem, soft_arcs, SearchSettings()), seed,
-                       _recombiner(problem))
+    arcs = soft_arcs(problem)
+    lns = RuinRecreate(problem, arcs, soft_penalties(problem, arcs, SearchSettings.value_weight), seed,
+                       recombiner(problem))
     first = lns.construct()
     if first is None and fallback is not None:
         first = [list(r) for r in fallback]
     if first is None:
-        return _infeasible(time.monotonic() - started, "infeasible")
+        return infeasible(time.monotonic() - started, "infeasible")
     stop_flag = interrupted or Interrupted()
     routes, stop = lns.search(first, seconds, iterations, progress, lambda: stop_flag.set, started)
-    return _summarise(problem, routes, time.monotonic() - started, stop, ("scout:" + stop,))
-
-
-def _recombiner(problem: RoutingProblem) -> Recombine:
-    """Route recombination for ruin and recreate (see `lns.Column`): one column per tour,
-    each visit at most once (mandatory ones exactly once if the pool serves them), spend
-    within the budget, the most prize; the hint is the search's best solution, so the
-    answer is never worse. None when CP-SAT proves nothing feasible in its work limit."""
-    mandatory = {problem.group[g[0]] for g in problem.alternatives if problem.mandatory[g[0]]}
-    tours = len(problem.tours)
-
-    def recombine(columns: Sequence[Column], hint: Sequence[int]) -> list[int] | None:
-        model = sat.CpModelProto()
-        for _ in columns:
-            model.variables.add().domain.extend([0, 1])
-        by_tour: list[list[int]] = [[] for _ in range(tours)]
-        by_group: dict[int, list[int]] = {}
-        for i, column in enumerate(columns):
-            by_tour[column.tour].append(i)
-            for g in column.groups:
-                by_group.setdefault(g, []).append(i)
-        for members in by_tour:
-            model.constraints.add().exactly_one.literals.extend(members)
-        for g, members in by_group.items():
-            constraint = model.constraints.add()
-            (constraint.exactly_one if g in mandatory else constraint.at_most_one).literals.extend(members)
-        if problem.budget is not None:
-            linear = model.constraints.add().linear
-            linear.vars.extend(range(len(columns)))
-            linear.coeffs.extend(c.spend for c in columns)
-            linear.domain.extend([0, problem.budget])
-        model.objective.vars.extend(range(len(columns)))
-        model.objective.coeffs.extend(-c.prize for c in columns)  # CP-SAT minimises
-        model.solution_hint.vars.extend(hint)
-        model.solution_hint.values.extend([1] * len(hint))
-        params = sat.SatParameters()
-        params.num_workers = 1
-        params.max_deterministic_time = RECOMBINE_WORK
-        params.cp_model_presolve = False  # measured: presolve and probing took longer than
-        params.cp_model_probing_level = 0  # the search (0.22 s -> 0.09 s on 1,360 columns)
-        params.catch_sigint_signal = False  # its handler would replace the CLI's (Ctrl-C killed the run)
-        solver = sat.SolveWrapper()
-        solver.set_parameters(params)
-        response = solver.solve(model)
-        if response.status not in (sat.CpSolverStatus.OPTIMAL, sat.CpSolverStatus.FEASIBLE):
-            return None
-        chosen = [i for i, value in enumerate(response.solution) if value]
-        return sorted(chosen, key=lambda i: columns[i].tour)
-
-    return recombine
+    return summarise(problem, routes, time.monotonic() - started, stop, ("scout:" + stop,))
 
 
 def _left(deadline: float) -> float:
@@ -401,82 +155,10 @@ def _descend_on(problem, keeps, mandatory, objective, settings, seconds, routes,
     sub = problem.restricted(keep, mandatory=mandatory)
     where = {node: i for i, node in enumerate(keep)}
     model = _Model(sub, *objective(sub))
-    better, stop = model.search(_descent(settings), seconds, [[where[n] for n in r] for r in routes], progress,
+    better, stop = model.search(descent(settings), seconds, [[where[n] for n in r] for r in routes], progress,
                                 interrupted, started)
     phases.append(f"{phase}:{stop}")
     return routes if better is None else tuple(tuple(keep[n] for n in r) for r in better)
-
-
-def _descent(settings: SearchSettings) -> SearchSettings:
-    """Descent to a local optimum: deterministic, so it needs no work limit."""
-    return replace(settings, metaheuristic="GREEDY_DESCENT", work_limit=None, ruin_and_recreate=0.0)
-
-
-def _stopped_by(phases: list[str], interrupted: Interrupted) -> str:
-    if interrupted.set:
-        return "interrupt"
-    return "time" if any(p.endswith(":time") for p in phases) else "work"
-
-
-def _soft_arcs(problem: RoutingProblem) -> np.ndarray:
-    """Search arc cost: the time a step uses (service at the origin + travel; time is the
-    scarce resource), with money breaking ties between equal times. (Weighing money like
-    time under a budget, each by its capacity, was tried on the trade-show example: no
-    better; its budget does not bind.)"""
-    used = problem.travel.astype(np.int64) + np.asarray(problem.service, dtype=np.int64)[:, None]
-    return used * 1000 + np.minimum(problem.arc_cost, 999)
-
-
-def _soft_penalties(problem: RoutingProblem, soft_arcs: np.ndarray, settings: SearchSettings) -> np.ndarray:
-    """Drop penalty per node on the same scale as a step (see SearchSettings.value_weight)."""
-    visits = [g[0] for g in problem.alternatives if not problem.mandatory[g[0]]]
-    prizes = np.asarray(problem.prize, dtype=np.float64)
-    positive = prizes[visits][prizes[visits] > 0] if visits else np.array([])
-    if positive.size == 0:
-        return np.zeros(problem.size, dtype=np.int64)
-    step = mean_step(soft_arcs, np.asarray(problem.visit_nodes, dtype=np.int64), 1000.0)
-    scale = settings.value_weight * step / float(positive.mean())
-    return np.ceil(prizes * scale).astype(np.int64)
-
-
-def evaluate(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> RoutingSolution | None:
-    """The routes as a solution if they keep every hard rule (windows, tours a node may use,
-    one copy per visit, mandatory visits, driving caps, budget), else None. Used to accept a
-    warm start from outside the search: a plan found under a smaller budget, say."""
-    if len(routes) != len(problem.tours):
-        return None
-    served = [n for route in routes for n in route]
-    groups = [problem.group[n] for n in served]
-    if len(set(groups)) != len(groups) or any(g < 0 for g in groups):
-        return None
-    if any(problem.mandatory[g[0]] and problem.group[g[0]] not in groups for g in problem.alternatives):
-        return None
-    for t, route in enumerate(routes):
-        if any(problem.allowed_tours[n] is not None and t not in problem.allowed_tours[n] for n in route):
-            return None
-        if earliest_schedule(problem, t, route).failed_at is not None:
-            return None
-    solution = _summarise(problem, routes, 0.0, "work", ())
-    if problem.budget is not None and solution.cost > problem.budget:
-        return None
-    return solution
-
-
-def _infeasible(seconds: float, stop: str) -> RoutingSolution:
-    return RoutingSolution((), "infeasible", 0, 0, 0, 0, stopped_by=stop, seconds=seconds)
-
-
-def _summarise(problem, routes, seconds, stopped_by, phases) -> RoutingSolution:
-    prize = cost = drive = travel = 0
-    for t, route in enumerate(routes):
-        timed = earliest_schedule(problem, t, route)
-        cost += route_cost(problem, t, route)
-        drive += timed.drive
-        path = [problem.tours[t].start_node, *route, problem.tours[t].end_node]
-        travel += sum(int(problem.travel[a, b]) for a, b in zip(path, path[1:]))
-        prize += sum(problem.prize[i] for i in route)
-    return RoutingSolution(tuple(tuple(r) for r in routes), "feasible", prize, cost, drive, travel,
-                           stopped_by=stopped_by, seconds=seconds, phases=phases)
 
 
 def _weak_callback(model: "_Model") -> Callable[[], None]:
@@ -636,7 +318,7 @@ class _Model:
             self.solver.FinishCurrentSearch()
             return
         now = time.monotonic()
-        if self._progress is not None and now - self._last_report > 0.25:
+        if self._progress is not None and now - self._last_report > PROGRESS_INTERVAL_SECONDS:
             self._last_report = now
             p = self.problem
             prize = sum(p.prize[n] for n in p.visit_nodes

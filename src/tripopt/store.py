@@ -26,10 +26,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from .compile import Outline
 from .errors import Problem
 from .model import Scenario, SolverSettings
-from .plan import Plan
+from .plan import Outline, Plan
 
 FORMAT = "tripopt.plans/1"
 MAX_PLANS = 200  # frontier points kept per scenario; a sweep rarely has more breakpoints

@@ -59,7 +59,7 @@ def plan_map_html(plan: Plan, places: Iterable[Place] = ()) -> str:
     folium_map = folium.Map(location=centre, zoom_start=11, control_scale=True)
     folium_map.default_js, folium_map.default_css = [], []  # no CDN: Leaflet is inlined below
     _inline_leaflet(folium_map, plan.scenario)
-    bases = {s.place for d in plan.days for s in d.stops if s.kind in ("start", "end")}
+    bases = {s.place.key for d in plan.days for s in d.stops if s.kind in ("start", "end") and s.place is not None}
     for place in places:
         symbol = "&#8962;" if place.key in bases else "&#9873;"  # a house for where days start and end
         _pin(folium_map, place.lat, place.lon, symbol, "#000000", f"<b>{text(place.name)}</b>",

@@ -1,0 +1,237 @@
+"""The routing problem and its solutions: pure data and rules, no search, no OR-Tools.
+
+The problem is integer throughout: nodes with service times, one or several
+start-of-service windows, prizes, per-node costs, optional or mandatory, possibly tied
+to given tours, and grouped into alternatives (copies of one visit, at most one served:
+a visit whose windows differ from day to day); tours with their own start and end node,
+time window and driving cap; per-arc costs and one global budget.
+
+A tour is a record (`Tour`): whose it is, which day, from where and when to where and
+by when, and what having it costs. Its position in `RoutingProblem.tours` only pairs it
+with `routes[t]` of a solution; nothing reads a meaning into that number.
+
+Every rule a plan must keep is checked here (`earliest_schedule`, `evaluate`), so the
+exhaustive search, the heuristics and the decoder agree on what "feasible" means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cached_property
+
+import numpy as np
+
+NEVER = np.iinfo(np.int64).max // 4  # a start time or cost that rules an option out
+
+
+@dataclass(frozen=True)
+class Tour:
+    """One traveller's day: from which node and when it may start, at which node and by
+    when it must end (minutes after that day's midnight), its driving cap, and what it
+    stands for: the traveller, the date, the places, and `fixed_cost` (cents) charged
+    whether the tour is used or not (an extension day's hotel night). A generic problem
+    (a benchmark's vehicles) may leave the record fields at their defaults."""
+
+    start_node: int
+    end_node: int
+    earliest_start: int
+    latest_end: int
+    max_drive: int | None = None
+    traveller: str = ""
+    day: date = date.min
+    start_place: str = ""
+    end_place: str = ""
+    fixed_cost: int = 0
+    extension: bool = False
+
+
+@dataclass(frozen=True)
+class RoutingProblem:
+    """The integer problem the core solves. Node-indexed arrays all have length N.
+
+    `windows[i]` bounds the *start* of service at node i (several disjoint windows
+    allowed; an empty tuple means the node can never be served). Tour start and end
+    nodes take their times from their `Tour`, not from `windows`. `group[i]` names the
+    visit a node serves: nodes sharing a group are alternatives, of which at most one
+    (exactly one if mandatory) is served; prize and mandatory are the group's. Tour
+    start and end nodes have group -1.
+
+    Wide gaps inside one node's windows make OR-Tools' insertion filters very slow (see
+    benchmarks/README.md), so callers should split such windows into alternatives.
+    """
+
+    travel: np.ndarray  # (N, N) minutes, service not included
+    drive: np.ndarray  # (N, N) driving minutes (for the per-tour cap)
+    arc_cost: np.ndarray  # (N, N) cost units (e.g. cents)
+    service: tuple[int, ...]
+    windows: tuple[tuple[tuple[int, int], ...], ...]
+    prize: tuple[int, ...]
+    node_cost: tuple[int, ...]
+    mandatory: tuple[bool, ...]
+    allowed_tours: tuple[tuple[int, ...] | None, ...]
+    group: tuple[int, ...]
+    tours: tuple[Tour, ...]
+    budget: int | None = None
+
+    def __post_init__(self) -> None:
+        n = self.travel.shape[0]
+        for name in ("drive", "arc_cost"):
+            if getattr(self, name).shape != (n, n):
+                raise ValueError(f"{name} must be {n}x{n}")
+        for name in ("service", "windows", "prize", "node_cost", "mandatory", "allowed_tours", "group"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"{name} must have {n} entries")
+        if not self.tours:
+            raise ValueError("at least one tour is needed")
+
+    @property
+    def size(self) -> int:
+        return self.travel.shape[0]
+
+    @cached_property
+    def visit_nodes(self) -> tuple[int, ...]:
+        """Nodes that are not a tour's start or end."""
+        return tuple(i for i in range(self.size) if self.group[i] >= 0)
+
+    @cached_property
+    def alternatives(self) -> tuple[tuple[int, ...], ...]:
+        """The node copies of each visit, in group order."""
+        groups: dict[int, list[int]] = {}
+        for node in self.visit_nodes:
+            groups.setdefault(self.group[node], []).append(node)
+        return tuple(tuple(nodes) for _, nodes in sorted(groups.items()))
+
+    @cached_property
+    def window_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every node's windows, sorted and padded to one width: (N, W) opens and closes,
+        for vectorised insertion tests; a padding window (NEVER, -1) never fits."""
+        width = max((len(w) for w in self.windows), default=1) or 1
+        opens = np.full((self.size, width), NEVER, dtype=np.int64)
+        closes = np.full((self.size, width), -1, dtype=np.int64)
+        for node, windows in enumerate(self.windows):
+            for k, (open_, close) in enumerate(sorted(windows)):
+                opens[node, k], closes[node, k] = open_, close
+        return opens, closes
+
+    def servable(self, node: int) -> bool:
+        return bool(self.windows[node]) and self.allowed_tours[node] != ()
+
+    def restricted(self, keep: Sequence[int], mandatory: bool) -> "RoutingProblem":
+        """The problem on the nodes `keep` (in that order, tour ends included), with every
+        visit made mandatory if asked. Node i of the result is node keep[i] here."""
+        where = {node: i for i, node in enumerate(keep)}
+        index = np.asarray(keep)
+        pick = lambda values: tuple(values[n] for n in keep)  # noqa: E731
+        return RoutingProblem(
+            travel=self.travel[np.ix_(index, index)], drive=self.drive[np.ix_(index, index)],
+            arc_cost=self.arc_cost[np.ix_(index, index)], service=pick(self.service),
+            windows=pick(self.windows), prize=pick(self.prize), node_cost=pick(self.node_cost),
+            mandatory=tuple(mandatory and self.group[n] >= 0 or self.mandatory[n] for n in keep),
+            allowed_tours=pick(self.allowed_tours), group=pick(self.group),
+            tours=tuple(replace(t, start_node=where[t.start_node], end_node=where[t.end_node]) for t in self.tours),
+            budget=self.budget,
+        )
+
+
+@dataclass(frozen=True)
+class RoutingSolution:
+    """Routes with their totals, and how the search that found them ended."""
+
+    routes: tuple[tuple[int, ...], ...]  # visit nodes of each tour, in order
+    status: str  # "feasible" or "infeasible"
+    prize: int
+    cost: int
+    drive: int
+    travel: int
+    stopped_by: str = "work"  # "work", "time", "interrupt" or "infeasible"
+    seconds: float = 0.0
+    phases: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Earliest (arrive, start, end) per node of a route; `failed_at` is the position of
+    the first node whose windows are all missed (len(route) if the tour ends too late,
+    -1 if it breaks the driving cap), or None if the route is feasible. `arrive_end` is
+    the arrival at the tour's end, or at the failing node when a window is missed."""
+
+    times: tuple[tuple[int, int, int], ...]
+    failed_at: int | None
+    arrive_end: int
+    drive: int
+
+
+def earliest_schedule(problem: RoutingProblem, tour: int, route: Sequence[int],
+                      zero_travel: bool = False) -> Schedule:
+    """Serve each node as early as its windows allow (optimal for feasibility when waiting
+    is allowed). `zero_travel` pretends every leg is instant (for diagnosis)."""
+    legs = problem.travel
+    spec = problem.tours[tour]
+    now, prev, times, drive = spec.earliest_start, spec.start_node, [], 0
+    for position, node in enumerate(route):
+        arrive = now + (0 if zero_travel else int(legs[prev, node]))
+        drive += 0 if zero_travel else int(problem.drive[prev, node])
+        start = next((max(arrive, a) for a, b in sorted(problem.windows[node]) if max(arrive, a) <= b), None)
+        if start is None:
+            return Schedule(tuple(times), position, arrive, drive)
+        times.append((arrive, start, start + problem.service[node]))
+        now, prev = start + problem.service[node], node
+    arrive_end = now + (0 if zero_travel else int(legs[prev, spec.end_node]))
+    drive += 0 if zero_travel else int(problem.drive[prev, spec.end_node])
+    if arrive_end > spec.latest_end:
+        return Schedule(tuple(times), len(route), arrive_end, drive)
+    if spec.max_drive is not None and drive > spec.max_drive:
+        return Schedule(tuple(times), -1, arrive_end, drive)
+    return Schedule(tuple(times), None, arrive_end, drive)
+
+
+def route_cost(problem: RoutingProblem, tour: int, route: Sequence[int]) -> int:
+    """Arc costs plus per-node costs of one tour, in the problem's cost units."""
+    spec = problem.tours[tour]
+    path = [spec.start_node, *route, spec.end_node]
+    return sum(int(problem.arc_cost[a, b]) + problem.node_cost[a] for a, b in zip(path, path[1:]))
+
+
+def evaluate(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> RoutingSolution | None:
+    """The routes as a solution if they keep every hard rule (windows, tours a node may use,
+    one copy per visit, mandatory visits, driving caps, budget), else None. Used to accept a
+    warm start from outside the search: a plan found under a smaller budget, say."""
+    if len(routes) != len(problem.tours):
+        return None
+    served = [n for route in routes for n in route]
+    groups = [problem.group[n] for n in served]
+    if len(set(groups)) != len(groups) or any(g < 0 for g in groups):
+        return None
+    if any(problem.mandatory[g[0]] and problem.group[g[0]] not in groups for g in problem.alternatives):
+        return None
+    for t, route in enumerate(routes):
+        if any(problem.allowed_tours[n] is not None and t not in problem.allowed_tours[n] for n in route):
+            return None
+        if earliest_schedule(problem, t, route).failed_at is not None:
+            return None
+    solution = summarise(problem, routes, 0.0, "work", ())
+    if problem.budget is not None and solution.cost > problem.budget:
+        return None
+    return solution
+
+
+def infeasible(seconds: float, stop: str) -> RoutingSolution:
+    """A search's answer when it found no solution that keeps the hard rules."""
+    return RoutingSolution((), "infeasible", 0, 0, 0, 0, stopped_by=stop, seconds=seconds)
+
+
+def summarise(problem: RoutingProblem, routes: Sequence[Sequence[int]], seconds: float, stopped_by: str,
+              phases: tuple[str, ...]) -> RoutingSolution:
+    """Feasible routes as a solution: their prize, cost, driving and travel, recomputed."""
+    prize = cost = drive = travel = 0
+    for t, route in enumerate(routes):
+        timed = earliest_schedule(problem, t, route)
+        cost += route_cost(problem, t, route)
+        drive += timed.drive
+        path = [problem.tours[t].start_node, *route, problem.tours[t].end_node]
+        travel += sum(int(problem.travel[a, b]) for a, b in zip(path, path[1:]))
+        prize += sum(problem.prize[i] for i in route)
+    return RoutingSolution(tuple(tuple(r) for r in routes), "feasible", prize, cost, drive, travel,
+                           stopped_by=stopped_by, seconds=seconds, phases=phases)
