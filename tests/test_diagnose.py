@@ -168,10 +168,6 @@ def test_no_value_for_an_optional_customer_worth_nothing(one_day):
     assert feasible_with(scenario, plan.visited_names | {"Courtesy call"}, None)
 
 
-@pytest.mark.xfail(strict=True, reason="a no_value customer that fits beside every visit gets a swap hint "
-                   "'it fits on Mon 05 Oct in place of Acme (value 5)': the hint would give up Acme's value "
-                   "for nothing, and reads as if it did not fit as it is (diagnose._hints gives swap hints to "
-                   "every customer without a budget hint, whatever its value and whether it fits)")
 def test_no_value_hint_never_proposes_giving_up_a_visit(one_day):
     _, _, document = solve_checked(one_day(NO_VALUE_ROWS))
     entry = _entry(document, "Courtesy call")

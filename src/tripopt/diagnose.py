@@ -186,7 +186,7 @@ def unvisited_reasons(compiled_all: list[CompiledProblem], compiled: CompiledPro
             result.append(Unvisited(customer.name, customer.value, *alone, lat=customer.lat, lon=customer.lon))
         else:
             open_.append(index)
-    hints = _hints(compiled, routes, open_)
+    hints = _hints(compiled, routes, [i for i in open_ if p.prize[compiled.customer_nodes(i)[0]] > 0])
     for index in open_:
         customer = scenario.customers[index]
         hint = hints.get(index)
@@ -205,7 +205,8 @@ def unvisited_reasons(compiled_all: list[CompiledProblem], compiled: CompiledPro
 
 
 def _hints(compiled: CompiledProblem, routes: tuple[tuple[int, ...], ...], indices: list[int]) -> dict[int, Hint]:
-    """For each customer: with every visit kept, the extra budget at which it fits;
+    """For each customer (of positive value: one of value 0 has nothing to gain a place
+    for): with every visit kept, the extra budget at which it fits;
     failing that, the visit it could take the place of, on a named day, within the
     budget (the least valuable such visit). Both are checked insertions into this plan."""
     p, scenario = compiled.problem, compiled.scenario
