@@ -1,8 +1,10 @@
 """`city` cells resolve to the town a reader means, say so when that is a guess, and
-`check` points at customers placed implausibly far from the trip."""
+`check` points at customers placed implausibly far from the trip. `locate` takes a place's
+or a row's first location key given and says why none can be used."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -11,7 +13,11 @@ from typer.testing import CliRunner
 
 from tripopt import inspect_scenario
 from tripopt.cli import app
-from tripopt.geo import resolve_city
+from tripopt.errors import Problem
+from tripopt.geo import (CACHE_FILE_NAME, AddressCache, Located, locate, locate_places, parse_number, resolve_city,
+                         unknown_place)
+from tripopt.model import Place
+from tripopt.schema import PlaceIn
 from tripopt.travel import great_circle_km
 
 from .conftest import SCENARIOS
@@ -168,3 +174,90 @@ def test_bad_city_is_an_input_error_naming_the_row(tmp_path):
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "(Nowhere Inc): city 'Woodside, TX' is not in the offline gazetteer" in result.output
     assert not inspect_scenario(path).scenario
+
+
+# -- locate: a place's keys or a row's cells -> coordinates ---------------------------------
+
+PLACES = {"hotel": Place("hotel", 41.8868, -87.6217, "Hotel"), "venue": Place("venue", 41.8789, -87.6359, "Venue")}
+
+
+@pytest.fixture
+def addresses(tmp_path) -> AddressCache:
+    return AddressCache(tmp_path / CACHE_FILE_NAME)
+
+
+@pytest.mark.parametrize("spec, found", [
+    ({"lat": "41.9", "lon": "-87.6", "city": "Portland"}, Located(41.9, -87.6, "lat/lon")),  # lat/lon first
+    ({"lat": 41.9, "lon": -87.6}, Located(41.9, -87.6, "lat/lon")),
+    ({"lat": " 41.9 ", "lon": "-87.6"}, Located(41.9, -87.6, "lat/lon")),
+    ({"place": "venue", "city": "Portland"}, Located(41.8789, -87.6359, "place")),
+    ({"lat": "", "lon": " ", "place": "hotel"}, Located(41.8868, -87.6217, "place")),  # blank is not given
+])
+def test_locate_takes_the_first_key_given(addresses, spec, found):
+    assert locate("w", spec, PLACES, addresses) == (found, [])
+
+
+def test_locate_a_city(addresses):
+    found, problems = locate("w", {"city": "Evanston, IL"}, PLACES, addresses)
+    assert found.source == "city" and _km((found.lat, found.lon), (42.04, -87.69)) < 5 and problems == []
+
+
+def test_locate_an_ambiguous_city_warns_with_the_coordinates(addresses):
+    found, problems = locate("w", {"city": "Portland"}, PLACES, addresses)
+    assert _km((found.lat, found.lon), PORTLAND_OR) < 5
+    assert problems == [Problem("w", resolve_city("Portland").warning, "warning")]
+
+
+def test_locate_a_cached_address(tmp_path):
+    (tmp_path / CACHE_FILE_NAME).write_text(json.dumps({"1 main st": [41.5, -87.5]}))
+    addresses = AddressCache(tmp_path / CACHE_FILE_NAME)
+    assert locate("w", {"address": "1  Main St"}, PLACES, addresses) == (Located(41.5, -87.5, "address"), [])
+
+
+@pytest.mark.parametrize("spec, places, message", [
+    ({"lat": "41.9"}, PLACES, "give both lat and lon"),
+    ({"lon": "-87.6", "city": "Portland"}, PLACES, "give both lat and lon"),
+    ({"lat": "north", "lon": "x"}, PLACES, "lat 'north' is not a number"),
+    ({"lat": "41.9", "lon": "inf"}, PLACES, "lon 'inf' is not a finite number"),
+    ({"lat": "99", "lon": "0"}, PLACES, "lat 99.0 / lon 0.0 out of range (-90..90, -180..180)"),
+    ({"lat": "0", "lon": "-181"}, PLACES, "lat 0.0 / lon -181.0 out of range (-90..90, -180..180)"),
+    ({"place": "hotle"}, PLACES, "unknown place 'hotle' (did you mean 'hotel'?)"),
+    ({"place": "office"}, PLACES, "unknown place 'office' (known places: hotel, venue)"),
+    ({"place": "office"}, {}, "unknown place 'office' (known places: none)"),
+    ({"city": "Paris, Narnia"}, PLACES, "city 'Paris, Narnia': 'Narnia' is not a US state (CA, Calif., California), "
+                                        "country (FR, France) or Canadian province (BC) the offline gazetteer knows"),
+    ({"address": "1 Main St"}, PLACES, "address '1 Main St' is not in the geocoding cache .tripopt-geocache.json "
+                                       "and TRIPOPT_OFFLINE is set; give lat/lon or run once with network"),
+    ({"name": "Acme", "notes": "lat 41"}, PLACES, "no location: give lat and lon, a place, a city or an address"),
+])
+def test_locate_says_why_not(addresses, spec, places, message):
+    assert locate("w", spec, places, addresses) == (None, [Problem("w", message)])
+
+
+def test_locate_places_names_each_place(addresses):
+    specs = {"hotel": PlaceIn(lat=41.8868, lon=-87.6217, name="The Hotel"), "venue": PlaceIn(),
+             "office": PlaceIn(city="Springfield")}
+    places, problems = locate_places(specs, "s.yaml", addresses)
+    assert places["hotel"] == Place("hotel", 41.8868, -87.6217, "The Hotel", "lat/lon")
+    assert (places["office"].name, places["office"].source) == ("office", "city")
+    assert "venue" not in places  # left out, so references to it are not also "unknown"
+    assert [(p.where, p.severity) for p in problems] == [("s.yaml: places.venue", "error"),
+                                                         ("s.yaml: places.office", "warning")]
+    assert problems[0].message == "no location: give lat and lon, a place, a city or an address"
+
+
+@pytest.mark.parametrize("text, number", [("12", 12.0), (" 1,200 ", 1200.0), ("$1,200.50", 1200.5), ("€-3", -3.0)])
+def test_parse_number_reads_crm_numbers(text, number):
+    assert parse_number(text, "value") == number
+
+
+@pytest.mark.parametrize("text, message", [("abc", "cost 'abc' is not a number"),
+                                           ("-inf", "cost '-inf' is not a finite number")])
+def test_parse_number_names_the_cell(text, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_number(text, "cost")
+
+
+def test_unknown_place_suggests_or_lists():
+    assert unknown_place("Hotel", PLACES) == "unknown place 'Hotel' (did you mean 'hotel'?)"
+    assert unknown_place("zz", PLACES) == "unknown place 'zz' (known places: hotel, venue)"

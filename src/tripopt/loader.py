@@ -1,6 +1,7 @@
 """From a scenario file to a validated `Scenario`, reporting every problem in one pass.
 
-Order: YAML -> shape of each section (schema) -> places -> customers -> cross-checks.
+Order: YAML -> shape of each section (schema) -> trip -> places (located by geo.py) ->
+references to places and commitments -> customers (each located by geo.py).
 Each step runs on whatever the earlier steps could make sense of, so a typo in
 `travel` does not hide a bad row in the customer file.
 """
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from . import customers as customer_io
 from .errors import InputError, Problem
-from .geo import CACHE_FILE_NAME, AddressCache, resolve_city
+from .geo import CACHE_FILE_NAME, AddressCache, locate, locate_places, parse_number, unknown_place
 from .grammar import Hours, parse_duration_minutes, parse_hours
 from .model import (
     Commitment,
@@ -118,18 +118,6 @@ def _pydantic_problems(where: str, key: str, error: ValidationError) -> list[Pro
             message = f"{message[0].lower()}{message[1:]} (got {item['input']!r})"
         problems.append(Problem(f"{where}: {loc}", message))
     return problems
-
-
-def _number(text: str, what: str) -> float:
-    """`1,200`, `$1,200.50`, ` 12 ` -> float (CRM exports love thousands separators)."""
-    cleaned = re.sub(r"[\s$€£,]", "", text)
-    try:
-        number = float(cleaned)
-    except ValueError:
-        raise ValueError(f"{what} {text!r} is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(f"{what} {text!r} is not a finite number")
-    return number
 
 
 def _flag(text: str) -> bool:
@@ -267,56 +255,15 @@ class _Builder:
     def _places(self, places: dict[str, PlaceIn] | None) -> dict[str, Place] | None:
         if places is None:
             return None
-        resolved = {}
-        for key, place in places.items():
-            where = self.key(f"places.{key}")
-            found = self._locate(where, place.lat, place.lon, None, place.city, place.address, {})
-            if found is not None:
-                lat, lon, source = found
-                resolved[key] = Place(key, lat, lon, place.name or key, source)
+        resolved, problems = locate_places(places, self.where, self.geocache)
+        self.problems.extend(problems)
         return resolved
-
-    def _locate(self, where: str, lat: Any, lon: Any, place: str | None, city: str | None,
-                address: str | None, places: dict[str, Place]) -> tuple[float, float, str] | None:
-        """Coordinates from lat/lon, a place name, a city or an address (in that order)."""
-        if _given(lat) or _given(lon):
-            if not (_given(lat) and _given(lon)):
-                self.error(where, "give both lat and lon")
-                return None
-            try:
-                lat_f, lon_f = _number(str(lat), "lat"), _number(str(lon), "lon")
-            except ValueError as exc:
-                self.error(where, str(exc))
-                return None
-            if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
-                self.error(where, f"lat {lat_f} / lon {lon_f} out of range (-90..90, -180..180)")
-                return None
-            return lat_f, lon_f, "lat/lon"
-        if _given(place):
-            if place not in places:
-                self.error(where, f"unknown place {place!r}{_hint(place, places)}")
-                return None
-            return places[place].lat, places[place].lon, "place"
-        try:
-            if _given(city):
-                coords = resolve_city(city)
-                if coords.warning:
-                    self.warn(where, coords.warning)
-                return coords.lat, coords.lon, "city"
-            if _given(address):
-                coords = self.geocache.resolve(address)
-                return coords.lat, coords.lon, "address"
-        except ValueError as exc:
-            self.error(where, str(exc))
-            return None
-        self.error(where, "no location: give lat and lon, a place, a city or an address")
-        return None
 
     def _place_ref(self, key: str, name: str | None, places: dict[str, Place] | None) -> str | None:
         if name is None or places is None:
             return name
         if name not in places:
-            self.error(self.key(key), f"unknown place {name!r}{_hint(name, places)}")
+            self.error(self.key(key), unknown_place(name, places))
             return None
         return name
 
@@ -331,7 +278,7 @@ class _Builder:
             label = f"commitments #{index + 1} ({item.name})"
             where = self.key(label)
             if places is not None and item.place not in places:
-                self.error(f"{where}.place", f"unknown place {item.place!r}{_hint(item.place, places)}")
+                self.error(f"{where}.place", unknown_place(item.place, places))
             if item.end <= item.start:
                 self.error(where, f"ends at {_clock(item.end)}, before it starts at {_clock(item.start)}")
                 continue
@@ -415,10 +362,10 @@ class _Builder:
         name = cells.get("name", "")
         if not name:
             self.error(where, "name is empty")
-        location = self._locate(where, cells.get("lat"), cells.get("lon"), cells.get("place"),
-                                cells.get("city"), cells.get("address"), places)
-        value = self._cell(where, cells, "value", lambda t: _number(t, "value"), defaults.value)
-        cost = self._cell(where, cells, "cost", lambda t: _number(t, "cost"), defaults.cost)
+        location, problems = locate(where, cells, places, self.geocache)
+        self.problems.extend(problems)
+        value = self._cell(where, cells, "value", lambda t: parse_number(t, "value"), defaults.value)
+        cost = self._cell(where, cells, "cost", lambda t: parse_number(t, "cost"), defaults.cost)
         for label, amount in (("value", value), ("cost", cost)):
             if amount is not None and amount < 0:
                 self.error(where, f"{label} {amount:g} is negative")
@@ -427,8 +374,7 @@ class _Builder:
         must_visit = self._cell(where, cells, "must_visit", _flag, False)
         if self.error_count() > errors_before or location is None or hours is None:
             return None
-        lat, lon, _ = location
-        return Customer(name=name, lat=lat, lon=lon, value=value, meeting_minutes=meeting, hours=hours,
+        return Customer(name=name, lat=location.lat, lon=location.lon, value=value, meeting_minutes=meeting, hours=hours,
                         must_visit=must_visit, cost=cost, notes=cells.get("notes", ""),
                         place=cells.get("place") or None, origin=where,
                         address=cells.get("address") or cells.get("city") or "")
@@ -459,15 +405,6 @@ def _meeting(text: str) -> int:
     if minutes <= 0:
         raise ValueError(f"meeting {text!r} must be longer than 0 minutes")
     return minutes
-
-
-def _given(value: Any) -> bool:
-    return value is not None and str(value).strip() != ""
-
-
-def _hint(name: str, known: dict) -> str:
-    match = difflib.get_close_matches(str(name), list(known), n=1)
-    return f" (did you mean {match[0]!r}?)" if match else f" (known places: {', '.join(sorted(known)) or 'none'})"
 
 
 def _clock(minutes: int) -> str:
