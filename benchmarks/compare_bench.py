@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from plan_bench import ROOT, run_plan, timed  # noqa: E402
+from plan_bench import ROOT, run_plan, timed
 
 
 def main() -> None:
@@ -33,7 +33,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "sweep.json"
             wall, peak = timed([sys.executable, "-m", "tripopt", "compare", str(args.scenario), "--budgets",
-                                args.budgets, "--time-limit", str(limit), "--format", "json", "--out", str(out), "--fresh"])
+                                args.budgets, "--time-limit", str(limit), "--format", "json", "--out", str(out),
+                                "--fresh"])
             rows = json.loads(out.read_text())
         values = [r.get("value") for r in rows]
         monotone = all(a <= b for a, b in zip(values, values[1:]) if a is not None and b is not None)

@@ -29,10 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import tripopt  # noqa: E402
-from tests.bruteforce import free_visits, optimum, plan_cost, solution  # noqa: E402
-from tests.checker import check_plan  # noqa: E402
-from tests.small_scenarios import random_spec, write_spec  # noqa: E402
+from tests.bruteforce import free_visits, optimum, plan_cost, solution
+from tests.checker import check_plan
+from tests.small_scenarios import random_spec, write_spec
+
+import tripopt
 
 VALUE_TOL = 1e-6
 COST_TOL = 0.011  # cents: the plan reports whole cents, the brute force exact amounts
@@ -63,7 +64,7 @@ def run_seed(seed: int, time_limit: float, folder: Path) -> dict:
         row["verdict"] = "ok" if best is None else "wrongly_infeasible"
         row["detail"] = exc.reason
         return row
-    except Exception as exc:  # noqa: BLE001 - a crash is a finding, the run goes on
+    except Exception as exc:
         row["seconds"] = time.perf_counter() - began
         row.update(status="error", verdict="crash", detail=f"{type(exc).__name__}: {exc}")
         return row

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from large_scenario import write as write_large  # noqa: E402
+from large_scenario import write as write_large
 
 
 def timed(command: list[str]) -> tuple[float, float]:
@@ -61,7 +61,8 @@ def main() -> None:
         for scenario, limit in cases:
             quick = run_plan(scenario, limit)
             ref = run_plan(scenario, args.reference) if args.reference else None
-            gap = "" if ref is None or not ref["value"] else f"{100 * (ref['value'] - quick['value']) / ref['value']:6.2f}"
+            gap = ("" if ref is None or not ref["value"] else
+                   f"{100 * (ref['value'] - quick['value']) / ref['value']:6.2f}")
             label = scenario.parent.name if scenario.name == "scenario.yaml" else scenario.stem
             print(f"{label:28} {limit:6g} {quick['wall_s']:7.2f} {quick['peak_mb']:8.0f} {quick['value']:12,.0f} "
                   f"{quick['visited']:7d} {quick['stopped_by']:>5} "

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from selenium import webdriver
@@ -23,7 +23,7 @@ SCENARIO = DOCS.parent / "scenarios" / "kcd-chicago-2026.yaml"
 def main() -> None:
     scenario = tripopt.load_scenario(SCENARIO).with_time_limit(5)
     plan = tripopt.solve(scenario)
-    calendar = plan_calendar(plan, stamp=datetime(2026, 9, 1, tzinfo=timezone.utc)).decode()
+    calendar = plan_calendar(plan, stamp=datetime(2026, 9, 1, tzinfo=UTC)).decode()
     events = calendar.split("BEGIN:VEVENT")
     (DOCS / "kcd-calendar-sample.ics").write_text(
         events[0] + "BEGIN:VEVENT" + "BEGIN:VEVENT".join(events[1:3]).rstrip() + "\r\n...\r\n", encoding="utf-8")

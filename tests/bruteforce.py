@@ -29,8 +29,9 @@ Costs are exact (per_km x exact km, no rounding to cents); budgets are compared 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 from .checker import leg_km, leg_minutes
 
@@ -73,7 +74,7 @@ def _layout_days(scenario, before: int, after: int):
     trip, places = scenario.trip, scenario.places
     first = trip.start - timedelta(days=before)
     count = (trip.end - trip.start).days + 1 + before + after
-    point = lambda key: (places[key].lat, places[key].lon)  # noqa: E731
+    point = lambda key: (places[key].lat, places[key].lon)
     days = []
     for i in range(count):
         start_key, start_min = scenario.base, trip.day_start_minute

@@ -219,7 +219,7 @@ def _overhead(spec: dict) -> float:
     """A rough cost of what every plan pays: arrival and departure transfers, a round trip from
     the base to each commitment and each must-visit, their visit costs (extension days aside)."""
     places = {**BASE, **spec["places"]}
-    point = lambda key: (places[key]["lat"], places[key]["lon"])  # noqa: E731
+    point = lambda key: (places[key]["lat"], places[key]["lon"])
     base = point("hotel")
     detour = spec["travel"]["detour_factor"]
     km = 0.0

@@ -26,7 +26,7 @@ def test_bad_scenario_is_reported_precisely(path):
     result = CliRunner().invoke(app, ["check", str(path)])
     output = result.output
     assert result.exit_code == 2, output
-    assert "Traceback" not in output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert ("Traceback" not in output and result.exception is None) or isinstance(result.exception, SystemExit)
     for part in _expected(path):
         assert part.lower() in output.lower(), f"{part!r} not in:\n{output}"
 

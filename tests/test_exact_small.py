@@ -29,8 +29,16 @@ from hypothesis import HealthCheck, Phase, example, given, seed, settings
 
 import tripopt
 
-from .bruteforce import (feasible_with, free_visits, least_cost_with, optimum, optimum_value, plan_cost, solution,
-                         witness)
+from .bruteforce import (
+    feasible_with,
+    free_visits,
+    least_cost_with,
+    optimum,
+    optimum_value,
+    plan_cost,
+    solution,
+    witness,
+)
 from .checker import check_plan
 from .conftest import DATA
 from .scenario_factory import write_scenario

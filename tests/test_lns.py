@@ -9,11 +9,11 @@ use, at most one copy per visit group and every mandatory group served.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from dataclasses import replace
 
 from tripopt import lns as lns_module
 from tripopt.limits import SearchSettings
@@ -120,7 +120,7 @@ def test_construction_and_search_keep_every_rule(monkeypatch, problem, seed, rec
     best, stop = lns.search(first, 30.0, 40, None, lambda: False, 0.0)
     assert stop == "work"
     assert broken_rule(problem, best) is None, broken_rule(problem, best)
-    prize = lambda routes: sum(problem.prize[n] for r in routes for n in r)  # noqa: E731
+    prize = lambda routes: sum(problem.prize[n] for r in routes for n in r)
     assert prize(best) >= prize(first)  # the best is kept by value
 
 

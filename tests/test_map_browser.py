@@ -60,7 +60,8 @@ def test_map_renders_offline_and_runs_no_script_from_data(evil, browser, tmp_pat
     counts = browser.execute_script(
         "return [document.querySelectorAll('path.tripopt-route').length,"
         " document.querySelectorAll('.tripopt-visit').length, document.querySelectorAll('.tripopt-commitment').length,"
-        " document.querySelectorAll('path.tripopt-unvisited').length, document.querySelectorAll('.tripopt-place').length]")
+        " document.querySelectorAll('path.tripopt-unvisited').length,"
+        " document.querySelectorAll('.tripopt-place').length]")
     days = sum(1 for d in plan.days if len(d.stops) > 2)
     commitments = sum(1 for d in plan.days for s in d.stops if s.kind == "commitment")
     assert counts == [days, plan.visited, commitments, len(plan.unvisited), len(scenario.places)]

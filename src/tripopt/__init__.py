@@ -20,8 +20,21 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
-    "Commitment", "Customer", "InfeasibleError", "InputError", "Inspection", "Place", "Problem",
-    "Plan", "Scenario", "Trip", "TripoptError", "inspect_scenario", "load_scenario", "plan_dict", "solve",
+    "Commitment",
+    "Customer",
+    "InfeasibleError",
+    "InputError",
+    "Inspection",
+    "Place",
+    "Plan",
+    "Problem",
+    "Scenario",
+    "Trip",
+    "TripoptError",
+    "inspect_scenario",
+    "load_scenario",
+    "plan_dict",
+    "solve",
 ]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import signal
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterator, NoReturn
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -19,11 +20,11 @@ from .check import far_customers, summarize
 from .comparison import BudgetRow, Comparison, Progress, parse_budgets
 from .errors import InputError, Problem, TripoptError
 from .files import check_writable, write_atomic
+from .limits import Interrupted
 from .loader import inspect_scenario, load_scenario
 from .model import Scenario
 from .plan import Outline, Plan
 from .plot import comparison_png, require_matplotlib
-from .limits import Interrupted
 from .store import PlanStore, mark_recalled
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -200,7 +201,8 @@ def plan(
     fmt: PlanFormat = typer.Option(PlanFormat.table, "--format", help="Output format."),
     out_file: Path | None = typer.Option(None, "--out", help="Write to FILE (atomically) instead of stdout."),
     ics_file: Path | None = typer.Option(None, "--ics", help="Also write the plan as a calendar (.ics)."),
-    travel_blocks: bool = typer.Option(False, "--ics-travel", help="--ics: add a 'Drive to ...' event before each stop."),
+    travel_blocks: bool = typer.Option(False, "--ics-travel",
+                                       help="--ics: add a 'Drive to ...' event before each stop."),
     map_file: Path | None = typer.Option(None, "--map", help="Also write an interactive map (.html, works offline)."),
     fresh: bool = typer.Option(False, "--fresh", help="Neither start from nor remember plans of earlier runs."),
 ) -> None:

@@ -84,7 +84,7 @@ class _Sweep:
         self.known = 0
         self.pool: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> "_Sweep":
+    def __enter__(self) -> _Sweep:
         if self.processes > 1:
             self.pool = ProcessPoolExecutor(self.processes, initializer=_worker_init)
         return self

@@ -117,9 +117,10 @@ def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
     nodes: list[_Node] = []
     for index, customer in enumerate(customers):
         for windows, tours in _copies(customer, layout):
-            nodes.append(_Node("customer", index, customer.lat, customer.lon, group=index, service=customer.meeting_minutes,
-                            windows=windows, allowed=tours, prize=round(customer.value * VALUE_SCALE),
-                            cost=_cents_up(customer.cost), mandatory=customer.must_visit))
+            nodes.append(_Node("customer", index, customer.lat, customer.lon, group=index,
+                               service=customer.meeting_minutes, windows=windows, allowed=tours,
+                               prize=round(customer.value * VALUE_SCALE), cost=_cents_up(customer.cost),
+                               mandatory=customer.must_visit))
     for index, k in enumerate(commitments):
         tours = tuple(t for t, d in enumerate(layout.days) if d.day == k.day)
         place = places[k.place]
@@ -132,7 +133,7 @@ def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
         for kind, key in (("start", tour_day.start_place), ("end", tour_day.end_place)):
             nodes.append(_Node(kind, t, places[key].lat, places[key].lon))
         tours.append(_tour(scenario, tour_day, start_node))
-    column = lambda name: tuple(getattr(n, name) for n in nodes)  # noqa: E731
+    column = lambda name: tuple(getattr(n, name) for n in nodes)
     matrix = build_matrix(list(column("lat")), list(column("lon")), scenario.travel)
     arc_cost = np.ceil(matrix.km * (scenario.per_km_cost * CENTS) - _EPS).astype(np.int64)
     budget = None

@@ -81,7 +81,8 @@ def core_reason(compiled_all: list[CompiledProblem], work: int | None = None) ->
     costs = [_fixed(c) + tour_cost(c.problem, d.routes) for c, d in zip(compiled_all, cheapest) if d.routes]
     least = min(costs) / CENTS
     proven = all(d.status != "undecided" for d in cheapest)
-    what = "the cheapest such trip costs" if proven else "the cheapest trip found (the search for a cheaper one ran out of work) costs"
+    what = ("the cheapest such trip costs" if proven else
+            "the cheapest trip found (the search for a cheaper one ran out of work) costs")
     return (f"the must-visit customers {names} fit together with the commitments, but {what} "
             f"{least:,.2f} {scenario.currency}, over the budget of {scenario.budget:,.2f}")
 
@@ -156,7 +157,8 @@ def _no_availability(compiled: CompiledProblem, customer) -> str:
     if windows:
         return (f"no window on the trip's days is long enough for the {customer.meeting_minutes}-minute "
                 f"meeting (hours {customer.hours.text})")
-    return f"not available on any day the trip may use ({days[0]:{_DAY}} to {days[-1]:{_DAY}}; hours {customer.hours.text})"
+    return (f"not available on any day the trip may use ({days[0]:{_DAY}} to {days[-1]:{_DAY}}; "
+            f"hours {customer.hours.text})")
 
 
 # -- the plan's own unvisited customers --------------------------------------------------------

@@ -6,7 +6,7 @@ IANA database for the trip's dates), so a calendar in any zone shows them right.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from hashlib import sha1
 
 from icalendar import Calendar, Event
@@ -19,7 +19,7 @@ PRODID = "-//tripopt//trip plan//EN"
 def plan_calendar(plan: Plan, travel_blocks: bool = False, stamp: datetime | None = None) -> bytes:
     """The calendar file's bytes. `travel_blocks` adds a busy "Drive to ..." event before
     each stop; `stamp` (DTSTAMP) defaults to now."""
-    stamp = stamp or datetime.now(timezone.utc)
+    stamp = stamp or datetime.now(UTC)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -41,7 +41,7 @@ def plan_calendar(plan: Plan, travel_blocks: bool = False, stamp: datetime | Non
 
 def _event(plan: Plan, day: DayPlan, stop: Stop, kind: str, stamp: datetime) -> Event:
     event = Event()
-    key = f"{plan.scenario}|{day.day.isoformat()}|{kind}|{stop.name}".encode("utf-8")
+    key = f"{plan.scenario}|{day.day.isoformat()}|{kind}|{stop.name}".encode()
     event.add("uid", f"{sha1(key).hexdigest()[:20]}@tripopt")  # stable: re-imports update, not duplicate
     event.add("dtstamp", stamp)
     return event
@@ -57,7 +57,8 @@ def _stop_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: dat
     event.add("categories", ["tripopt", stop.kind])
     lines = []
     if stop.kind == "visit":
-        lines.append(f"Value: {stop.value:,.0f}" + (f"; visit cost {stop.cost:,.2f} {plan.currency}" if stop.cost else ""))
+        cost = f"; visit cost {stop.cost:,.2f} {plan.currency}" if stop.cost else ""
+        lines.append(f"Value: {stop.value:,.0f}{cost}")
     if stop.notes:
         lines.append(f"Notes: {stop.notes}")
     if stop.travel_minutes:

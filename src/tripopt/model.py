@@ -127,10 +127,10 @@ class Scenario:
     ignored_columns: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
-    def with_budget(self, budget: float | None) -> "Scenario":
+    def with_budget(self, budget: float | None) -> Scenario:
         """The same scenario under another budget (for --budget and compare)."""
         return replace(self, budget=budget)
 
-    def with_time_limit(self, seconds: float) -> "Scenario":
+    def with_time_limit(self, seconds: float) -> Scenario:
         """The same scenario with another search time limit (for --time-limit)."""
         return replace(self, solver=replace(self.solver, time_limit_seconds=seconds))

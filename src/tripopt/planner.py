@@ -15,8 +15,8 @@ from .decode import decode, encode
 from .diagnose import base_routes, core, core_reason, quick_infeasibility, unvisited_reasons
 from .errors import InfeasibleError, UndecidedError
 from .exact import BranchAndBound, insert, insertion_options, tour_cost
-from .model import Scenario
 from .limits import SCOUT_SHARE, Interrupted, phase_settings, scout_iterations, work_budget
+from .model import Scenario
 from .plan import Outline, Plan
 from .problem import RoutingProblem, RoutingSolution, evaluate
 from .routing import scout

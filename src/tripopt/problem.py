@@ -118,17 +118,17 @@ class RoutingProblem:
     def servable(self, node: int) -> bool:
         return bool(self.windows[node]) and self.allowed_tours[node] != ()
 
-    def restricted(self, keep: Sequence[int], mandatory: bool) -> "RoutingProblem":
+    def restricted(self, keep: Sequence[int], mandatory: bool) -> RoutingProblem:
         """The problem on the nodes `keep` (in that order, tour ends included), with every
         visit made mandatory if asked. Node i of the result is node keep[i] here."""
         where = {node: i for i, node in enumerate(keep)}
         index = np.asarray(keep)
-        pick = lambda values: tuple(values[n] for n in keep)  # noqa: E731
+        pick = lambda values: tuple(values[n] for n in keep)
         return RoutingProblem(
             travel=self.travel[np.ix_(index, index)], drive=self.drive[np.ix_(index, index)],
             arc_cost=self.arc_cost[np.ix_(index, index)], service=pick(self.service),
             windows=pick(self.windows), prize=pick(self.prize), node_cost=pick(self.node_cost),
-            mandatory=tuple(mandatory and self.group[n] >= 0 or self.mandatory[n] for n in keep),
+            mandatory=tuple((mandatory and self.group[n] >= 0) or self.mandatory[n] for n in keep),
             allowed_tours=pick(self.allowed_tours), group=pick(self.group),
             tours=tuple(replace(t, start_node=where[t.start_node], end_node=where[t.end_node]) for t in self.tours),
             budget=self.budget,

@@ -26,8 +26,16 @@ from dataclasses import replace
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from .limits import (DESCENT_FLOOR_SECONDS, PROGRESS_INTERVAL_SECONDS, Interrupted, SearchSettings, descent, gls_work,
-                     lns_work, stopped_by)
+from .limits import (
+    DESCENT_FLOOR_SECONDS,
+    PROGRESS_INTERVAL_SECONDS,
+    Interrupted,
+    SearchSettings,
+    descent,
+    gls_work,
+    lns_work,
+    stopped_by,
+)
 from .lns import NEIGHBOURS, RuinRecreate
 from .objective import soft_arcs, soft_penalties
 from .problem import RoutingProblem, RoutingSolution, infeasible, summarise
@@ -39,7 +47,7 @@ _STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.
 Progress = Callable[[float, int], None]  # (elapsed seconds, best prize so far)
 
 
-def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
+def solve(problem: RoutingProblem, settings: SearchSettings | None = None,
           initial_routes: Sequence[Sequence[int]] | None = None,
           progress: Progress | None = None, interrupted: Interrupted | None = None) -> RoutingSolution:
     """Best plan found within the limits; status "infeasible" if none satisfies the hard rules.
@@ -49,6 +57,7 @@ def solve(problem: RoutingProblem, settings: SearchSettings = SearchSettings(),
     that end at a local optimum. All phases share the time limit as a cap.
     """
     started = time.monotonic()
+    settings = settings or SearchSettings()
     if any(problem.mandatory[g[0]] and not any(problem.servable(i) for i in g) for g in problem.alternatives):
         return infeasible(0.0, "infeasible")  # a mandatory visit that can never be served
     interrupted = interrupted or Interrupted()
@@ -127,7 +136,7 @@ def _value_first(problem, settings, routes, near, deadline, progress, interrupte
     for tour in problem.tours:
         nearest = np.argsort(problem.travel[tour.start_node, visits], kind="stable")[:NEIGHBOURS]
         wanted.update(int(n) for n in visits[nearest])
-    value = lambda sub: (np.zeros_like(sub.arc_cost), np.asarray(sub.prize, dtype=np.int64))  # noqa: E731
+    value = lambda sub: (np.zeros_like(sub.arc_cost), np.asarray(sub.prize, dtype=np.int64))
     return _descend_on(problem, wanted.__contains__, False, value, settings, _left(deadline) / 2, routes,
                        progress, interrupted, started, phases, "value")
 
@@ -161,7 +170,7 @@ def _descend_on(problem, keeps, mandatory, objective, settings, seconds, routes,
     return routes if better is None else tuple(tuple(keep[n] for n in r) for r in better)
 
 
-def _weak_callback(model: "_Model") -> Callable[[], None]:
+def _weak_callback(model: _Model) -> Callable[[], None]:
     """The solution callback without a strong reference to its model: OR-Tools holds the
     callback in C++, where Python's collector cannot see the cycle model -> routing ->
     callback -> model, so a bound method would keep every model alive (measured: +45 MB

@@ -9,7 +9,7 @@ bad section does not hide the problems of another.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -110,7 +110,7 @@ class SolverIn(_Section):
     work_limit: Annotated[int, Field(ge=1)] | None = None
 
 
-CustomersIn = Union[str, CustomerFileIn, list[dict[str, Any]]]
+CustomersIn = str | CustomerFileIn | list[dict[str, Any]]
 
 # Every top-level key: (type, required). The loader validates each on its own.
 SECTIONS: dict[str, tuple[Any, bool]] = {

@@ -12,8 +12,8 @@ JavaScript template literals, where `${...}` would run).
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from importlib import resources
-from typing import Iterable
 
 import folium
 from branca.element import Element, MacroElement
