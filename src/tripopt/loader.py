@@ -1,7 +1,7 @@
 """From a scenario file to a validated `Scenario`, reporting every problem in one pass.
 
 Order: YAML -> shape of each section (schema) -> trip -> places (located by geo.py) ->
-references to places and commitments -> customers (each located by geo.py).
+references to places and commitments -> customers (rows read and built by customers.py).
 Each step runs on whatever the earlier steps could make sense of, so a typo in
 `travel` does not hide a bad row in the customer file.
 """
@@ -13,7 +13,6 @@ import os
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from . import customers as customer_io
 from .errors import InputError, Problem
-from .geo import CACHE_FILE_NAME, AddressCache, locate, locate_places, parse_number, unknown_place
-from .grammar import Hours, parse_duration_minutes, parse_hours
+from .geo import CACHE_FILE_NAME, AddressCache, locate_places, unknown_place
 from .model import (
     Commitment,
     Customer,
@@ -48,8 +46,6 @@ from .schema import (
 from .yamlio import read_yaml
 
 MAX_TRIP_DAYS = 31
-_TRUE = {"true", "yes", "y", "1", "x", "t"}
-_FALSE = {"false", "no", "n", "0", "f", ""}
 _ADAPTERS = {key: TypeAdapter(kind) for key, (kind, _) in SECTIONS.items() if key != "customers"}
 _OPTIONAL_DEFAULTS = {"currency": "USD", "commitments": [], "defaults": DefaultsIn(), "travel": TravelIn(),
                       "costs": CostsIn(), "budget": None, "solver": SolverIn()}
@@ -120,15 +116,6 @@ def _pydantic_problems(where: str, key: str, error: ValidationError) -> list[Pro
     return problems
 
 
-def _flag(text: str) -> bool:
-    key = text.strip().lower()
-    if key in _TRUE:
-        return True
-    if key in _FALSE:
-        return False
-    raise ValueError(f"must_visit {text!r} is not true/false")
-
-
 class _Builder:
     """Accumulates problems while building the scenario section by section."""
 
@@ -143,10 +130,6 @@ class _Builder:
 
     def warn(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message, "warning"))
-
-    def error_count(self) -> int:
-        """Errors so far: a warning (an ambiguous city) does not make a row unusable."""
-        return sum(p.severity == "error" for p in self.problems)
 
     def key(self, path: str) -> str:
         return f"{self.where}: {path}"
@@ -312,23 +295,10 @@ class _Builder:
         table = self._customer_table(spec)
         if table is None:
             return None, ()
-        self.problems.extend(table.problems)
-        default_hours = self._default_hours(defaults)
-        built: dict[str, Customer] = {}
-        for row in table.rows:
-            customer = self._customer(row, defaults, default_hours, places or {})
-            if customer is None:
-                continue
-            if customer.name in built:
-                self.error(row.origin, f"duplicate customer name {customer.name!r} "
-                           f"(first at {built[customer.name].origin})")
-                continue
-            built[customer.name] = customer
-            if trip is not None:
-                self._availability_warnings(customer, trip)
-        if not table.rows and not table.problems:
-            self.warn(self.key("customers"), "no customers")
-        return tuple(built.values()), table.ignored_columns
+        customers, problems = customer_io.build_customers(table, defaults, places or {}, trip,
+                                                          self.geocache, self.where)
+        self.problems.extend(problems)
+        return customers, table.ignored_columns
 
     def _customer_table(self, spec: Any) -> customer_io.RawTable | None:
         where = self.key("customers")
@@ -347,71 +317,6 @@ class _Builder:
         path = Path(os.path.normpath(self.source.parent / file_spec.file))
         return customer_io.read_file(path, str(path), file_spec.sheet)
 
-    def _default_hours(self, defaults: DefaultsIn) -> Hours | None:
-        try:
-            return parse_hours(defaults.hours)
-        except ValueError as exc:
-            self.error(self.key("defaults.hours"), str(exc))
-            return None
-
-    def _customer(self, row: customer_io.RawRow, defaults: DefaultsIn, default_hours: Hours | None,
-                  places: dict[str, Place]) -> Customer | None:
-        """One row -> Customer, reporting each bad cell with the row's origin."""
-        cells, where = row.cells, row.origin
-        errors_before = self.error_count()
-        name = cells.get("name", "")
-        if not name:
-            self.error(where, "name is empty")
-        location, problems = locate(where, cells, places, self.geocache)
-        self.problems.extend(problems)
-        value = self._cell(where, cells, "value", lambda t: parse_number(t, "value"), defaults.value)
-        cost = self._cell(where, cells, "cost", lambda t: parse_number(t, "cost"), defaults.cost)
-        for label, amount in (("value", value), ("cost", cost)):
-            if amount is not None and amount < 0:
-                self.error(where, f"{label} {amount:g} is negative")
-        meeting = self._cell(where, cells, "meeting", _meeting, defaults.meeting)
-        hours = self._cell(where, cells, "hours", parse_hours, default_hours)
-        must_visit = self._cell(where, cells, "must_visit", _flag, False)
-        if self.error_count() > errors_before or location is None or hours is None:
-            return None
-        return Customer(name=name, lat=location.lat, lon=location.lon, value=value, meeting_minutes=meeting, hours=hours,
-                        must_visit=must_visit, cost=cost, notes=cells.get("notes", ""),
-                        place=cells.get("place") or None, origin=where,
-                        address=cells.get("address") or cells.get("city") or "")
-
-    def _cell(self, where: str, cells: dict[str, str], column: str, parse: Callable, default: Any) -> Any:
-        text = cells.get(column, "")
-        if not text:
-            return default
-        try:
-            return parse(text)
-        except ValueError as exc:
-            message = str(exc)
-            self.error(where, message if message.startswith(column) else f"{column}: {message}")
-            return None
-
-    def _availability_warnings(self, customer: Customer, trip: Trip) -> None:
-        windows = [w for day in trip.possible_days for w in customer.hours.windows_on(day)]
-        if not windows:
-            self.warn(customer.origin, f"no availability on any day the trip may use "
-                      f"({_span(trip.possible_days)}; hours {customer.hours.text!r})")
-        elif all(end - start < customer.meeting_minutes for start, end in windows):
-            self.warn(customer.origin, f"the {customer.meeting_minutes}-minute meeting is longer than "
-                      f"every window during the trip (hours {customer.hours.text!r})")
-
-
-def _meeting(text: str) -> int:
-    minutes = parse_duration_minutes(text)
-    if minutes <= 0:
-        raise ValueError(f"meeting {text!r} must be longer than 0 minutes")
-    return minutes
-
 
 def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _span(days: tuple[date, ...]) -> str:
-    return f"{days[0]:%a %Y-%m-%d} to {days[-1]:%a %Y-%m-%d}" if days else "no days"
-
-
