@@ -14,8 +14,16 @@ from typer.testing import CliRunner
 from tripopt import inspect_scenario
 from tripopt.cli import app
 from tripopt.errors import Problem
-from tripopt.geo import (CACHE_FILE_NAME, AddressCache, Located, locate, locate_places, parse_number, resolve_city,
-                         unknown_place)
+from tripopt.geo import (
+    CACHE_FILE_NAME,
+    AddressCache,
+    Located,
+    locate,
+    locate_places,
+    parse_number,
+    resolve_city,
+    unknown_place,
+)
 from tripopt.model import Place
 from tripopt.schema import PlaceIn
 from tripopt.travel import great_circle_km

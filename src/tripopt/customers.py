@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,6 +29,7 @@ _ALIASES = {"latitude": "lat", "longitude": "lon", "lng": "lon", "long": "lon",
             "mustvisit": "must_visit", "must": "must_visit", "note": "notes"}
 _TRUE = {"true", "yes", "y", "1", "x", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
+Origin = Callable[[int, str], str]  # (record index, name cell) -> the row's origin text
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _table(records: list[dict[str, Any]], header: list[Any], origin_of, label: str) -> RawTable:
+def _table(records: Sequence[Mapping[Any, Any]], header: list[Any], origin_of: Origin, label: str) -> RawTable:
     """Map raw records to contract columns, listing ignored columns and header problems."""
     problems: list[Problem] = []
     columns = [normalise_column(h) for h in header]
@@ -81,7 +82,7 @@ def _table(records: list[dict[str, Any]], header: list[Any], origin_of, label: s
     return RawTable(tuple(rows), ignored, tuple(problems))
 
 
-def _row_origin(label: str, lines: list[int] | None = None):
+def _row_origin(label: str, lines: list[int] | None = None) -> Origin:
     """Origin text of record `index`: its file line, from `lines` if given, else the
     line of a sheet whose header is line 1."""
     def origin(index: int, name: str) -> str:

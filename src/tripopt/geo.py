@@ -29,11 +29,11 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from .errors import Problem
 from .files import write_atomic
@@ -346,7 +346,7 @@ def locate(where: str, spec: Mapping[str, Any], places: Mapping[str, Place],
 def _coordinates(spec: Mapping[str, Any], places: Mapping[str, Place],
                  addresses: AddressCache) -> tuple[Located, str | None]:
     """`locate` without the problems: the coordinates and a city's warning, or ValueError saying why not."""
-    lat, lon, place, city, address = (spec.get(key) for key in ("lat", "lon", "place", "city", "address"))
+    lat, lon, place, city, address = (spec.get(key, "") for key in ("lat", "lon", "place", "city", "address"))
     if _given(lat) or _given(lon):
         if not (_given(lat) and _given(lon)):
             raise ValueError("give both lat and lon")
