@@ -7,7 +7,7 @@
 pip install -e ".[bench]") at the same time limit in the same process, as PEERS.md
 describes its model, and reports both with wins, ties and losses.
 
-Distances follow the literature's convention (shared/benchmarks/toptw/README.md):
+Distances follow the literature's convention (benchmarks/data/toptw/README.md):
 Euclidean, truncated to 1 decimal (Solomon c/r/rc) or 2 decimals (Cordeau pr), computed
 exactly in integers. All times are scaled to integers at that precision, so the integer
 model is exact. Every solution is re-checked in exact rational arithmetic by `verify`,
@@ -31,14 +31,14 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "benchmarks" / "toptw"
+DATA = ROOT / "benchmarks" / "data" / "toptw"
 sys.path.insert(0, str(ROOT / "src"))
 
 from tripopt.limits import SearchSettings
 from tripopt.problem import RoutingProblem, Tour
 from tripopt.routing import solve
 
-# The 20 instances x m = 1, 2, 4 of shared/benchmarks/toptw/PEERS.md (peer figures exist).
+# The 20 instances x m = 1, 2, 4 of benchmarks/data/toptw/PEERS.md (peer figures exist).
 SUBSET = [
     "c101", "c105", "r101", "r105", "r109", "rc101", "rc105", "c201", "c205", "r201",
     "r205", "r209", "rc201", "rc205", "pr01", "pr05", "pr10", "pr11", "pr15", "pr20",
@@ -256,7 +256,7 @@ def batch(cases: list[tuple[str, int]], seconds: float, jobs: int, settings: dic
 
 
 def against_peers(rows_csv: Path) -> str:
-    """Wins/ties/losses of a batch CSV against PyVRP's rows in shared/.../peers_10s.csv."""
+    """Wins/ties/losses of a batch CSV against PyVRP's rows in benchmarks/data/toptw/peers_10s.csv."""
     with open(DATA / "peers_10s.csv", newline="") as handle:
         peer = {(r["instance"], int(r["m"])): int(r["score"]) for r in csv.DictReader(handle) if r["solver"] == "pyvrp"}
     with open(rows_csv, newline="") as handle:
