@@ -193,8 +193,9 @@ def _ranked(towns: list[dict], readings: list[list[Area]]) -> list[_Match]:
     """Towns every qualifier describes, by how early a reading matched, then by population."""
     matches = []
     for town in towns:
-        rank = tuple(_reading_index(town, areas) for areas in readings)
-        if None not in rank:
+        indices = [_reading_index(town, areas) for areas in readings]
+        rank = tuple(i for i in indices if i is not None)
+        if len(rank) == len(indices):
             matches.append(_Match(rank, town))
     return sorted(matches, key=lambda match: (match.rank, -match.town["population"]))
 

@@ -152,8 +152,8 @@ class _Builder:
         defaults = sections.get("defaults", DefaultsIn())
         customers, ignored = self._customers(data.get("customers"), defaults, places, trip)
         self.geocache.save()
-        needed = (sections.get("name"), timezone, trip, places, base, customers)
-        if any(part is None for part in needed) or any(p.severity == "error" for p in self.problems):
+        if (sections.get("name") is None or timezone is None or trip is None or places is None or base is None
+                or customers is None or any(p.severity == "error" for p in self.problems)):
             return None
         travel_in, solver_in = sections.get("travel", TravelIn()), sections.get("solver", SolverIn())
         return Scenario(
