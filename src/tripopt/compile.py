@@ -127,12 +127,12 @@ def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
         nodes.append(_Node("commitment", index, place.lat, place.lon, group=len(customers) + index,
                         service=k.end_minute - k.start_minute,
                         windows=((k.start_minute, k.start_minute),) if tours else (), allowed=tours, mandatory=True))
-    tours = []
+    records: list[Tour] = []
     for t, tour_day in enumerate(layout.days):
         start_node = len(nodes)
         for kind, key in (("start", tour_day.start_place), ("end", tour_day.end_place)):
             nodes.append(_Node(kind, t, places[key].lat, places[key].lon))
-        tours.append(_tour(scenario, tour_day, start_node))
+        records.append(_tour(scenario, tour_day, start_node))
     column = lambda name: tuple(getattr(n, name) for n in nodes)
     matrix = build_matrix(list(column("lat")), list(column("lon")), scenario.travel)
     arc_cost = np.ceil(matrix.km * (scenario.per_km_cost * CENTS) - _EPS).astype(np.int64)
@@ -142,7 +142,7 @@ def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
     problem = RoutingProblem(
         travel=matrix.travel_minutes, drive=matrix.drive_minutes, arc_cost=arc_cost,
         service=column("service"), windows=column("windows"), prize=column("prize"), node_cost=column("cost"),
-        mandatory=column("mandatory"), allowed_tours=column("allowed"), group=column("group"), tours=tuple(tours),
+        mandatory=column("mandatory"), allowed_tours=column("allowed"), group=column("group"), tours=tuple(records),
         budget=budget,
     )
     return CompiledProblem(scenario, layout, problem, matrix, column("kind"), column("ref"))

@@ -16,9 +16,7 @@ from zoneinfo import ZoneInfo
 
 from .compile import CENTS, CompiledProblem
 from .plan import DayPlan, Outline, Plan, Stop, Unvisited
-from .problem import RoutingSolution, earliest_schedule
-
-Routes = tuple[tuple[int, ...], ...]
+from .problem import Routes, RoutingSolution, earliest_schedule
 
 
 def decode(compiled: CompiledProblem, solution: RoutingSolution, unvisited: tuple[Unvisited, ...]) -> Plan:
@@ -50,6 +48,7 @@ def encode(compiled: CompiledProblem, outline: Outline) -> Routes | None:
     for t, tour in enumerate(compiled.problem.tours):
         route: list[int] = []
         for kind, name in by_day.get(tour.day, ()):
+            candidates: tuple[int, ...]
             if kind == "commitment":
                 candidates = (commitment_node[name],) if name in commitment_node else ()
             else:

@@ -29,9 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .problem import NEVER, RoutingProblem, earliest_schedule, route_cost
-
-Routes = tuple[tuple[int, ...], ...]
+from .problem import NEVER, Routes, RoutingProblem, earliest_schedule, route_cost
 
 
 @dataclass(frozen=True)
@@ -216,7 +214,8 @@ class BranchAndBound:
         for node in p.alternatives[group]:
             if not p.servable(node):
                 continue
-            for t in (range(len(p.tours)) if p.allowed_tours[node] is None else p.allowed_tours[node]):
+            allowed = p.allowed_tours[node]
+            for t in (range(len(p.tours)) if allowed is None else allowed):
                 for position in range(len(routes[t]) + 1):
                     self.work += 1
                     if self.work > self.work_limit:

@@ -25,6 +25,8 @@ import numpy as np
 
 NEVER = np.iinfo(np.int64).max // 4  # a start time or cost that rules an option out
 
+Routes = tuple[tuple[int, ...], ...]  # a solution's visit nodes: a route per tour, in tour order
+
 
 @dataclass(frozen=True)
 class Tour:
@@ -139,7 +141,7 @@ class RoutingProblem:
 class RoutingSolution:
     """Routes with their totals, and how the search that found them ended."""
 
-    routes: tuple[tuple[int, ...], ...]  # visit nodes of each tour, in order
+    routes: Routes  # visit nodes of each tour, in order
     status: str  # "feasible" or "infeasible"
     prize: int
     cost: int
@@ -169,7 +171,8 @@ def earliest_schedule(problem: RoutingProblem, tour: int, route: Sequence[int],
     is allowed). `zero_travel` pretends every leg is instant (for diagnosis)."""
     legs = problem.travel
     spec = problem.tours[tour]
-    now, prev, times, drive = spec.earliest_start, spec.start_node, [], 0
+    now, prev, drive = spec.earliest_start, spec.start_node, 0
+    times: list[tuple[int, int, int]] = []
     for position, node in enumerate(route):
         arrive = now + (0 if zero_travel else int(legs[prev, node]))
         drive += 0 if zero_travel else int(problem.drive[prev, node])
@@ -207,7 +210,7 @@ def evaluate(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> Routin
     if any(problem.mandatory[g[0]] and problem.group[g[0]] not in groups for g in problem.alternatives):
         return None
     for t, route in enumerate(routes):
-        if any(problem.allowed_tours[n] is not None and t not in problem.allowed_tours[n] for n in route):
+        if any((allowed := problem.allowed_tours[n]) is not None and t not in allowed for n in route):
             return None
         if earliest_schedule(problem, t, route).failed_at is not None:
             return None
