@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -107,14 +108,12 @@ class RouteEvaluator:
         gather per quantity was measured at several times the cost)."""
         cand = self.candidates
 
-        def split(matrix: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
-            if matrix is None:
-                return None
+        def split(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             return np.ascontiguousarray(matrix[:, cand]), np.ascontiguousarray(matrix[cand, :].T)
 
         capped = any(t.max_drive is not None for t in self.problem.tours)
-        self.travel_io, self.drive_io = split(self.travel), split(self.drive if capped else None)
-        self.money_io = split(self.money)
+        self.travel_io, self.drive_io = split(self.travel), (split(self.drive) if capped else None)
+        self.money_io = split(self.money) if self.money is not None else None
         self.service_c = self.service[cand]
         # Serving the candidate, then travelling on to node j: in minutes, and in soft
         # units (x SOFT_TIME_SCALE, plus the arc's money), folded into one matrix each.
@@ -184,6 +183,8 @@ class RouteEvaluator:
         ok &= back <= route.reach[:, None]
         ok &= self.allowed_c[tour]
         if route.drive_room is not None:
+            if self.drive_io is None:
+                raise AssertionError("a route with a driving cap on a problem without one")
             into, out_of = self.drive_io
             extra = into.take(legs.prev, axis=0)
             extra += out_of.take(legs.nxt, axis=0)
@@ -214,7 +215,13 @@ class RouteEvaluator:
             self._cached_cells += found[1].taken.size
         return found
 
-    def spend(self, route: Route, row: int, position: int | None = None):
+    @overload
+    def spend(self, route: Route, row: int) -> np.ndarray: ...
+
+    @overload
+    def spend(self, route: Route, row: int, position: int) -> int: ...
+
+    def spend(self, route: Route, row: int, position: int | None = None) -> np.ndarray | int:
         """What inserting candidate `row` costs at one gap of the route, or at every gap."""
         node, legs = int(self.candidates[row]), route.legs
         if position is None:

@@ -22,7 +22,7 @@ import numpy as np
 
 from .evaluation import Options, RouteEvaluator
 from .limits import PROGRESS_INTERVAL_SECONDS
-from .problem import NEVER, RoutingProblem
+from .problem import NEVER, Routes, RoutingProblem
 
 ANNEALING = (5.0, 0.05)  # start and end temperature, in mean soft steps (see benchmarks/README.md)
 RUIN_AVG_REMOVED = 10  # visits removed per ruin on average (SISR's c-bar)
@@ -70,7 +70,7 @@ class RuinRecreate:
         """A first solution from empty tours: mandatory visits first (earliest windows
         first), then the rest by value; None if a mandatory visit finds no place or the
         empty tours alone break the budget."""
-        empty = [[] for _ in self.problem.tours]
+        empty: list[list[int]] = [[] for _ in self.problem.tours]
         budget = self.problem.budget
         if budget is not None and sum(self.evaluator.evaluated(t, v)[0].spend for t, v in enumerate(empty)) > budget:
             return None
@@ -93,8 +93,9 @@ class RuinRecreate:
         p, cand = self.problem, self.candidates
         if cand.size == 0:
             return visits
-        routes, options = zip(*(self.evaluator.evaluated(t, v) for t, v in enumerate(visits)))
-        routes, options = list(routes), list(options)
+        evaluated = [self.evaluator.evaluated(t, v) for t, v in enumerate(visits)]
+        routes = [route for route, _ in evaluated]
+        options = [option for _, option in evaluated]
         cheapest = np.min([o.best_taken for o in options], axis=0)
         order = (order_rule or self._order)(cand, cheapest)
         # An insertion only delays what follows it (where travel times keep the triangle
@@ -156,14 +157,14 @@ class RuinRecreate:
     # -- the loop --------------------------------------------------------------------
 
     def search(self, routes: Sequence[Sequence[int]], seconds: float, iterations: int | None,
-               progress: Progress | None, interrupted: Callable[[], bool], started: float):
+               progress: Progress | None, interrupted: Callable[[], bool], started: float) -> tuple[Routes, str]:
         """Best routes (by prize, then soft cost) and why the loop stopped: simulated
         annealing on the soft objective, ended by `iterations` if given (repeatable),
         else by the clock; route recombination beside it (see `_Recombination`)."""
         current = [list(r) for r in routes]
         current_cost, current_prize = self.evaluator.soft_cost(current)
         best, best_key = current, (-current_prize, current_cost)
-        recombination = _Recombination(self, current) if self.recombine is not None else None
+        recombination = _Recombination(self, self.recombine, current) if self.recombine is not None else None
         deadline = time.monotonic() + seconds
         t_start, t_end = ANNEALING[0] * self.evaluator.mean_step, ANNEALING[1] * self.evaluator.mean_step
         iteration, last_report = 0, 0.0
@@ -194,6 +195,9 @@ class RuinRecreate:
         return tuple(tuple(r) for r in best), stop
 
 
+_Best = tuple[list[list[int]], tuple[int, int]]  # the best routes and their key: (-prize, soft cost)
+
+
 class _Recombination:
     """Route recombination beside the search. At every round the routes met so far go to
     a worker thread (CP-SAT releases the GIL, so it uses the machine's second core); its
@@ -201,10 +205,11 @@ class _Recombination:
     repeat. The pool keeps the POOL_LIMIT most recent routes: the set packing's time grows
     quickly with its size (measured: 0.05 s at 500 columns, 0.3 s at 1,400)."""
 
-    def __init__(self, search: RuinRecreate, routes: Sequence[Sequence[int]]):
+    def __init__(self, search: RuinRecreate, recombine: Recombine, routes: Sequence[Sequence[int]]):
         self.search = search
+        self.recombine = recombine
         self.pool: dict[tuple[int, frozenset[int]], Column] = {}
-        self.pending: tuple[list[Column], Future] | None = None
+        self.pending: tuple[list[Column], Future[Sequence[int] | None]] | None = None
         self.fresh = False  # routes met since the last submission
         self.worker = ThreadPoolExecutor(max_workers=1)
         self.collect(routes)
@@ -222,28 +227,28 @@ class _Recombination:
                                         spend, tuple(route))
                 self.fresh = True
 
-    def next_round(self, best: list[list[int]], best_key: tuple[int, int]):
+    def next_round(self, best: list[list[int]], best_key: tuple[int, int]) -> _Best:
         """Take the previous round's answer, then hand the pool over for the next one."""
         best, best_key = self._take(best, best_key)
         for key in list(self.pool)[:max(len(self.pool) - POOL_LIMIT, 0)]:
             del self.pool[key]
         self.collect(best)
         columns = list(self.pool.values())
-        self.pending = columns, self.worker.submit(self.search.recombine, columns, self._hint(columns, best))
+        self.pending = columns, self.worker.submit(self.recombine, columns, self._hint(columns, best))
         self.fresh = False
         return best, best_key
 
-    def finish(self, best: list[list[int]], best_key: tuple[int, int], final: bool):
+    def finish(self, best: list[list[int]], best_key: tuple[int, int], final: bool) -> _Best:
         """The last answer, and one more round on what came since, unless interrupted."""
         best, best_key = self._take(best, best_key)
         if final and self.fresh:
             columns = list(self.pool.values())
-            chosen = self.search.recombine(columns, self._hint(columns, best))
+            chosen = self.recombine(columns, self._hint(columns, best))
             best, best_key = self._better(columns, chosen, best, best_key)
         self.worker.shutdown(wait=False)
         return best, best_key
 
-    def _take(self, best: list[list[int]], best_key: tuple[int, int]):
+    def _take(self, best: list[list[int]], best_key: tuple[int, int]) -> _Best:
         """Wait for the pending answer, if any, and keep it if it is better."""
         if self.pending is None:
             return best, best_key
@@ -252,7 +257,7 @@ class _Recombination:
         return self._better(columns, answer.result(), best, best_key)
 
     def _better(self, columns: list[Column], chosen: Sequence[int] | None, best: list[list[int]],
-                best_key: tuple[int, int]):
+                best_key: tuple[int, int]) -> _Best:
         """The recombined solution if it beats the best (by prize, then soft cost)."""
         if chosen is None:
             return best, best_key
@@ -271,11 +276,11 @@ def ruin(routes: Sequence[Sequence[int]], near: dict[int, list[int]], rng: rando
          avg_removed: int = RUIN_AVG_REMOVED, max_string: int = 10) -> list[list[int]]:
     """Remove a string of visits from each of a few routes close to a random seed node
     (SISR, Christiaens & Vanden Berghe 2020); mandatory visits stay where they are."""
-    routes = [list(r) for r in routes]
-    where = {node: index for index, route in enumerate(routes) for node in route}
-    lengths = [len(r) for r in routes if r]
+    result = [list(r) for r in routes]
+    where = {node: index for index, route in enumerate(result) for node in route}
+    lengths = [len(r) for r in result if r]
     if not near or not lengths:
-        return routes
+        return result
     seed = rng.choice(sorted(near))
     string_max = max(1, min(max_string, round(sum(lengths) / len(lengths))))
     route_max = max(1, int(4 * avg_removed / (1 + string_max) - 1))
@@ -287,13 +292,13 @@ def ruin(routes: Sequence[Sequence[int]], near: dict[int, list[int]], rng: rando
         index = where.get(node)
         if index is None or index in ruined:
             continue
-        route = routes[index]
+        route = result[index]
         length = rng.randint(1, min(len(route), string_max))
         position = route.index(node)
         first = rng.randint(max(0, position - length + 1), min(position, len(route) - length))
         route[first:first + length] = [n for n in route[first:first + length] if problem.mandatory[n]]
         ruined.add(index)
-    return routes
+    return result
 
 
 def _neighbours(problem: RoutingProblem, nodes: np.ndarray, count: int = NEIGHBOURS) -> dict[int, list[int]]:

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
 from .limits import (
     DESCENT_FLOOR_SECONDS,
@@ -38,13 +38,14 @@ from .limits import (
 )
 from .lns import NEIGHBOURS, RuinRecreate
 from .objective import soft_arcs, soft_penalties
-from .problem import RoutingProblem, RoutingSolution, infeasible, summarise
+from .problem import Routes, RoutingProblem, RoutingSolution, infeasible, summarise
 from .recombine import recombiner
 
 _STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
 
 
 Progress = Callable[[float, int], None]  # (elapsed seconds, best prize so far)
+Objective = Callable[[RoutingProblem], tuple[np.ndarray, np.ndarray | None]]  # sub-problem -> (arcs, penalties)
 
 
 def solve(problem: RoutingProblem, settings: SearchSettings | None = None,
@@ -124,7 +125,9 @@ def _left(deadline: float) -> float:
     return max(deadline - time.monotonic(), DESCENT_FLOOR_SECONDS)
 
 
-def _value_first(problem, settings, routes, near, deadline, progress, interrupted, started, phases):
+def _value_first(problem: RoutingProblem, settings: SearchSettings, routes: Routes, near: Mapping[int, Sequence[int]],
+                 deadline: float, progress: Progress | None, interrupted: Interrupted, started: float,
+                 phases: list[str]) -> Routes:
     """Phase 2, on the sub-problem of the served visits, their nearest visits (`near`, the
     ruin's neighbour lists) and those nearest each tour's start: a visit an insertion or a
     swap could add is close to the routes, and the descent's time grows fast with the model
@@ -141,7 +144,8 @@ def _value_first(problem, settings, routes, near, deadline, progress, interrupte
                        progress, interrupted, started, phases, "value")
 
 
-def _polish(problem, settings, routes, seconds, interrupted, started, phases):
+def _polish(problem: RoutingProblem, settings: SearchSettings, routes: Routes, seconds: float,
+            interrupted: Interrupted, started: float, phases: list[str]) -> Routes:
     """Phase 3: the set of visits is fixed (any copy may serve one); minimise cost first,
     then driving time. Solved on the sub-problem of those visits: small and fast."""
     chosen = {problem.group[n] for route in routes for n in route}
@@ -154,8 +158,9 @@ def _polish(problem, settings, routes, seconds, interrupted, started, phases):
                        routes, None, interrupted, started, phases, "polish")
 
 
-def _descend_on(problem, keeps, mandatory, objective, settings, seconds, routes, progress, interrupted, started,
-                phases, phase):
+def _descend_on(problem: RoutingProblem, keeps: Callable[[int], bool], mandatory: bool, objective: Objective,
+                settings: SearchSettings, seconds: float, routes: Routes, progress: Progress | None,
+                interrupted: Interrupted, started: float, phases: list[str], phase: str) -> Routes:
     """A descent on the sub-problem of the visit nodes `keeps` accepts (tour ends always kept;
     every visit mandatory if asked), under `objective(sub)` = (arc objective, drop penalties),
     from `routes`; the routes found come back in the problem's nodes."""
@@ -267,8 +272,9 @@ class _Model:
         p = self.problem
         for node in p.visit_nodes:
             index = self.manager.NodeToIndex(node)
-            if p.allowed_tours[node]:  # SetAllowedVehiclesForIndex's 9.15 binding rejects lists
-                self.routing.VehicleVar(index).SetValues([-1, *p.allowed_tours[node]])
+            allowed = p.allowed_tours[node]
+            if allowed:  # SetAllowedVehiclesForIndex's 9.15 binding rejects lists
+                self.routing.VehicleVar(index).SetValues([-1, *allowed])
             if not p.servable(node) or not self._usable[node]:
                 self.routing.ActiveVar(index).SetValue(0)
         for copies in p.alternatives:
@@ -277,13 +283,15 @@ class _Model:
                 continue
             if p.mandatory[copies[0]]:  # exactly one copy is served
                 self.routing.AddDisjunction(live)
+            elif penalties is None:
+                raise AssertionError("an optional visit without a drop penalty (only polish omits them)")
             else:
                 self.routing.AddDisjunction(live, int(penalties[copies[0]]), 1)
 
     # -- search -------------------------------------------------------------------------
 
     def search(self, settings: SearchSettings, seconds: float, initial: Sequence[Sequence[int]] | None,
-               progress: Progress | None, interrupted: Interrupted, started: float):
+               progress: Progress | None, interrupted: Interrupted, started: float) -> tuple[Routes | None, str]:
         """Routes (problem nodes) of the best solution and why the search stopped."""
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, settings.first_solution)
@@ -301,7 +309,8 @@ class _Model:
         stop = "interrupt" if interrupted.set else ("time" if used >= seconds * 0.98 else "work")
         return self._routes(solution), stop
 
-    def _solve(self, params, initial: Sequence[Sequence[int]] | None):
+    def _solve(self, params: routing_parameters_pb2.RoutingSearchParameters,
+               initial: Sequence[Sequence[int]] | None) -> tuple[pywrapcp.Assignment | None, str]:
         """One OR-Tools solve, from routes if given; (assignment or None, status name)."""
         if initial is not None:
             # RoutesToAssignment, not ReadAssignmentFromRoutes: the latter propagates under
@@ -337,7 +346,7 @@ class _Model:
     def _to_indices(self, routes: Sequence[Sequence[int]]) -> list[list[int]]:
         return [[self.manager.NodeToIndex(n) for n in route] for route in routes]
 
-    def _routes(self, solution) -> tuple[tuple[int, ...], ...]:
+    def _routes(self, solution: pywrapcp.Assignment) -> Routes:
         routes = []
         for v in range(len(self.problem.tours)):
             index, route = solution.Value(self.routing.NextVar(self.routing.Start(v))), []
