@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
+from types import FrameType
 from typing import NoReturn
 
 import typer
@@ -121,7 +122,7 @@ def _interruptible() -> Iterator[Interrupted]:
     flag = Interrupted()
     previous = signal.getsignal(signal.SIGINT)
 
-    def handler(signum, frame):
+    def handler(signum: int, frame: FrameType | None) -> None:
         if flag.set:
             raise KeyboardInterrupt
         flag.set = True
@@ -187,6 +188,8 @@ def _emit(text: str | bytes | None, out_file: Path | None) -> None:
     if text is None:
         return
     if out_file is None:
+        if isinstance(text, bytes):
+            raise AssertionError("binary output (a workbook, a calendar) goes to a file, never to stdout")
         sys.stdout.write(text)
     else:
         write_atomic(out_file, text)
@@ -291,13 +294,14 @@ def compare(
 
         store = _store(loaded, fresh)
         remembered = store.plans if store is not None else []
-        if auto:
+        if chosen is None:  # --auto
             result = _sweep_with_progress(lambda progress, flag: sweep.auto_compare(
                 loaded, floor, ceiling, points, resolution, processes, progress, flag, remembered))
         else:
             result = _sweep_with_progress(lambda progress, flag: sweep.compare(
                 loaded, chosen, processes, progress, flag, remembered))
         _remember(store, [row.plan for row in result.rows if row.plan is not None], "compare")
+        text: str | None
         if fmt is CompareFormat.json:
             text = report.comparison_to_json(result)
         elif fmt is CompareFormat.csv:

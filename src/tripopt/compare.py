@@ -89,7 +89,7 @@ class _Sweep:
             self.pool = ProcessPoolExecutor(self.processes, initializer=_worker_init)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from .compile import CENTS, CompiledProblem
 from .exact import BranchAndBound, Decision, Insertion, insertion_options, tour_cost
+from .model import Customer
 from .plan import Hint, Unvisited
 from .problem import Schedule, earliest_schedule, route_cost
 
@@ -130,7 +131,7 @@ def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[st
     return None
 
 
-def _conflict_reason(alone: list[tuple[CompiledProblem, list[int]]], index: int, customer) -> str:
+def _conflict_reason(alone: list[tuple[CompiledProblem, list[int]]], index: int, customer: Customer) -> str:
     """Name the commitments that block the days on which the customer fits alone: those
     that block it on their own, else all of those days'."""
     blockers: list[str] = []
@@ -151,7 +152,7 @@ def _conflict_reason(alone: list[tuple[CompiledProblem, list[int]]], index: int,
             f"commitments with their travel: {named}")
 
 
-def _no_availability(compiled: CompiledProblem, customer) -> str:
+def _no_availability(compiled: CompiledProblem, customer: Customer) -> str:
     days = compiled.scenario.trip.possible_days
     windows = [w for d in days for w in customer.hours.windows_on(d)]
     if windows:
@@ -217,17 +218,18 @@ def _hints(compiled: CompiledProblem, routes: tuple[tuple[int, ...], ...], indic
     spent = tour_cost(p, routes)
     hints: dict[int, Hint] = {}
     extra_cents: dict[int, int] = {}
-    for node, options in zip(nodes, insertion_options(p, routes, nodes) if p.budget is not None else ()):
-        if not options:
-            continue
-        cheapest = min(options, key=lambda o: o.added_cost)
-        extra = spent + cheapest.added_cost - p.budget
-        if extra > 0 and extra < extra_cents.get(owner[node], extra + 1):
-            extra_cents[owner[node]] = extra
-            day = p.tours[cheapest.tour].day
-            hints[owner[node]] = Hint("budget", day, extra / CENTS, "", 0.0, (
-                f"it would join the plan on {day:{_DAY}}, every visit kept, with a budget "
-                f"{extra / CENTS:,.2f} {scenario.currency} higher"))
+    if p.budget is not None:
+        for node, options in zip(nodes, insertion_options(p, routes, nodes)):
+            if not options:
+                continue
+            cheapest = min(options, key=lambda o: o.added_cost)
+            extra = spent + cheapest.added_cost - p.budget
+            if extra > 0 and extra < extra_cents.get(owner[node], extra + 1):
+                extra_cents[owner[node]] = extra
+                day = p.tours[cheapest.tour].day
+                hints[owner[node]] = Hint("budget", day, extra / CENTS, "", 0.0, (
+                    f"it would join the plan on {day:{_DAY}}, every visit kept, with a budget "
+                    f"{extra / CENTS:,.2f} {scenario.currency} higher"))
     for removal in _removals(compiled, routes):
         gone = compiled.scenario.customers[compiled.node_ref[removal.node]]
         left = spent - route_cost(p, removal.tour, routes[removal.tour]) + \
@@ -292,6 +294,8 @@ def _commitment_reason(compiled_all: list[CompiledProblem]) -> str | None:
 
 
 def _explain(compiled: CompiledProblem, t: int, base: list[int], timed: Schedule) -> str:
+    if timed.failed_at is None:
+        raise AssertionError("only a failing schedule is explained")
     scenario, tour = compiled.scenario, compiled.problem.tours[t]
     day = f"{tour.day:{_DAY}}"
     if timed.failed_at == -1:

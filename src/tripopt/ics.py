@@ -78,7 +78,11 @@ def _location(stop: Stop) -> str:
 
 def _departure(previous: Stop, stop: Stop) -> datetime:
     """When the traveller leaves the stop before (its end, or the day's departure)."""
-    return previous.depart if previous.depart is not None else stop.arrive
+    if previous.depart is not None:
+        return previous.depart
+    if stop.arrive is None:
+        raise AssertionError(f"{stop.kind} {stop.name!r} has no arrival time")
+    return stop.arrive
 
 
 def _travel_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: datetime) -> Event:

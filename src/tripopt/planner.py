@@ -14,7 +14,7 @@ from .compile import CENTS, VALUE_SCALE, CompiledProblem, compile_layout, layout
 from .decode import decode, encode
 from .diagnose import base_routes, core, core_reason, quick_infeasibility, unvisited_reasons
 from .errors import InfeasibleError, UndecidedError
-from .exact import BranchAndBound, insert, insertion_options, tour_cost
+from .exact import BranchAndBound, Decision, insert, insertion_options, tour_cost
 from .limits import SCOUT_SHARE, Interrupted, phase_settings, scout_iterations, work_budget
 from .model import Scenario
 from .plan import Outline, Plan
@@ -66,7 +66,7 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
     obvious = None if warm is not None else quick_infeasibility(compiled_all)
     if obvious:
         raise InfeasibleError(obvious)
-    cores = {c: evaluate(c.problem, core(c).routes) for c in viable if core(c).found}
+    cores = {c: evaluate(c.problem, routes) for c in viable if (routes := core(c).routes) is not None}
     if warm is None and not cores and all(core(c).status == "infeasible" for c in compiled_all):
         raise InfeasibleError(core_reason(compiled_all))
     exact = _exact(viable) if not interrupted.set else None
@@ -185,7 +185,7 @@ def _complete(best: _Candidate) -> _Candidate:
                          key=lambda g: (-p.prize[p.alternatives[g][0]], g))
         for group in waiting:
             decision = _fits_reordered(best.compiled, served, group)
-            if decision.found:
+            if decision.routes is not None:
                 routes = decision.routes
                 break
             if decision.status == "infeasible":
@@ -214,7 +214,7 @@ def _insert_all(p: RoutingProblem, routes: tuple[tuple[int, ...], ...]) -> tuple
         routes = insert(routes, min(options, key=lambda o: (-p.prize[o.node], o.added_cost, o.added_drive, o.node)))
 
 
-def _fits_reordered(compiled: CompiledProblem, served: set[int], group: int):
+def _fits_reordered(compiled: CompiledProblem, served: set[int], group: int) -> Decision:
     """Can `group` join the plan's visits (all of them kept, any day, any order)?
     Decided exhaustively within RESEQUENCE_WORK schedule checks."""
     groups = sorted(g for g in served if g in compiled.customer_groups)

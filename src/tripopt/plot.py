@@ -27,16 +27,16 @@ def comparison_png(comparison: Comparison) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.ticker import StrMethodFormatter
 
-    feasible = [r for r in comparison.rows if r.plan is not None]
+    feasible = [(r, r.plan) for r in comparison.rows if r.plan is not None]
     figure = Figure(figsize=(8, 4.5), dpi=120)
     axes = figure.add_subplot()
     if feasible:
-        axes.step([r.budget for r in feasible], [r.value for r in feasible], where="post", color="#1f77b4")
+        axes.step([r.budget for r, _ in feasible], [r.value for r, _ in feasible], where="post", color="#1f77b4")
         breakpoints = set(comparison.breakpoints)
-        marks = [r for r in feasible if r.budget in breakpoints]
-        axes.scatter([r.budget for r in marks], [r.value for r in marks], color="#d62728", zorder=3)
-        for r in marks:
-            axes.annotate(f"{r.budget:,.0f}: {r.plan.visited} visits", (r.budget, r.value),
+        marks = [(r, plan) for r, plan in feasible if r.budget in breakpoints]
+        axes.scatter([r.budget for r, _ in marks], [r.value for r, _ in marks], color="#d62728", zorder=3)
+        for r, plan in marks:
+            axes.annotate(f"{r.budget:,.0f}: {plan.visited} visits", (r.budget, r.value),
                           textcoords="offset points", xytext=(4, -12), fontsize=7)
     infeasible = [r.budget for r in comparison.rows if r.plan is None]
     if infeasible:

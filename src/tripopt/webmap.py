@@ -79,7 +79,8 @@ def plan_map_html(plan: Plan, places: Iterable[Place] = ()) -> str:
     if len(points) > 1:
         folium_map.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
                                [max(p[0] for p in points), max(p[1] for p in points)]], padding=(20, 20))
-    folium_map.get_root().html.add_child(Element(_legend(plan)))
+    # get_root() is typed as branca's Element; a map's root is its Figure, which has html and header
+    folium_map.get_root().html.add_child(Element(_legend(plan)))  # type: ignore[attr-defined]
     return folium_map.get_root().render()
 
 
@@ -121,7 +122,8 @@ def _stop_popup(day: DayPlan, stop: Stop, number: int) -> str:
     return "<br>".join(lines)
 
 
-def _pin(parent, lat: float, lon: float, label: str, colour: str, popup: str, tooltip: str, css_class: str) -> None:
+def _pin(parent: folium.Map | folium.FeatureGroup, lat: float, lon: float, label: str, colour: str, popup: str,
+         tooltip: str, css_class: str) -> None:
     """A round numbered (or symbol) marker; label and colour are tripopt's own, never data."""
     icon = folium.DivIcon(html=f'<div class="tripopt-pin {css_class}" style="background:{colour}">{label}</div>',
                           icon_size=(24, 24), icon_anchor=(12, 12), class_name="tripopt-icon")
@@ -134,7 +136,7 @@ def _inline_leaflet(folium_map: folium.Map, title: str) -> None:
     assets = resources.files("tripopt") / "assets" / "leaflet"
     style = (assets / "leaflet.css").read_text(encoding="utf-8")
     script = (assets / "leaflet.js").read_text(encoding="utf-8")
-    header = folium_map.get_root().header
+    header = folium_map.get_root().header  # type: ignore[attr-defined]  # the root Figure's (see plan_map_html)
     header.add_child(Element(f"<title>{text(title)}</title>"), name="tripopt_title")
     header.add_child(Element(f"<style>{style}\n{_STYLE}</style>"), name="leaflet_css_inline")
     header.add_child(Element(f"<script>{script}</script>"), name="leaflet_js_inline")
