@@ -229,7 +229,7 @@ def plan(
 
             _emit(plan_calendar(result, travel_blocks), ics_file)
         if map_file is not None:
-            from .webmap import plan_map_html  # folium's import alone takes about 0.5 s
+            from .webmap import plan_map_html  # folium is slow to import (benchmarks/README.md)
 
             _emit(plan_map_html(result, loaded.places.values()), map_file)
     except TripoptError as exc:

@@ -97,7 +97,7 @@ def read_file(path: Path, label: str, sheet: str | int | None = None) -> RawTabl
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            import pandas as pd  # only here: its import alone costs 0.2 s of every run
+            import pandas as pd  # only here: its import is slow (benchmarks/README.md)
 
             frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object)
             return _table(frame.to_dict(orient="records"), list(frame.columns), _row_origin(label), label)

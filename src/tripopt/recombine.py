@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ortools.sat.python import cp_model_helper as sat  # not sat.python.cp_model: it imports pandas (0.2 s)
+from ortools.sat.python import cp_model_helper as sat  # not sat.python.cp_model: it imports pandas
 
 from .lns import Column, Recombine
 from .problem import RoutingProblem
@@ -54,8 +54,8 @@ def recombiner(problem: RoutingProblem) -> Recombine:
         params = sat.SatParameters()
         params.num_workers = 1
         params.max_deterministic_time = RECOMBINE_WORK
-        params.cp_model_presolve = False  # measured: presolve and probing took longer than
-        params.cp_model_probing_level = 0  # the search (0.22 s -> 0.09 s on 1,360 columns)
+        params.cp_model_presolve = False  # presolve and probing took longer than the search
+        params.cp_model_probing_level = 0  # itself (benchmarks/README.md)
         params.catch_sigint_signal = False  # its handler would replace the CLI's (Ctrl-C killed the run)
         solver = sat.SolveWrapper()
         solver.set_parameters(params)

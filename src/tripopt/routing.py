@@ -131,8 +131,7 @@ def _value_first(problem: RoutingProblem, settings: SearchSettings, routes: Rout
     """Phase 2, on the sub-problem of the served visits, their nearest visits (`near`, the
     ruin's neighbour lists) and those nearest each tour's start: a visit an insertion or a
     swap could add is close to the routes, and the descent's time grows fast with the model
-    (measured on 2,341 nodes: 4.9 s on the whole problem, for nothing). Small problems are
-    kept whole: the neighbour lists cover them."""
+    (benchmarks/README.md). Small problems are kept whole: the neighbour lists cover them."""
     served = {n for route in routes for n in route}
     visits = np.asarray(problem.visit_nodes, dtype=np.int64)
     wanted = served | {m for n in served for m in near.get(n, ())}
@@ -178,8 +177,8 @@ def _descend_on(problem: RoutingProblem, keeps: Callable[[int], bool], mandatory
 def _weak_callback(model: _Model) -> Callable[[], None]:
     """The solution callback without a strong reference to its model: OR-Tools holds the
     callback in C++, where Python's collector cannot see the cycle model -> routing ->
-    callback -> model, so a bound method would keep every model alive (measured: +45 MB
-    per solve in a long-running process)."""
+    callback -> model, so a bound method would keep every model alive (and its memory) in
+    a long-running process."""
     ref = weakref.ref(model)
 
     def callback() -> None:
