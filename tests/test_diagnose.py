@@ -150,6 +150,34 @@ def test_over_budget_states_the_amount_missing(one_day, rows, overrides, layout)
     assert document["summary"]["extension_days"] == {"before": layout[0], "after": layout[1]}
 
 
+def test_over_budget_besides_the_must_visits(one_day):
+    """`over_budget` counts the must-visit customers too (they are in every plan): alone it
+    would fit the budget, with the must-visit it does not; the amount stated is the least
+    that lets both in, and raising the budget by it brings it in."""
+    path = one_day([customer_row("Deal", *BETWEEN, 0, cost=30, must_visit=True),
+                    customer_row("Wanted", *NEAR_HOTEL, 10, cost=30)], budget=50)
+    scenario, plan, document = solve_checked(path)
+    assert plan.visited_names == {"Deal"}
+    entry = _entry(document, "Wanted")
+    assert entry["code"] == "over_budget" and "besides the must-visit customers" in entry["reason"]
+    short = _short(entry["reason"])
+    assert feasible_with(scenario, {"Deal", "Wanted"}, scenario.budget + short)
+    assert not feasible_with(scenario, {"Deal", "Wanted"}, scenario.budget + short - 0.05)
+    _, richer, _ = solve_checked(path, budget=scenario.budget + short)
+    assert richer.visited_names == {"Deal", "Wanted"}
+
+
+def test_a_must_visit_that_blocks_in_time_is_not_over_budget(one_day):
+    """When it is time, not money, that keeps it from the must-visit, the code is not
+    `over_budget` (whatever the budget)."""
+    path = one_day([customer_row("Deal", *BETWEEN, 0, meeting="8h", hours="Mon 09:00-17:00", must_visit=True),
+                    customer_row("Wanted", *NEAR_HOTEL, 10, hours="Mon 10:00-16:00")], budget=1000)
+    scenario, plan, document = solve_checked(path)
+    entry = _entry(document, "Wanted")
+    assert entry["code"] == "lower_value"
+    assert not feasible_with(scenario, {"Deal", "Wanted"}, None)
+
+
 # -- no_value ---------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from .problem import Schedule, earliest_schedule, route_cost
 
 _DAY = "%a %d %b"
 CORE_WORK = 200_000  # schedule checks for the commitments + must-visits question, per layout
+BESIDE_MUSTS_WORK = 20_000  # schedule checks per layout for "this customer and the must-visits"
 
 
 @lru_cache(maxsize=16)
@@ -128,7 +129,53 @@ def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[st
             short = (least - round(scenario.budget * CENTS)) / CENTS
             return "over_budget", (f"visiting it, even as the only customer, costs more than the budget: it would "
                                    f"need {short:,.2f} {scenario.currency} more")
+        if not customer.must_visit and any(_must_groups(c) for c in compiled_all):
+            return _over_budget_beside_musts(compiled_all, index)
     return None
+
+
+def _over_budget_beside_musts(compiled_all: list[CompiledProblem], index: int) -> tuple[str, str] | None:
+    """`over_budget` as CONTRACT section 5 has it: with the commitments and the must-visit
+    customers (who are in every plan), visiting it costs more than the budget. Decided
+    exactly per layout: it fits beside the must-visits' own plan, or an exhaustive search
+    places them all within the budget (then None), or proves that impossible while a plan
+    ignoring the budget exists (that plan's least cost says how much is missing). Time,
+    not money, keeping it from the must-visits is not `over_budget`; undecided claims nothing."""
+    scenario = compiled_all[0].scenario
+    assert scenario.budget is not None
+    cheapest: int | None = None
+    exact = True
+    for c in compiled_all:
+        p, decision = c.problem, core(c)
+        if decision.routes is None:
+            if decision.status == "undecided":
+                return None
+            continue  # no plan at all on this layout
+        spent = tour_cost(p, decision.routes)
+        nodes = [n for n in c.customer_nodes(index) if p.servable(n)]
+        if any(p.budget is None or spent + o.added_cost <= p.budget
+               for found in insertion_options(p, decision.routes, nodes) for o in found):
+            return None
+        groups = [*_must_groups(c), index]
+        within = BranchAndBound(p, base_routes(c), groups, BESIDE_MUSTS_WORK, first=True, required=groups).run()
+        if within.status != "infeasible":
+            return None
+        unlimited = BranchAndBound(p, base_routes(c), groups, BESIDE_MUSTS_WORK, use_budget=False,
+                                   required=groups).run()
+        if unlimited.routes is not None:
+            exact &= unlimited.status == "optimal"
+            cost = _fixed(c) + tour_cost(p, unlimited.routes)
+            cheapest = cost if cheapest is None else min(cheapest, cost)
+        elif unlimited.status == "undecided":
+            return None
+    if cheapest is None:
+        return None
+    if not exact:
+        return "over_budget", ("visiting it besides the must-visit customers costs more than the budget (every "
+                               "day, order and start time was checked)")
+    short = (cheapest - round(scenario.budget * CENTS)) / CENTS
+    return "over_budget", (f"visiting it besides the must-visit customers (and the commitments) costs more than the "
+                           f"budget: it would need {short:,.2f} {scenario.currency} more")
 
 
 def _conflict_reason(alone: list[tuple[CompiledProblem, list[int]]], index: int, customer: Customer) -> str:
