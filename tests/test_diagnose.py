@@ -172,7 +172,7 @@ def test_a_must_visit_that_blocks_in_time_is_not_over_budget(one_day):
     `over_budget` (whatever the budget)."""
     path = one_day([customer_row("Deal", *BETWEEN, 0, meeting="8h", hours="Mon 09:00-17:00", must_visit=True),
                     customer_row("Wanted", *NEAR_HOTEL, 10, hours="Mon 10:00-16:00")], budget=1000)
-    scenario, plan, document = solve_checked(path)
+    scenario, _, document = solve_checked(path)
     entry = _entry(document, "Wanted")
     assert entry["code"] == "lower_value"
     assert not feasible_with(scenario, {"Deal", "Wanted"}, None)
