@@ -1,4 +1,4 @@
-"""Each reason code (README "Why a customer is not in the plan", CONTRACT section 5) on a
+"""Each reason code (docs/reasons.md) on a
 tiny scenario built so that exactly that reason is true: the code, the meaningful part of
 the reason, and the claim itself re-decided by the brute force (tests/bruteforce.py), which
 shares no code with the solver. Hints are applied and must bring the customer in.

@@ -1,4 +1,4 @@
-"""The contract's travel model (CONTRACT section 2) in `tripopt.travel`: great-circle km x
+"""The contract's travel model (docs/scenario.md, travel) in `tripopt.travel`: great-circle km x
 detour factor; driving minutes rounded up; the buffer on every leg between distinct places,
 nothing within one place."""
 

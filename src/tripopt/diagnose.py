@@ -1,7 +1,7 @@
 """Why a customer is not in the plan, and why a scenario has no plan at all.
 
-Every statement here is a claim the traveller may repeat to a manager (CONTRACT section
-5), so each is decided exactly on the compiled problems (`exact`): a customer alone on
+Every statement here is a claim the traveller may repeat to a manager (docs/reasons.md),
+so each is decided exactly on the compiled problems (`exact`): a customer alone on
 each day of every extension layout, with and without the commitments; the commitments
 and must-visits together, exhaustively; every position of the plan's own days. What the
 work limit leaves undecided is said to be undecided.
@@ -135,7 +135,7 @@ def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[st
 
 
 def _over_budget_beside_musts(compiled_all: list[CompiledProblem], index: int) -> tuple[str, str] | None:
-    """`over_budget` as CONTRACT section 5 has it: with the commitments and the must-visit
+    """`over_budget` as docs/reasons.md has it: with the commitments and the must-visit
     customers (who are in every plan), visiting it costs more than the budget. Decided
     exactly per layout: it fits beside the must-visits' own plan, or an exhaustive search
     places them all within the budget (then None), or proves that impossible while a plan
