@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -57,8 +58,7 @@ def _scenario_files(tmp_path, **defaults):
         for key, value in overrides.items():
             both = isinstance(value, dict) and isinstance(keys.get(key), dict)
             keys[key] = {**keys[key], **value} if both else value
-        folder = tmp_path / f"scenario-{next(made)}"
-        folder.mkdir()
+        folder = Path(tempfile.mkdtemp(prefix=f"scenario-{next(made)}-", dir=tmp_path))  # factories may share it
         return write_scenario(folder, customers, **keys)
     return make
 

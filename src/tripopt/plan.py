@@ -106,6 +106,29 @@ class Unvisited:
 
 
 @dataclass(frozen=True)
+class Slot:
+    """When a visit is (or was) booked: whose day, which day, the start."""
+
+    traveller: str
+    day: date
+    start: datetime
+
+    def sort_key(self) -> tuple[str, date, datetime]:
+        return (self.traveller, self.day, self.start)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One visit that a re-plan changed (`change`: added, moved, dropped, cancelled)."""
+
+    name: str
+    type: str  # "visit" (or "event")
+    change: str
+    was: Slot | None
+    now: Slot | None
+
+
+@dataclass(frozen=True)
 class Plan:
     scenario: str
     currency: str
@@ -122,6 +145,8 @@ class Plan:
     seconds: float
     optimal: bool = False  # proven by exhaustive search (small problems), not just the best found
     recalled: bool = False  # an earlier run's plan (README, "Remembered plans"), not bettered by this one
+    changes: tuple[Change, ...] = ()  # a re-plan's changes against the plan it replaces
+    notes: tuple[str, ...] = ()  # what a re-plan wants the traveller to know besides
 
     @property
     def visited(self) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from .compile import CENTS, VALUE_SCALE, CompiledProblem, compile_layout, layouts
 from .decode import decode, encode
 from .diagnose import base_routes, core, core_reason, quick_infeasibility, unvisited_reasons
-from .errors import InfeasibleError, UndecidedError
+from .errors import InfeasibleError, InputError, Problem, UndecidedError
 from .exact import BranchAndBound, Decision, insert, insertion_options, tour_cost
 from .limits import SCOUT_SHARE, Interrupted, phase_settings, scout_iterations, work_budget
 from .model import Scenario
@@ -43,8 +43,12 @@ RESEQUENCE_MAX_VISITS = 12  # plans this small are checked for re-ordered room f
 RESEQUENCE_WORK = 20_000  # schedule checks per customer for that
 
 
+Refine = Callable[[CompiledProblem], CompiledProblem]  # extra rules on each compiled layout (a re-plan's pins)
+
+
 def solve(scenario: Scenario, progress: ProgressCallback | None = None,
-          interrupted: Interrupted | None = None, warm_start: Outline | None = None) -> Plan:
+          interrupted: Interrupted | None = None, warm_start: Outline | None = None,
+          refine: Refine | None = None, layout: tuple[int, int] | None = None) -> Plan:
     """The best plan found for the scenario; InfeasibleError with the reason only when it
     is proven that none exists (UndecidedError when that could not be decided).
 
@@ -57,10 +61,13 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
     feasible here (one found under a smaller budget, or by an earlier run) compete too, so the result is
     never worse than either. Last, every customer that fits into the chosen plan with
     every visit kept is added (`_complete`), so `lower_value` is always true.
+
+    `refine` adds rules to each compiled layout (a re-plan holds what is done and booked);
+    `layout` keeps only the extension days (before, after) given.
     """
     started = time.monotonic()
     interrupted = interrupted or Interrupted()
-    compiled_all = _compile_all(scenario)
+    compiled_all = _compile_all(scenario, refine, layout)
     viable = [c for c in compiled_all if c.problem.budget is None or c.problem.budget >= 0]
     warm = _warm_candidate(viable, warm_start) if warm_start is not None else None
     obvious = None if warm is not None else quick_infeasibility(compiled_all)
@@ -232,9 +239,15 @@ def adopt(scenario: Scenario, outline: Outline) -> Plan:
     return _decode(compiled_all, candidate)
 
 
-def _compile_all(scenario: Scenario) -> list[CompiledProblem]:
-    """One compiled problem per extension layout, cheapest layout first."""
-    return [compile_layout(scenario, layout) for layout in layouts(scenario)]
+def _compile_all(scenario: Scenario, refine: Refine | None = None,
+                 only: tuple[int, int] | None = None) -> list[CompiledProblem]:
+    """One compiled problem per extension layout (or the one asked for), cheapest first."""
+    chosen = [layout for layout in layouts(scenario) if only is None or (layout.before, layout.after) == only]
+    if not chosen and only is not None:
+        raise InputError(Problem("trip.extend", f"the scenario has no layout with {only[0]} day(s) before and "
+                                                f"{only[1]} after"))
+    compiled = [compile_layout(scenario, layout) for layout in chosen]
+    return [refine(c) for c in compiled] if refine is not None else compiled
 
 
 def _warm_candidate(compiled_all: list[CompiledProblem], outline: Outline) -> _Candidate | None:

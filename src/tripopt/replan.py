@@ -1,0 +1,322 @@
+"""Re-planning during the trip: what is done stays done, what is booked stays booked.
+
+A plan the traveller is following (its JSON, `tripopt.plan/1`) and the time now give the
+rules of the new plan (docs/replan.md):
+
+- every stop that started before now is kept as it was (same day, order and start), and
+  so is the one the traveller has already left for (under way), unless cancelled;
+- by default every later visit keeps its day and start (the customer has it in their
+  calendar); `free` lets them move or drop, never for less value than keeping them;
+- nothing new goes on a day that is over, and today's new visits start from where the
+  traveller is, once the last kept stop and now are both past.
+
+These become pins on the compiled problem of the old plan's own extension layout (a
+visit's node held at its start, days closed, today's copies of each customer clipped to
+what the traveller can still reach), so the planner's search, proofs and reasons work on
+them unchanged, and the old plan's kept part is the start the search never falls below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from .compile import CompiledProblem
+from .errors import InputError, Problem
+from .grammar import parse_hours
+from .limits import Interrupted
+from .model import Customer, Scenario
+from .plan import Change, Outline, Plan, Slot, Unvisited
+from .planner import ProgressCallback, solve
+from .problem import RoutingProblem
+from .travel import TravelMatrix
+
+FORMAT = "tripopt.plan/1"
+
+
+@dataclass(frozen=True)
+class OldStop:
+    """A visit or commitment of the plan being followed, as its JSON gave it."""
+
+    kind: str  # "visit" or "commitment"
+    name: str
+    day: date
+    traveller: str
+    start: datetime
+    end: datetime
+    departed: datetime  # when the traveller left the previous stop for it
+    lat: float
+    lon: float
+    value: float
+
+
+@dataclass(frozen=True)
+class OldPlan:
+    scenario: str
+    extension: tuple[int, int]  # days before, after
+    stops: tuple[OldStop, ...]  # in day, then route order
+    days: tuple[date, ...]
+
+
+def read_plan(document: object, source: str) -> OldPlan:
+    """The plan being followed, from its JSON; InputError naming `source` and the key."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise InputError(Problem(source, f"not a tripopt plan (expected \"format\": \"{FORMAT}\")"))
+    try:
+        extension = document["summary"]["extension_days"]
+        before, after = int(extension["before"]), int(extension["after"])
+        stops, days = [], []
+        for day in document["days"]:
+            on = date.fromisoformat(day["date"])
+            days.append(on)
+            previous_end = None
+            for stop in day["stops"]:
+                if stop["type"] == "start":
+                    previous_end = datetime.fromisoformat(stop["depart"])
+                    continue
+                if stop["type"] not in ("visit", "commitment"):
+                    continue
+                start, end = datetime.fromisoformat(stop["start"]), datetime.fromisoformat(stop["end"])
+                arrive = datetime.fromisoformat(stop["arrive"])
+                departed = arrive - timedelta(minutes=int(stop["travel_minutes"]))
+                if previous_end is not None:
+                    departed = max(departed, previous_end)
+                stops.append(OldStop(stop["type"], str(stop["name"]), on, str(day.get("traveller", "")), start, end,
+                                     departed, float(stop["lat"]), float(stop["lon"]), float(stop.get("value", 0))))
+                previous_end = end
+        return OldPlan(str(document["scenario"]), (before, after), tuple(stops), tuple(days))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(Problem(f"{source}: days", f"is not a plan's days and stops ({exc})")) from None
+
+
+def replan(scenario: Scenario, old: OldPlan, now: datetime, cancel: Sequence[str] = (), free: bool = False,
+           progress: ProgressCallback | None = None, interrupted: Interrupted | None = None) -> Plan:
+    """The new plan of the whole trip under the rules above, with its `changes`."""
+    zone = ZoneInfo(scenario.timezone)
+    now = now.astimezone(zone) if now.tzinfo else now.replace(tzinfo=zone)
+    _check(scenario, old, now, cancel)
+    scenario, notes = _with_removed(scenario, old, now)
+    known = {c.name for c in scenario.customers}
+    fixed = _Fixed(old, now, set(cancel), known, keep_booked=True)
+    kept = solve(scenario, progress, interrupted, warm_start=_outline(old, fixed.kept),
+                 refine=fixed.apply, layout=old.extension)
+    plan = kept
+    if free:
+        loose = _Fixed(old, now, set(cancel), known, keep_booked=False)
+        plan = solve(scenario, progress, interrupted, warm_start=kept.outline, refine=loose.apply,
+                     layout=old.extension)
+    plan = _with_cancelled(plan, scenario, old, cancel, now)
+    return dataclasses.replace(plan, changes=_changes(old, plan, now, set(cancel)), notes=tuple(notes))
+
+
+def _check(scenario: Scenario, old: OldPlan, now: datetime, cancel: Sequence[str]) -> None:
+    """Bad input: a plan of another scenario, a time outside its days, a cancellation of
+    something that is not a future visit."""
+    if old.scenario != scenario.name:
+        raise InputError(Problem("--plan", f"is a plan of {old.scenario!r}, not of {scenario.name!r}"))
+    zone = ZoneInfo(scenario.timezone)
+    first = datetime.combine(old.days[0], time(), zone)
+    last = datetime.combine(old.days[-1] + timedelta(days=1), time(), zone)
+    if not first <= now < last:
+        raise InputError(Problem("--now", f"{now:%Y-%m-%d %H:%M} is outside the plan's days "
+                                          f"({old.days[0]} to {old.days[-1]})"))
+    future = {s.name for s in old.stops if s.kind == "visit" and s.start >= now}
+    under_way = {s.name for s in _under_way(old, now)}
+    for name in cancel:
+        if name not in future | under_way:
+            raise InputError(Problem("--cancel", f"{name!r} is not a visit of the plan after "
+                                                 f"{now:%a %d %b %H:%M}"))
+
+
+def _under_way(old: OldPlan, now: datetime) -> list[OldStop]:
+    """Per traveller and day, the first stop not started by now if the traveller had left for it."""
+    found = []
+    for key in {(s.traveller, s.day) for s in old.stops}:
+        later = [s for s in old.stops if (s.traveller, s.day) == key and s.start >= now]
+        if later and later[0].departed < now:
+            found.append(later[0])
+    return found
+
+
+class _Fixed:
+    """The pins of one re-plan, applied to each compiled problem by `apply`."""
+
+    def __init__(self, old: OldPlan, now: datetime, cancel: set[str], known: set[str], keep_booked: bool):
+        self.now = now
+        self.cancel = cancel
+        under_way = set(_under_way(old, now))
+        self.kept = [s for s in old.stops if s.kind == "visit" and s.name in known and s.name not in cancel
+                     and (s.start < now or s in under_way or keep_booked)]
+        self.started = [s for s in old.stops if s.start < now or s in under_way]
+
+    def apply(self, compiled: CompiledProblem) -> CompiledProblem:
+        """The compiled problem with the kept visits held at their starts, cancelled ones
+        never served, past days closed and today's copies clipped to what can still be reached."""
+        scenario, p = compiled.scenario, compiled.problem
+        index = {c.name: i for i, c in enumerate(scenario.customers)}
+        tour_of = {(t.traveller, t.day): i for i, t in enumerate(p.tours)}
+        windows = list(p.windows)
+        allowed = list(p.allowed_tours)
+        mandatory = list(p.mandatory)
+        zone = ZoneInfo(scenario.timezone)
+        for stop in self.kept:
+            t = tour_of[(stop.traveller, stop.day)]
+            minute = _minute(stop.start, stop.day, zone)
+            copies = compiled.customer_nodes(index[stop.name])
+            held = next((n for n in copies if _admits(p, n, t, minute)), copies[0])
+            for n in copies:
+                windows[n] = ((minute, minute),) if n == held else ()
+                allowed[n] = (t,)
+                mandatory[n] = True
+        for name in self.cancel:  # never served, and no longer a must
+            for n in compiled.customer_nodes(index[name]):
+                windows[n] = ()
+                mandatory[n] = False
+        held_groups = {index[s.name] for s in self.kept} | {index[n] for n in self.cancel}
+        closed, today = self._days(p, zone)
+        free_nodes = [n for n in p.visit_nodes if compiled.node_kind[n] == "customer" and p.group[n] not in held_groups]
+        for n in free_nodes:
+            current = allowed[n]
+            tours = current if current is not None else tuple(range(len(p.tours)))
+            allowed[n] = tuple(t for t in tours if t not in closed)
+        problem = dataclasses.replace(p, windows=tuple(windows), allowed_tours=tuple(allowed),
+                                      mandatory=tuple(mandatory))
+        pinned = dataclasses.replace(compiled, problem=problem)
+        return _clip_today(pinned, free_nodes, today)
+
+    def _days(self, p: RoutingProblem, zone: ZoneInfo) -> tuple[set[int], dict[int, tuple[int, int]]]:
+        """Tours that are over, and today's tours with (how many of their stops have
+        started, the minute from which the traveller may leave for a new visit)."""
+        closed: set[int] = set()
+        today: dict[int, tuple[int, int]] = {}
+        for t, tour in enumerate(p.tours):
+            if tour.day < self.now.date():
+                closed.add(t)
+            elif tour.day == self.now.date():
+                started = [s for s in self.started if (s.traveller, s.day) == (tour.traveller, tour.day)]
+                free_at = max([_minute(self.now, tour.day, zone)] + [_minute(s.end, tour.day, zone) for s in started])
+                today[t] = (len(started), free_at)
+        return closed, today
+
+
+def _clip_today(compiled: CompiledProblem, free_nodes: list[int], today: dict[int, tuple[int, int]]
+                ) -> CompiledProblem:
+    """Today's tours take new visits only from the minute the traveller is free, plus the
+    travel from where they are: a customer copy that serves today and other days too is
+    split, so the other days keep their windows."""
+    if not today:
+        return compiled
+    p = compiled.problem
+    extra: list[int] = []
+    windows, allowed = list(p.windows), list(p.allowed_tours)
+    for t, (position, free_at) in today.items():
+        origin = _origin(compiled, t, position)
+        for n in free_nodes:
+            tours = allowed[n] or ()  # `apply` spelt every free node's tours out
+            if t not in tours:
+                continue
+            earliest = free_at + int(p.travel[origin, n])
+            clipped = tuple((max(a, earliest), b) for a, b in windows[n] if max(a, earliest) <= b)
+            if tours == (t,):
+                windows[n] = clipped
+                continue
+            allowed[n] = tuple(s for s in tours if s != t)
+            extra.append(n)
+            windows.append(clipped)
+            allowed.append((t,))
+    keep = list(range(p.size)) + extra
+    grown = p.restricted(keep, mandatory=False)
+    problem = dataclasses.replace(grown, windows=tuple(windows), allowed_tours=tuple(allowed),
+                                  tours=p.tours)
+    matrix = compiled.matrix
+    index = np.asarray(keep)
+    grown_matrix = TravelMatrix(*(np.asarray(getattr(matrix, f))[np.ix_(index, index)]
+                                  for f in ("km", "drive_minutes", "travel_minutes")))
+    return dataclasses.replace(compiled, problem=problem, matrix=grown_matrix,
+                               node_kind=tuple(compiled.node_kind[n] for n in keep),
+                               node_ref=tuple(compiled.node_ref[n] for n in keep))
+
+
+def _origin(compiled: CompiledProblem, t: int, started: int) -> int:
+    """Where the traveller of tour `t` is once its first `started` stops are done: the
+    last of them, or the tour's start."""
+    # the kept stops are held at their starts, so their order on the tour is their time order
+    p = compiled.problem
+    on_tour = sorted((n for n in p.visit_nodes if p.allowed_tours[n] == (t,) and p.windows[n]
+                      and p.mandatory[n]), key=lambda n: p.windows[n][0][0])
+    return on_tour[started - 1] if started else p.tours[t].start_node
+
+
+def _admits(p: RoutingProblem, node: int, t: int, minute: int) -> bool:
+    allowed = p.allowed_tours[node]
+    return (allowed is None or t in allowed) and any(a <= minute <= b for a, b in p.windows[node])
+
+
+def _minute(moment: datetime, day: date, zone: ZoneInfo) -> int:
+    """A time as the solver's minute of its tour's day (the day's local clock)."""
+    local = moment.astimezone(zone)
+    return (local.date() - day).days * 24 * 60 + local.hour * 60 + local.minute
+
+
+def _outline(old: OldPlan, kept: list[OldStop]) -> Outline:
+    """The old plan's kept visits and its commitments, as the start of the search."""
+    keep = {(s.traveller, s.day, s.name) for s in kept}
+    days = tuple((day, tuple((s.kind, s.name) for s in old.stops if s.day == day and
+                             (s.kind == "commitment" or (s.traveller, s.day, s.name) in keep)))
+                 for day in old.days)
+    return Outline(old.extension[0], old.extension[1], days)
+
+
+def _with_removed(scenario: Scenario, old: OldPlan, now: datetime) -> tuple[Scenario, list[str]]:
+    """Customers the file no longer has but the traveller already met stay in the plan
+    (as they happened); later visits of removed customers are dropped. Both are noted."""
+    known = {c.name for c in scenario.customers}
+    added, notes = [], []
+    for stop in old.stops:
+        if stop.kind != "visit" or stop.name in known:
+            continue
+        if stop.start < now:
+            meeting = round((stop.end - stop.start).total_seconds() / 60)
+            window = f"{stop.day.isoformat()} {stop.start:%H:%M}-{stop.end:%H:%M}"
+            added.append(Customer(stop.name, stop.lat, stop.lon, stop.value, meeting, parse_hours(window),
+                                  origin="the plan being followed"))
+            notes.append(f"{stop.name}: no longer in the customer file; kept as visited on {stop.day:%a %d %b}")
+        else:
+            notes.append(f"{stop.name}: no longer in the customer file; its visit on {stop.day:%a %d %b} is dropped")
+    return dataclasses.replace(scenario, customers=scenario.customers + tuple(added)), notes
+
+
+def _with_cancelled(plan: Plan, scenario: Scenario, old: OldPlan, cancel: Sequence[str], now: datetime) -> Plan:
+    """Cancelled customers under their own code, whatever the search found about them."""
+    cancelled = set(cancel)
+    rest = tuple(u for u in plan.unvisited if u.name not in cancelled)
+    by_name = {c.name: c for c in scenario.customers}
+    entries = tuple(Unvisited(name, by_name[name].value, "cancelled",
+                              f"cancelled at {now:%a %d %b %H:%M}", by_name[name].lat, by_name[name].lon)
+                    for name in cancel if name in by_name)
+    order = {c.name: i for i, c in enumerate(scenario.customers)}
+    return dataclasses.replace(plan, unvisited=tuple(sorted(rest + entries, key=lambda u: order[u.name])))
+
+
+def _changes(old: OldPlan, plan: Plan, now: datetime, cancel: set[str]) -> tuple[Change, ...]:
+    """What became different after now, visit by visit: added, moved, dropped, cancelled."""
+    before = {s.name: Slot(s.traveller, s.day, s.start) for s in old.stops if s.kind == "visit" and s.start >= now}
+    after = {s.name: Slot(d.traveller, d.day, s.start) for d in plan.days for s in d.visits
+             if s.start is not None and s.start >= now}
+    found = []
+    for name in sorted(set(before) | set(after), key=lambda n: (after.get(n) or before[n]).sort_key()):
+        was, new = before.get(name), after.get(name)
+        if name in cancel:
+            found.append(Change(name, "visit", "cancelled", was, None))
+        elif was is None:
+            found.append(Change(name, "visit", "added", None, new))
+        elif new is None:
+            found.append(Change(name, "visit", "dropped", was, None))
+        elif was != new:
+            found.append(Change(name, "visit", "moved", was, new))
+    return tuple(found)

@@ -1,0 +1,145 @@
+"""tripopt.replan: the re-plan rules (docs/replan.md) checked against the old plan's JSON,
+and every new plan checked by the independent checker."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tripopt
+from tripopt.errors import InputError
+from tripopt.replan import read_plan, replan
+
+from .checker import check_plan
+from .conftest import customer_row
+
+ROWS = [customer_row(f"C{i}", round(41.87 + 0.012 * (i % 5), 4), round(-87.62 - 0.012 * (i // 5), 4), 10 + i,
+                     meeting="40min") for i in range(14)]
+TALK = {"name": "Talk", "place": "venue", "date": "2026-10-06", "start": "13:00", "end": "14:00"}
+
+
+def _document(plan) -> dict:
+    return json.loads(json.dumps(tripopt.plan_dict(plan)))
+
+
+def _stops(document: dict) -> list[tuple[str, str, str, str, str]]:
+    return [(d["date"], s["type"], s["name"], s["start"], s["end"]) for d in document["days"] for s in d["stops"]
+            if s["type"] in ("visit", "commitment")]
+
+
+def check_rules(old: dict, new: dict, now: datetime, cancel: set[str], free: bool) -> None:
+    """The re-plan rules, read off the two JSON documents alone."""
+    started = {s for s in _stops(old) if datetime.fromisoformat(s[3]) < now}
+    kept = set(_stops(new))
+    assert started <= kept, f"done stops changed: {started - kept}"
+    for day in old["days"]:  # the stop the traveller has left for by now stays, unless cancelled
+        later = [s for s in day["stops"] if s["type"] in ("visit", "commitment")
+                 and datetime.fromisoformat(s["start"]) >= now]
+        if later and datetime.fromisoformat(later[0]["arrive"]) - timedelta(minutes=later[0]["travel_minutes"]) < now \
+                and later[0]["name"] not in cancel:
+            first = later[0]
+            assert (day["date"], first["type"], first["name"], first["start"], first["end"]) in kept
+    booked = {s for s in _stops(old) if s[1] == "visit" and datetime.fromisoformat(s[3]) >= now
+              and s[2] not in cancel}
+    if not free:
+        assert {s[:4] for s in booked} <= {s[:4] for s in kept}, "a booked visit moved"
+    visited = {s[2] for s in kept if s[1] == "visit"}
+    assert not visited & cancel
+    assert {u["name"] for u in new["unvisited"] if u["code"] == "cancelled"} == cancel
+    old_started = {s[2] for s in started}
+    for s in kept - started:  # what is new after now starts after now, left for after now
+        assert datetime.fromisoformat(s[3]) >= now or s[2] in old_started
+    assert new["summary"]["extension_days"] == old["summary"]["extension_days"]
+
+
+@pytest.fixture
+def followed(two_days):
+    scenario = tripopt.load_scenario(two_days(ROWS, commitments=[TALK]))
+    plan = tripopt.solve(scenario)
+    return scenario, plan, _document(plan)
+
+
+def _future_visits(document: dict, now: datetime) -> list[str]:
+    return [s[2] for s in _stops(document) if s[1] == "visit" and datetime.fromisoformat(s[3]) >= now]
+
+
+NOW = datetime.fromisoformat("2026-10-05T11:00:00-05:00")
+
+
+def test_done_stays_done_booked_stays_booked_cancelled_is_out(followed):
+    scenario, _, document = followed
+    cancel = {_future_visits(document, NOW)[1]}
+    new = replan(scenario, read_plan(document, "plan.json"), NOW, sorted(cancel))
+    new_document = _document(new)
+    check_plan(new_document, scenario)
+    check_rules(document, new_document, NOW, cancel, free=False)
+    assert [(c.name, c.change) for c in new.changes if c.change == "cancelled"] == [(next(iter(cancel)), "cancelled")]
+
+
+def test_free_moves_visits_but_never_loses_value(followed):
+    scenario, _, document = followed
+    cancel = {_future_visits(document, NOW)[0]}
+    old = read_plan(document, "plan.json")
+    kept = replan(scenario, old, NOW, sorted(cancel))
+    loose = replan(scenario, old, NOW, sorted(cancel), free=True)
+    check_plan(_document(loose), scenario)
+    check_rules(document, _document(loose), NOW, cancel, free=True)
+    assert loose.value >= kept.value
+
+
+def test_a_new_customer_in_the_file_is_a_candidate(two_days):
+    path = two_days(ROWS[:4])
+    scenario = tripopt.load_scenario(path)
+    document = _document(tripopt.solve(scenario))
+    grown = tripopt.load_scenario(two_days(ROWS[:4] + [customer_row("Newcomer", 41.88, -87.63, 50)]))
+    new = replan(grown, read_plan(document, "plan.json"), NOW)
+    assert "Newcomer" in new.visited_names
+    assert [(c.name, c.change) for c in new.changes] == [("Newcomer", "added")]
+    check_rules(document, _document(new), NOW, set(), free=False)
+
+
+def test_a_customer_removed_after_being_met_is_reported_not_a_crash(two_days):
+    scenario = tripopt.load_scenario(two_days(ROWS[:6]))
+    document = _document(tripopt.solve(scenario))
+    met = [s[2] for s in _stops(document) if datetime.fromisoformat(s[3]) < NOW][0]
+    later = _future_visits(document, NOW)[0]
+    shrunk = tripopt.load_scenario(two_days([r for r in ROWS[:6] if r["name"] not in (met, later)]))
+    new = replan(shrunk, read_plan(document, "plan.json"), NOW)
+    assert met in new.visited_names and later not in new.visited_names
+    assert any(met in note and "kept as visited" in note for note in new.notes)
+    assert any(later in note and "dropped" in note for note in new.notes)
+
+
+def test_bad_input_names_what_is_wrong(followed, one_day):
+    scenario, _, document = followed
+    old = read_plan(document, "plan.json")
+    other = tripopt.load_scenario(one_day(ROWS[:2], name="another trip"))
+    with pytest.raises(InputError, match="is a plan of 'test', not of 'another trip'"):
+        replan(other, old, NOW)
+    with pytest.raises(InputError, match="outside the plan's days"):
+        replan(scenario, old, datetime.fromisoformat("2026-10-09T10:00:00-05:00"))
+    done = [s[2] for s in _stops(document) if s[1] == "visit" and datetime.fromisoformat(s[3]) < NOW][0]
+    with pytest.raises(InputError, match="is not a visit of the plan after"):
+        replan(scenario, old, NOW, [done])
+    with pytest.raises(InputError, match="not a tripopt plan"):
+        read_plan({"format": "something else"}, "plan.json")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(minute=st.integers(7 * 60, 2 * 24 * 60 - 5 * 60), seed=st.integers(0, 1000), free=st.booleans())
+def test_random_replans_keep_the_rules(followed, minute, seed, free):
+    scenario, _, document = followed
+    now = datetime.fromisoformat("2026-10-05T00:00:00-05:00") + timedelta(minutes=minute)
+    future = _future_visits(document, now)
+    rng = random.Random(seed)
+    cancel = set(rng.sample(future, min(len(future), rng.randint(0, 2))))
+    new = replan(scenario, read_plan(document, "plan.json"), now, sorted(cancel), free=free)
+    new_document = _document(new)
+    check_plan(new_document, scenario)
+    check_rules(document, new_document, now, cancel, free)
