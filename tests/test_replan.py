@@ -106,7 +106,7 @@ def test_a_new_customer_in_the_file_is_a_candidate(two_days):
 def test_a_customer_removed_after_being_met_is_reported_not_a_crash(two_days):
     scenario = tripopt.load_scenario(two_days(ROWS[:6]))
     document = _document(tripopt.solve(scenario))
-    met = [s[2] for s in _stops(document) if datetime.fromisoformat(s[3]) < NOW][0]
+    met = next(s[2] for s in _stops(document) if datetime.fromisoformat(s[3]) < NOW)
     later = _future_visits(document, NOW)[0]
     shrunk = tripopt.load_scenario(two_days([r for r in ROWS[:6] if r["name"] not in (met, later)]))
     new = replan(shrunk, read_plan(document, "plan.json"), NOW)
@@ -123,7 +123,7 @@ def test_bad_input_names_what_is_wrong(followed, one_day):
         replan(other, old, NOW)
     with pytest.raises(InputError, match="outside the plan's days"):
         replan(scenario, old, datetime.fromisoformat("2026-10-09T10:00:00-05:00"))
-    done = [s[2] for s in _stops(document) if s[1] == "visit" and datetime.fromisoformat(s[3]) < NOW][0]
+    done = next(s[2] for s in _stops(document) if s[1] == "visit" and datetime.fromisoformat(s[3]) < NOW)
     with pytest.raises(InputError, match="is not a visit of the plan after"):
         replan(scenario, old, NOW, [done])
     with pytest.raises(InputError, match="not a tripopt plan"):
