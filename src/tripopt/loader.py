@@ -162,7 +162,7 @@ class _Builder:
             travel=Travel(travel_in.speed_kmh, travel_in.detour_factor, travel_in.buffer),
             per_km_cost=sections.get("costs", CostsIn()).per_km, budget=sections.get("budget"),
             solver=SolverSettings(solver_in.time_limit, solver_in.work_limit),
-            source=self.source, ignored_columns=ignored,
+            source=self.source, ignored_columns=ignored, customer_file=getattr(self, "customer_file", None),
             warnings=tuple(p for p in self.problems if p.severity == "warning"),
         )
 
@@ -315,6 +315,7 @@ class _Builder:
             self.problems.extend(_pydantic_problems(self.where, "customers", exc))
             return None
         path = Path(os.path.normpath(self.source.parent / file_spec.file))
+        self.customer_file = path  # outputs may not overwrite it (files.check_output)
         return customer_io.read_file(path, str(path), file_spec.sheet)
 
 

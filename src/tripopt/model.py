@@ -126,6 +126,9 @@ class Scenario:
     source: Path | None = None
     ignored_columns: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    # the customer file read (None for an inline list): outputs may not overwrite it; not part
+    # of the problem (repr and equality leave it out, as store.problem_key does the source)
+    customer_file: Path | None = field(default=None, repr=False, compare=False)
 
     def with_budget(self, budget: float | None) -> Scenario:
         """The same scenario under another budget (for --budget and compare)."""
