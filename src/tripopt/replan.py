@@ -26,14 +26,15 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from .compile import CompiledProblem
+from .compile import CENTS, CompiledProblem, compile_layout, layouts
+from .exact import tour_cost
 from .errors import InputError, Problem
 from .grammar import parse_hours
 from .limits import Interrupted
 from .model import Customer, Scenario
 from .plan import Change, Outline, Plan, Slot, Unvisited
 from .planner import ProgressCallback, solve
-from .problem import RoutingProblem
+from .problem import RoutingProblem, earliest_schedule
 from .travel import TravelMatrix
 
 FORMAT = "tripopt.plan/1"
@@ -102,6 +103,7 @@ def replan(scenario: Scenario, old: OldPlan, now: datetime, cancel: Sequence[str
     _check(scenario, old, now, cancel)
     scenario, notes = _with_removed(scenario, old, now)
     known = {c.name for c in scenario.customers}
+    _keeps_the_rules(scenario, old, known)
     fixed = _Fixed(old, now, set(cancel), known, keep_booked=True)
     kept = solve(scenario, progress, interrupted, warm_start=_outline(old, fixed.kept),
                  refine=fixed.apply, layout=old.extension)
@@ -131,6 +133,71 @@ def _check(scenario: Scenario, old: OldPlan, now: datetime, cancel: Sequence[str
         if name not in future | under_way:
             raise InputError(Problem("--cancel", f"{name!r} is not a visit of the plan after "
                                                  f"{now:%a %d %b %H:%M}"))
+
+
+def _keeps_the_rules(scenario: Scenario, old: OldPlan, known: set[str]) -> None:
+    """Bad input naming the first rule the plan being followed breaks (edited by hand, or
+    made for another version of the scenario): every stop of it held at its own start."""
+    chosen = [layout for layout in layouts(scenario) if (layout.before, layout.after) == old.extension]
+    if not chosen:
+        raise InputError(Problem("--plan", f"uses {old.extension[0]} extension day(s) before and "
+                                           f"{old.extension[1]} after, which the scenario does not allow"))
+    names = {k.name for k in scenario.commitments}
+    for stop in old.stops:
+        if stop.kind == "commitment" and stop.name not in names:
+            raise InputError(Problem("--plan", f"commitment {stop.name!r} on {stop.day:%a %d %b} is not in the "
+                                               "scenario"))
+    after_the_trip = datetime.combine(old.days[-1] + timedelta(days=1), time(), ZoneInfo(scenario.timezone))
+    everything = _Fixed(old, after_the_trip, set(), known, keep_booked=True)
+    compiled = everything.apply(compile_layout(scenario, chosen[0]))
+    p = compiled.problem
+    for stop in everything.kept:
+        held = [n for n in compiled.customer_nodes(_index(scenario, stop.name)) if p.windows[n]]
+        if not held or not _open(compiled, stop):
+            raise InputError(Problem("--plan", f"{stop.name} on {stop.day:%a %d %b} at {stop.start:%H:%M}: not "
+                                               "open then for the whole meeting"))
+    routes = _held_routes(p)
+    for t, route in enumerate(routes):
+        timed = earliest_schedule(p, t, route)
+        if timed.failed_at is None:
+            continue
+        day = f"{p.tours[t].day:%a %d %b}"
+        if timed.failed_at == -1:
+            broken = f"on {day} the driving ({timed.drive} minutes) is over the cap"
+        elif timed.failed_at == len(route):
+            broken = f"on {day} the traveller is not back at {p.tours[t].end_place} in time"
+        else:
+            broken = f"on {day} {_node_name(compiled, route[timed.failed_at])} cannot be reached by its start"
+        raise InputError(Problem("--plan", broken))
+    cost = tour_cost(p, routes) / CENTS + compiled.layout.fixed_cost
+    if scenario.budget is not None and cost > scenario.budget + 1e-9:
+        raise InputError(Problem("--plan", f"costs {cost:,.2f} {scenario.currency}, over the budget of "
+                                           f"{scenario.budget:,.2f}"))
+
+
+def _held_routes(p: RoutingProblem) -> tuple[tuple[int, ...], ...]:
+    """Each tour's held nodes (kept visits and commitments), in time order."""
+    return tuple(tuple(sorted((n for n in p.visit_nodes if p.allowed_tours[n] == (t,) and p.mandatory[n]
+                               and p.windows[n]), key=lambda n: p.windows[n][0][0])) for t in range(len(p.tours)))
+
+
+def _open(compiled: CompiledProblem, stop: OldStop) -> bool:
+    """Do the customer's own windows (before holding) admit the meeting at that start?"""
+    scenario = compiled.scenario
+    customer = scenario.customers[_index(scenario, stop.name)]
+    start = _minute(stop.start, stop.day, ZoneInfo(scenario.timezone))
+    return any(a <= start and start + customer.meeting_minutes <= b for a, b in customer.hours.windows_on(stop.day))
+
+
+def _node_name(compiled: CompiledProblem, node: int) -> str:
+    ref = compiled.node_ref[node]
+    if compiled.node_kind[node] == "customer":
+        return compiled.scenario.customers[ref].name
+    return f"commitment {compiled.scenario.commitments[ref].name!r}"
+
+
+def _index(scenario: Scenario, name: str) -> int:
+    return next(i for i, c in enumerate(scenario.customers) if c.name == name)
 
 
 def _under_way(old: OldPlan, now: datetime) -> list[OldStop]:
