@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from .compile import CENTS, CompiledProblem, compile_layout, layouts
-from .exact import tour_cost
 from .errors import InputError, Problem
+from .exact import tour_cost
 from .grammar import parse_hours
 from .limits import Interrupted
 from .model import Customer, Scenario
