@@ -6,6 +6,7 @@ the file and row or key that held the bad value), so callers only add the locati
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,7 @@ _SECONDS = re.compile(
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 _WINDOW = re.compile(r"^(\d{1,2}:\d{2})-(\d{1,2}:\d{2})$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MAX_TOKEN = 40  # a duration or time longer than this is not one (and is not parsed)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_ALIASES = {
@@ -39,6 +41,25 @@ _WEEKDAY_ALIASES = {
 }
 
 DURATION_HELP = "a duration such as 90, 90min, 1h, 1h30m"
+QUOTE_LIMIT = 60  # characters of an input quoted in a message; the rest is counted, not shown
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """`repr` of a value for a message, never longer than about `limit` characters: a
+    text is cut (`'abc...' (1,000,000 characters)`), a list or mapping is described by its
+    size, never expanded (a YAML alias bomb must not be printed)."""
+    if isinstance(value, (list, tuple, dict, set)):
+        kind = "a mapping" if isinstance(value, dict) else "a list"
+        return f"{kind} of {len(value):,} item(s)"
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[:limit]!r}... ({len(value):,} characters)"
+    if isinstance(value, (bool, int, float)) or value is None:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** limit:
+            return f"an integer of more than {limit} digits"
+        return repr(value)
+    return quoted(str(value), limit)
 
 
 def parse_duration_minutes(text: object) -> int:
@@ -46,17 +67,19 @@ def parse_duration_minutes(text: object) -> int:
     if isinstance(text, bool):
         raise ValueError(f"expected {DURATION_HELP}, got {text!r}")
     if isinstance(text, (int, float)):
-        if text < 0 or text != int(text):
-            raise ValueError(f"expected a whole, non-negative number of minutes, got {text!r}")
+        if not math.isfinite(text) or text < 0 or text != int(text):
+            raise ValueError(f"expected a whole, non-negative number of minutes, got {quoted(text)}")
         return int(text)
-    raw = str(text).strip()
-    match = _DURATION.match(raw)
+    if not isinstance(text, str):
+        raise ValueError(f"expected {DURATION_HELP}, got {quoted(text)}")
+    raw = text.strip()
+    match = _DURATION.match(raw) if len(raw) <= _MAX_TOKEN else None
     if not raw or not match or (match.group("h") is None and match.group("m") is None):
-        raise ValueError(f"expected {DURATION_HELP}, got {raw!r}")
+        raise ValueError(f"expected {DURATION_HELP}, got {quoted(raw)}")
     hours = float(match.group("h") or 0)
     minutes = hours * 60 + int(match.group("m") or 0)
     if minutes != int(minutes):
-        raise ValueError(f"{raw!r} is not a whole number of minutes")
+        raise ValueError(f"{quoted(raw)} is not a whole number of minutes")
     return int(minutes)
 
 
@@ -65,28 +88,35 @@ def parse_seconds(text: object) -> float:
     if isinstance(text, bool):
         raise ValueError(f"expected a time such as 10s or 2min, got {text!r}")
     if isinstance(text, (int, float)):
-        seconds = float(text)
+        try:
+            seconds = float(text)
+        except OverflowError:  # an integer beyond any float
+            seconds = math.inf
     else:
-        match = _SECONDS.match(str(text))
+        match = _SECONDS.match(text) if isinstance(text, str) and len(text) <= _MAX_TOKEN else None
         if not match:
-            raise ValueError(f"expected a time such as 10s or 2min, got {text!r}")
+            raise ValueError(f"expected a time such as 10s or 2min, got {quoted(text)}")
         unit = (match.group("u") or "s").lower()
         factor = 3600 if unit == "h" else 60 if unit.startswith("m") else 1
         seconds = float(match.group("n")) * factor
+    if not math.isfinite(seconds):
+        raise ValueError(f"must be a finite number of seconds, got {quoted(text)}")
     if seconds <= 0:
-        raise ValueError(f"must be positive, got {text!r}")
+        raise ValueError(f"must be positive, got {quoted(text)}")
     return seconds
 
 
 def parse_clock_minutes(text: object, *, allow_24: bool = False) -> int:
     """Minutes after midnight of a `HH:MM` clock time (24:00 only where a day may end)."""
+    if not isinstance(text, (str, int)):
+        raise ValueError(f"expected a clock time HH:MM, got {quoted(text)}")
     raw = str(text).strip()
     match = _CLOCK.match(raw)
     if not match:
-        raise ValueError(f"expected a clock time HH:MM, got {raw!r}")
+        raise ValueError(f"expected a clock time HH:MM, got {quoted(raw)}")
     hours, minutes = int(match.group(1)), int(match.group(2))
     if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not allow_24)):
-        raise ValueError(f"{raw!r} is not a valid clock time (00:00 to 23:59)")
+        raise ValueError(f"{quoted(raw)} is not a valid clock time (00:00 to 23:59)")
     return hours * 60 + minutes
 
 
@@ -127,7 +157,7 @@ class Hours:
 def _weekday(token: str) -> int:
     key = token.strip().lower().rstrip(".")
     if key not in _WEEKDAY_ALIASES:
-        raise ValueError(f"unknown day {token.strip()!r} (use Mon..Sun or an ISO date YYYY-MM-DD)")
+        raise ValueError(f"unknown day {quoted(token.strip())} (use Mon..Sun or an ISO date YYYY-MM-DD)")
     return _WEEKDAY_ALIASES[key]
 
 
@@ -135,7 +165,7 @@ def _iso_date(token: str) -> date:
     try:
         return date.fromisoformat(token)
     except ValueError:
-        raise ValueError(f"{token!r} is not a valid date (YYYY-MM-DD)") from None
+        raise ValueError(f"{quoted(token)} is not a valid date (YYYY-MM-DD)") from None
 
 
 def _selector(text: str) -> tuple[frozenset[int], frozenset[date]]:
@@ -158,11 +188,11 @@ def _selector(text: str) -> tuple[frozenset[int], frozenset[date]]:
 def _window(token: str) -> tuple[int, int]:
     match = _WINDOW.match(token)
     if not match:
-        raise ValueError(f"expected a window HH:MM-HH:MM, got {token!r}")
+        raise ValueError(f"expected a window HH:MM-HH:MM, got {quoted(token)}")
     start = parse_clock_minutes(match.group(1))
     end = parse_clock_minutes(match.group(2), allow_24=True)
     if end <= start:
-        raise ValueError(f"window {token!r} ends before it starts")
+        raise ValueError(f"window {quoted(token)} ends before it starts")
     return start, end
 
 
@@ -176,7 +206,7 @@ def parse_hours(text: object) -> Hours:
         tokens = clause_text.replace(", ", ",").split()
         split = next((i for i, t in enumerate(tokens) if _WINDOW.match(t) or ":" in t), len(tokens))
         if split == len(tokens):
-            raise ValueError(f"clause {clause_text!r} has no HH:MM-HH:MM window")
+            raise ValueError(f"clause {quoted(clause_text)} has no HH:MM-HH:MM window")
         selector = re.sub(r"\s*-\s*", "-", " ".join(tokens[:split]))
         weekdays, dates = _selector(re.sub(r"[\s,]+", ",", selector))
         windows = tuple(_window(t) for t in tokens[split:])

@@ -4,6 +4,11 @@ These models only check shape and single values (types, ranges, grammars, unknow
 keys); cross-references (places, dates, overlaps) are the loader's job because they
 need several sections at once. Each top-level section validates on its own, so one
 bad section does not hide the problems of another.
+
+Every number has a documented range (docs/limits.md): finite, and wide enough for any
+real trip in any currency, yet small enough that the solver's 64-bit integer model
+(cents, hundredths of value, minutes) cannot overflow. Customer cells are held to the
+same ranges (customers.py reads them from these constants).
 """
 
 from __future__ import annotations
@@ -11,9 +16,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from .grammar import parse_clock_minutes, parse_duration_minutes, parse_seconds
+
+# Ranges (docs/limits.md says why each is what it is).
+MAX_MONEY = 10_000_000_000  # budget and every cost, in the scenario's currency (10^10: dong and rupiah too)
+MAX_PER_KM = 1_000_000  # costs.per_km, per km
+MAX_VALUE = 1_000_000_000_000  # a customer's value (10^12)
+MIN_SPEED_KMH, MAX_SPEED_KMH = 1, 1000
+MAX_DAY_MINUTES = 24 * 60  # a meeting, the buffer, the driving cap: at most a day
+MAX_TIME_LIMIT_SECONDS = 24 * 3600
+MAX_WORK_LIMIT = 1_000_000_000
+MAX_NAME_CHARS = 200  # names, place keys, the currency
+MAX_TEXT_CHARS = 2000  # hours, cities, addresses, file paths
 
 
 def _clock(value: Any) -> int:
@@ -24,11 +40,25 @@ def _clock_end(value: Any) -> int:
     return parse_clock_minutes(value, allow_24=True)
 
 
+def _at_least(low: float, unit: str) -> Any:
+    """A lower bound stated in the unit (a speed of 1e-300 km/h is positive but no speed)."""
+    def check(value: float) -> float:
+        if value < low:
+            raise ValueError(f"must be at least {low:g} {unit}, got {value:g}")
+        return value
+
+    return AfterValidator(check)
+
+
 Clock = Annotated[int, BeforeValidator(_clock)]
 ClockEnd = Annotated[int, BeforeValidator(_clock_end)]
-Minutes = Annotated[int, BeforeValidator(parse_duration_minutes)]
-Seconds = Annotated[float, BeforeValidator(parse_seconds)]
-Money = Annotated[float, Field(ge=0)]
+Minutes = Annotated[int, BeforeValidator(parse_duration_minutes), Field(ge=0, le=MAX_DAY_MINUTES)]
+Meeting = Annotated[int, BeforeValidator(parse_duration_minutes), Field(ge=1, le=MAX_DAY_MINUTES)]
+Seconds = Annotated[float, BeforeValidator(parse_seconds), Field(le=MAX_TIME_LIMIT_SECONDS)]
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
+Value = Annotated[float, Field(ge=0, le=MAX_VALUE, allow_inf_nan=False)]
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 
 
 class _Section(BaseModel):
@@ -41,7 +71,7 @@ class DayHoursIn(_Section):
 
 
 class EndpointIn(_Section):
-    place: str
+    place: Name
     time: ClockEnd
 
 
@@ -61,21 +91,21 @@ class TripIn(_Section):
     day: DayHoursIn
     arrive: EndpointIn | None = None
     depart: EndpointIn | None = None
-    max_drive: Minutes | None = None
+    max_drive: Annotated[Minutes, Field(ge=1)] | None = None
     extend: ExtendIn = ExtendIn()
 
 
 class PlaceIn(_Section):
-    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
-    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
-    city: str | None = None
-    address: str | None = None
-    name: str | None = None
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+    city: Text | None = None
+    address: Text | None = None
+    name: Name | None = None
 
 
 class CommitmentIn(_Section):
-    name: str
-    place: str
+    name: Name
+    place: Name
     date: dt.date
     start: Clock
     end: ClockEnd
@@ -84,42 +114,43 @@ class CommitmentIn(_Section):
 class CustomerFileIn(_Section):
     """`customers: {file: accounts.xlsx, sheet: EMEA}`: a file with options."""
 
-    file: str
-    sheet: str | int | None = None
+    file: Text
+    sheet: Name | Annotated[int, Field(ge=0, le=1000)] | None = None
 
 
 class DefaultsIn(_Section):
-    meeting: Minutes = 60
-    hours: str = "Mon-Fri 09:00-17:00"
-    value: Money = 1.0
+    meeting: Meeting = 60
+    hours: Text = "Mon-Fri 09:00-17:00"
+    value: Value = 1.0
     cost: Money = 0.0
 
 
 class TravelIn(_Section):
-    speed_kmh: Annotated[float, Field(gt=0, le=1000)] = 50.0
-    detour_factor: Annotated[float, Field(ge=1, le=10)] = 1.3
+    speed_kmh: Annotated[float, Field(gt=0, le=MAX_SPEED_KMH, allow_inf_nan=False),
+                         _at_least(MIN_SPEED_KMH, "km/h")] = 50.0
+    detour_factor: Annotated[float, Field(ge=1, le=10, allow_inf_nan=False)] = 1.3
     buffer: Minutes = 10
 
 
 class CostsIn(_Section):
-    per_km: Money = 0.0
+    per_km: Annotated[float, Field(ge=0, le=MAX_PER_KM, allow_inf_nan=False)] = 0.0
 
 
 class SolverIn(_Section):
     time_limit: Seconds = 10.0
-    work_limit: Annotated[int, Field(ge=1)] | None = None
+    work_limit: Annotated[int, Field(ge=1, le=MAX_WORK_LIMIT)] | None = None
 
 
 CustomersIn = str | CustomerFileIn | list[dict[str, Any]]
 
 # Every top-level key: (type, required). The loader validates each on its own.
 SECTIONS: dict[str, tuple[Any, bool]] = {
-    "name": (Annotated[str, Field(min_length=1)], True),
-    "timezone": (str, True),
-    "currency": (str, False),
+    "name": (Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)], True),
+    "timezone": (Name, True),
+    "currency": (Name, False),
     "trip": (TripIn, True),
-    "places": (dict[str, PlaceIn], True),
-    "base": (str, True),
+    "places": (dict[Name, PlaceIn], True),
+    "base": (Name, True),
     "commitments": (list[CommitmentIn], False),
     "customers": (CustomersIn, True),
     "defaults": (DefaultsIn, False),
