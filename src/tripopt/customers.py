@@ -5,23 +5,35 @@ with an `origin` ("data/accounts.csv line 14") for messages. `build_customers` t
 text into typed values, one grammar for files and inline rows alike: an empty cell takes the
 scenario's `defaults`, a bad one is an error naming the row's origin and its column, and
 where a row is comes from `geo.locate`.
+
+Reading is bounded (docs/limits.md): a regular file of at most `MAX_FILE_BYTES`; at most
+`MAX_CUSTOMERS` rows with content, `MAX_LINES` lines or sheet rows in all, `MAX_COLUMNS`
+columns and `MAX_CELL_CHARS` characters per cell. A workbook is read in openpyxl's streaming
+mode after its zip members' declared sizes (which zipfile never exceeds) and its sheet's
+declared dimensions are checked, so neither a zip bomb nor a 4 KB sheet that claims a cell at
+XFD1048576 is expanded. A file lists at most `MAX_REPORTED` problems of each severity,
+then how many more there are. Messages quote a cell only shortened (`grammar.quoted`).
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from .errors import InputError, Problem
 from .geo import AddressCache, locate, parse_number
-from .grammar import Hours, parse_duration_minutes, parse_hours
+from .grammar import Hours, parse_duration_minutes, parse_hours, quoted
 from .model import Customer, Place, Trip
-from .schema import DefaultsIn
+from .schema import MAX_DAY_MINUTES, MAX_MONEY, MAX_VALUE, DefaultsIn
+from .yamlio import read_regular_file
 
 COLUMNS = ("name", "lat", "lon", "place", "city", "address", "value", "meeting", "hours",
            "must_visit", "cost", "notes")
@@ -30,6 +42,18 @@ _ALIASES = {"latitude": "lat", "longitude": "lon", "lng": "lon", "long": "lon",
 _TRUE = {"true", "yes", "y", "1", "x", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
 Origin = Callable[[int, str], str]  # (record index, name cell) -> the row's origin text
+
+MAX_FILE_BYTES = 32 * 1024 * 1024  # a CSV, or an XLSX as stored (zip-compressed)
+MAX_XLSX_UNPACKED_BYTES = 128 * 1024 * 1024  # all zip members of a workbook, as declared
+MAX_XLSX_MEMBER_BYTES = 64 * 1024 * 1024  # one member (a sheet, the shared strings, the styles)
+MAX_XLSX_MEMBERS = 10_000
+MAX_CUSTOMERS = 2500  # rows with content (more could not be planned: loader.MAX_NODES)
+MAX_LINES = 100_000  # lines of a CSV, rows of a sheet, blank ones included
+MAX_COLUMNS = 256
+MAX_SHEET_CELLS = 2_000_000  # rows x columns a sheet may declare
+MAX_CELL_CHARS = 10_000
+MAX_REPORTED = 50  # errors (and, apart, warnings) listed per customer table
+_NAME_IN_ORIGIN = 60  # characters of a row's name shown in its origin
 
 
 @dataclass(frozen=True)
@@ -43,6 +67,7 @@ class RawTable:
     rows: tuple[RawRow, ...]
     ignored_columns: tuple[str, ...]
     problems: tuple[Problem, ...]
+    label: str = ""  # the file (or `scenario: customers`), for problems of the whole table
 
 
 def normalise_column(name: object) -> str:
@@ -52,34 +77,52 @@ def normalise_column(name: object) -> str:
 
 
 def _cell(value: Any) -> str:
-    """A cell as stripped text; empty, NaN and None all mean "use the default"."""
-    if value is None or (isinstance(value, float) and value != value):
+    """A cell as stripped text; empty and None mean "use the default". A spreadsheet's
+    number is written out in digits (1e-05 as 0.00001), so the cell grammar reads it."""
+    if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and math.isfinite(value):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        text = repr(value)
+        if "e" in text and abs(value) < 1:
+            text = f"{value:.20f}".rstrip("0")
+        return text
+    if isinstance(value, (list, dict)):
+        return f"<{quoted(value)}>"  # a list or mapping where a cell belongs: never expanded
     return str(value).strip()
 
 
-def _table(records: Sequence[Mapping[Any, Any]], header: list[Any], origin_of: Origin, label: str) -> RawTable:
+def _header_text(header: Sequence[Any]) -> str:
+    """The header for a message: at most 12 names, each shortened (it is file content)."""
+    shown = ", ".join(_short_name(str(h).strip(), 30) for h in header[:12])
+    return shown + (f" and {len(header) - 12} more" if len(header) > 12 else "")
+
+
+def _table(records: Sequence[Mapping[Any, Any]], header: Sequence[Any], origin_of: Origin, label: str) -> RawTable:
     """Map raw records to contract columns, listing ignored columns and header problems."""
     problems: list[Problem] = []
+    if len(header) > MAX_COLUMNS:
+        return _failed(label, f"{len(header):,} columns, more than the {MAX_COLUMNS} a customer table may have "
+                       "(docs/limits.md)")
     columns = [normalise_column(h) for h in header]
     seen: dict[str, str] = {}
     for raw, norm in zip(header, columns):
         if norm in seen and norm in COLUMNS:
-            problems.append(Problem(label, f"columns {seen[norm]!r} and {raw!r} both mean {norm!r}"))
+            problems.append(Problem(label, f"columns {quoted(seen[norm], 30)} and {quoted(str(raw), 30)} "
+                                    f"both mean {norm!r}"))
         seen.setdefault(norm, str(raw))
     if "name" not in columns:
-        problems.append(Problem(label, f"no 'name' column (columns found: {', '.join(map(str, header))})"))
+        problems.append(Problem(label, f"no 'name' column (columns found: {_header_text(header)})"))
     ignored = tuple(str(h).strip() for h, n in zip(header, columns) if n not in COLUMNS and str(h).strip())
     rows = []
     for index, record in enumerate(records):
         cells = {n: _cell(record.get(h)) for h, n in zip(header, columns) if n in COLUMNS}
         if any(cells.values()):  # spreadsheets end with blank rows
             rows.append(RawRow(origin_of(index, cells.get("name", "")), cells))
-    return RawTable(tuple(rows), ignored, tuple(problems))
+    return RawTable(tuple(rows), ignored, tuple(problems), label)
 
 
 def _row_origin(label: str, lines: list[int] | None = None) -> Origin:
@@ -87,70 +130,201 @@ def _row_origin(label: str, lines: list[int] | None = None) -> Origin:
     line of a sheet whose header is line 1."""
     def origin(index: int, name: str) -> str:
         where = f"{label} line {lines[index] if lines is not None else index + 2}"
-        return f"{where} ({name})" if name else where
+        return f"{where} ({_short_name(name)})" if name else where
 
     return origin
+
+
+def _short_name(name: str, limit: int = _NAME_IN_ORIGIN) -> str:
+    return name if len(name) <= limit else f"{name[:limit]}..."
 
 
 def read_file(path: Path, label: str, sheet: str | int | None = None) -> RawTable:
     """Read a CSV or XLSX file; every failure becomes a problem naming the file."""
     suffix = path.suffix.lower()
     try:
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            import pandas as pd  # only here: its import is slow (benchmarks/README.md)
-
-            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object)
-            return _table(frame.to_dict(orient="records"), list(frame.columns), _row_origin(label), label)
+        if suffix in (".xlsx", ".xlsm"):
+            return _read_xlsx(path, label, sheet)
+        if suffix == ".xls":
+            return _failed(label, "an Excel 97-2003 workbook (.xls) cannot be read: save it as .xlsx or .csv")
         if suffix in (".csv", ".txt", ".tsv"):
             return _read_text(path, label, "\t" if suffix == ".tsv" else ",")
-        return _failed(label, f"unsupported customer file type {suffix!r} (use .csv or .xlsx)")
-    except FileNotFoundError:
-        return _failed(label, "customer file not found")
+        return _failed(label, f"unsupported customer file type {quoted(suffix, 20)} (use .csv or .xlsx)")
+    except InputError as exc:  # not a regular file, too big, unreadable
+        return RawTable((), (), tuple(Problem(label, p.message) for p in exc.problems), label)
     except UnicodeDecodeError as exc:
         return _failed(label, f"not UTF-8 text (byte {exc.start}); save the CSV as UTF-8")
-    except ValueError as exc:  # bad sheet name, corrupt workbook
-        return _failed(label, f"cannot read: {exc}")
-    except Exception as exc:  # pandas/openpyxl/csv parser errors have no common base
-        return _failed(label, f"cannot read: {type(exc).__name__}: {exc}")
+    except MemoryError:
+        return _failed(label, "too large to read in the memory available (docs/limits.md)")
+    except Exception as exc:  # openpyxl/zipfile/csv parser errors have no common base
+        return _failed(label, f"cannot read: {type(exc).__name__}: {quoted(str(exc), 120)}")
+
+
+def _read_bytes(path: Path) -> bytes:
+    return read_regular_file(path, MAX_FILE_BYTES, "customer file", "customer file not found")
 
 
 def _read_text(path: Path, label: str, delimiter: str) -> RawTable:
     """A delimited text file with a header row (the standard library's csv module: it
     handles quoting, a BOM via utf-8-sig, and knows the true line of every record).
     Blank lines are skipped, short rows padded; cells beyond the header must be empty."""
+    text = _read_bytes(path).decode("utf-8-sig")
     header: list[str] | None = None
     records: list[dict[str, str]] = []
     lines: list[int] = []
     problems: list[Problem] = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter, skipinitialspace=True)
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header = row
-                continue
-            if any(cell.strip() for cell in row[len(header):]):
-                problems.append(Problem(f"{label} line {reader.line_num}",
-                                        f"{len(row)} cells but the header has {len(header)}"))
-            records.append(dict(zip(header, row)))
-            lines.append(reader.line_num)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+    for count, row in enumerate(reader, start=1):
+        if count > MAX_LINES:
+            return _failed(label, _too_many_lines(reader.line_num))
+        if not any(cell.strip() for cell in row):
+            continue
+        if header is None:
+            header = row
+            if len(header) > MAX_COLUMNS:
+                break  # _table says so
+            continue
+        if len(records) == MAX_CUSTOMERS:
+            return _failed(label, _too_many_rows(f"line {reader.line_num}"))
+        if any(cell.strip() for cell in row[len(header):]):
+            problems.append(Problem(f"{label} line {reader.line_num}",
+                                    f"{len(row)} cells but the header has {len(header)}"))
+        records.append(dict(zip(header, row)))
+        lines.append(reader.line_num)
     if header is None:
         return _failed(label, "the file is empty (no header row)")
     table = _table(records, header, _row_origin(label, lines), label)
-    return RawTable(table.rows, table.ignored_columns, (*table.problems, *problems))
+    return RawTable(table.rows, table.ignored_columns, (*table.problems, *problems), label)
+
+
+def _too_many_rows(where: str) -> str:
+    return (f"more than {MAX_CUSTOMERS:,} customer rows (found at {where}): tripopt plans at most "
+            f"{MAX_CUSTOMERS:,} customers (docs/limits.md); filter the export first")
+
+
+def _too_many_lines(line: int) -> str:
+    return f"more than {MAX_LINES:,} lines, blank ones included (at line {line:,}; docs/limits.md)"
+
+
+def _zip_problem(archive: io.BytesIO) -> str | None:
+    """Why a workbook's zip may not be opened, from the sizes its members declare (zipfile
+    never inflates a member past its declared size); None if it may."""
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            members = bundle.infolist()
+    except zipfile.BadZipFile:
+        return "not an .xlsx workbook (not a zip archive); save it from Excel as .xlsx, or as .csv"
+    if len(members) > MAX_XLSX_MEMBERS:
+        return f"the workbook holds {len(members):,} files, more than {MAX_XLSX_MEMBERS:,} (docs/limits.md)"
+    largest = max(members, key=lambda m: m.file_size, default=None)
+    if largest is not None and largest.file_size > MAX_XLSX_MEMBER_BYTES:
+        return (f"the workbook's part {quoted(largest.filename, 60)} unpacks to {largest.file_size:,} bytes, "
+                f"more than {MAX_XLSX_MEMBER_BYTES:,} (docs/limits.md): a zip bomb, or save it as .csv")
+    total = sum(m.file_size for m in members)
+    if total > MAX_XLSX_UNPACKED_BYTES:
+        return (f"the workbook unpacks to {total:,} bytes, more than {MAX_XLSX_UNPACKED_BYTES:,} "
+                "(docs/limits.md): a zip bomb, or save it as .csv")
+    return None
+
+
+def _read_xlsx(path: Path, label: str, sheet: str | int | None) -> RawTable:
+    """The first sheet (or `sheet`, by name or index) of a workbook, streamed: the header is
+    its first row, a row's origin its own sheet row; cells right of the header are ignored."""
+    archive = io.BytesIO(_read_bytes(path))
+    refused = _zip_problem(archive)
+    if refused is not None:
+        return _failed(label, refused)
+    import openpyxl  # only here: reading needs it, planning does not
+
+    archive.seek(0)
+    workbook = openpyxl.load_workbook(archive, read_only=True, data_only=True, keep_links=False)
+    try:
+        names = workbook.sheetnames
+        if isinstance(sheet, int) and not isinstance(sheet, bool):
+            if not 0 <= sheet < len(names):
+                return _failed(label, f"no sheet number {sheet} (the workbook has {len(names)}, counted from 0)")
+            chosen = names[sheet]
+        elif sheet is not None:
+            if str(sheet) not in names:
+                return _failed(label, f"no sheet named {quoted(str(sheet))} (sheets: {_header_text(names)})")
+            chosen = str(sheet)
+        elif names:
+            chosen = names[0]
+        else:
+            return _failed(label, "the workbook has no sheet")
+        worksheet = workbook[chosen]
+        if not hasattr(worksheet, "iter_rows"):
+            return _failed(label, f"sheet {quoted(chosen)} is a chart, not a table")
+        rows, columns = worksheet.max_row, worksheet.max_column  # declared (None when not declared)
+        if rows is not None and columns is not None:
+            refused = _sheet_problem(chosen, worksheet.min_row or 1, rows, worksheet.min_column or 1, columns)
+            if refused is not None:
+                return _failed(label, refused)
+        return _sheet_table(worksheet.iter_rows(min_row=1, max_row=min(rows or MAX_LINES, MAX_LINES + 1),
+                                                max_col=min(columns or MAX_COLUMNS, MAX_COLUMNS + 1),
+                                                values_only=True), label)
+    finally:
+        workbook.close()
+
+
+def _sheet_problem(name: str, first_row: int, rows: int, first_column: int, columns: int) -> str | None:
+    """Why a sheet's declared dimensions are refused before any cell is read; None if not."""
+    cells = (rows - first_row + 1) * (columns - first_column + 1)
+    if rows <= MAX_LINES and columns <= MAX_COLUMNS and cells <= MAX_SHEET_CELLS:
+        return None
+    from openpyxl.utils import get_column_letter
+
+    return (f"sheet {quoted(name)} declares cells up to {get_column_letter(columns)}{rows} ({rows:,} rows x "
+            f"{columns:,} columns); a customer sheet may have at most {MAX_LINES:,} rows, {MAX_COLUMNS} columns "
+            f"and {MAX_SHEET_CELLS:,} cells (docs/limits.md): delete the rows and columns beyond the table, or "
+            "save it as .csv")
+
+
+def _sheet_table(rows: Iterable[tuple[Any, ...]], label: str) -> RawTable:
+    """Rows of a sheet (row 1 first) into a table; the header is the first row, and only as
+    many columns as it names are kept."""
+    header: list[Any] | None = None
+    records: list[dict[Any, Any]] = []
+    lines: list[int] = []
+    for line, row in enumerate(rows, start=1):
+        if line > MAX_LINES:
+            return _failed(label, _too_many_lines(line))
+        width = len(header) if header is not None else MAX_COLUMNS
+        if not any(v is not None and str(v).strip() for v in row[:width]):
+            continue  # blank rows, before the header too
+        if header is None:
+            if len(row) > MAX_COLUMNS and any(v is not None for v in row[MAX_COLUMNS:]):
+                return _failed(label, f"more than {MAX_COLUMNS} columns (docs/limits.md)")
+            header = list(row[:MAX_COLUMNS])
+            while header and header[-1] is None:
+                header.pop()
+            continue
+        if len(records) == MAX_CUSTOMERS:
+            return _failed(label, _too_many_rows(f"row {line}"))
+        records.append({h: v for h, v in zip(header, row) if h is not None})
+        lines.append(line)
+    if header is None:
+        return _failed(label, "the sheet is empty (no header row)")
+    return _table(records, [h for h in header if h is not None], _row_origin(label, lines), label)
 
 
 def read_inline(rows: list[dict[str, Any]], label: str) -> RawTable:
     """Rows written directly in the scenario (`customers: [{name: ..., lat: ...}]`)."""
+    if len(rows) > MAX_CUSTOMERS:
+        return _failed(label, _too_many_rows(f"item {MAX_CUSTOMERS + 1}"))
     header: list[Any] = []
+    known: set[Any] = set()
     for row in rows:
-        header.extend(k for k in row if k not in header)
-    return _table(rows, header, lambda i, name: f"{label}[{i}]" + (f" ({name})" if name else ""), label)
+        for key in row:
+            if key not in known:
+                known.add(key)
+                header.append(key)
+    return _table(rows, header, lambda i, name: f"{label}[{i}]" + (f" ({_short_name(name)})" if name else ""),
+                  label)
 
 
 def _failed(label: str, message: str) -> RawTable:
-    return RawTable((), (), (Problem(label, message),))
+    return RawTable((), (), (Problem(label, message),), label)
 
 
 def build_customers(table: RawTable, defaults: DefaultsIn, places: Mapping[str, Place], trip: Trip | None,
@@ -165,6 +339,34 @@ def build_customers(table: RawTable, defaults: DefaultsIn, places: Mapping[str, 
     the problems that belong to no row."""
     problems = list(table.problems)
     hours = _default_hours(defaults, f"{scenario}: defaults.hours", problems)
+    found = _build_rows(table, defaults, hours, places, trip, addresses, problems)
+    if not table.rows and not table.problems:
+        problems.append(Problem(f"{scenario}: customers", "no customers", "warning"))
+    return found, capped(problems, table.label or f"{scenario}: customers")
+
+
+def capped(problems: list[Problem], label: str, limit: int = MAX_REPORTED) -> list[Problem]:
+    """At most `limit` errors and `limit` warnings, in their order, then one line per
+    severity saying how many more there are (a file of 2,500 bad rows is not 2,500 lines)."""
+    kept: list[Problem] = []
+    more = {"error": 0, "warning": 0}
+    shown = {"error": 0, "warning": 0}
+    for problem in problems:
+        severity = problem.severity if problem.severity in shown else "error"
+        if shown[severity] < limit:
+            shown[severity] += 1
+            kept.append(problem)
+        else:
+            more[severity] += 1
+    for severity, count in more.items():
+        if count:
+            kept.append(Problem(label, f"and {count:,} more {severity}s in this table (the first {limit} are "
+                                f"shown)", severity))
+    return kept
+
+
+def _build_rows(table: RawTable, defaults: DefaultsIn, hours: Hours | None, places: Mapping[str, Place],
+                trip: Trip | None, addresses: AddressCache, problems: list[Problem]) -> tuple[Customer, ...]:
     built: dict[str, Customer] = {}
     for row in table.rows:
         customer, row_problems = customer_from_row(row, defaults, hours, places, addresses)
@@ -172,15 +374,13 @@ def build_customers(table: RawTable, defaults: DefaultsIn, places: Mapping[str, 
         if customer is None:
             continue
         if customer.name in built:
-            problems.append(Problem(row.origin, f"duplicate customer name {customer.name!r} "
+            problems.append(Problem(row.origin, f"duplicate customer name {quoted(customer.name)} "
                                     f"(first at {built[customer.name].origin})"))
             continue
         built[customer.name] = customer
         if trip is not None:
             problems.extend(_availability_warnings(customer, trip))
-    if not table.rows and not table.problems:
-        problems.append(Problem(f"{scenario}: customers", "no customers", "warning"))
-    return tuple(built.values()), problems
+    return tuple(built.values())
 
 
 def customer_from_row(row: RawRow, defaults: DefaultsIn, default_hours: Hours | None, places: Mapping[str, Place],
@@ -192,17 +392,17 @@ def customer_from_row(row: RawRow, defaults: DefaultsIn, default_hours: Hours | 
     then a row without hours is left out silently (that error is reported once, not per row).
     A warning (an ambiguous city) keeps the row."""
     cells, where = row.cells, row.origin
-    problems: list[Problem] = []
+    problems = [Problem(where, f"{column}: {len(text):,} characters, more than the {MAX_CELL_CHARS:,} a cell may "
+                        "have (docs/limits.md)") for column, text in cells.items() if len(text) > MAX_CELL_CHARS]
+    if problems:
+        return None, problems
     name = cells.get("name", "")
     if not name:
         problems.append(Problem(where, "name is empty"))
     location, location_problems = locate(where, cells, places, addresses)
     problems.extend(location_problems)
-    value = _column(cells, "value", lambda t: parse_number(t, "value"), defaults.value, where, problems)
-    cost = _column(cells, "cost", lambda t: parse_number(t, "cost"), defaults.cost, where, problems)
-    for label, amount in (("value", value), ("cost", cost)):
-        if amount is not None and amount < 0:
-            problems.append(Problem(where, f"{label} {amount:g} is negative"))
+    value = _column(cells, "value", lambda t: _amount(t, "value", MAX_VALUE), defaults.value, where, problems)
+    cost = _column(cells, "cost", lambda t: _amount(t, "cost", MAX_MONEY), defaults.cost, where, problems)
     meeting = _column(cells, "meeting", _meeting, defaults.meeting, where, problems)
     hours = _column(cells, "hours", parse_hours, default_hours, where, problems)
     must_visit = _column(cells, "must_visit", _flag, False, where, problems)
@@ -236,10 +436,22 @@ def _column(cells: dict[str, str], column: str, parse: Callable[[str], Any], def
         return None
 
 
+def _amount(text: str, what: str, most: float) -> float:
+    """A value or cost cell: a plain decimal number from 0 to `most` (schema's ranges)."""
+    amount = parse_number(text, what)
+    if amount < 0:
+        raise ValueError(f"{what} {amount:g} is negative")
+    if amount > most:
+        raise ValueError(f"{what} {quoted(text)} is more than {most:,.0f}, the most a {what} may be (docs/limits.md)")
+    return amount
+
+
 def _meeting(text: str) -> int:
     minutes = parse_duration_minutes(text)
     if minutes <= 0:
-        raise ValueError(f"meeting {text!r} must be longer than 0 minutes")
+        raise ValueError(f"meeting {quoted(text)} must be longer than 0 minutes")
+    if minutes > MAX_DAY_MINUTES:
+        raise ValueError(f"meeting {quoted(text)} is longer than a day (at most 24h)")
     return minutes
 
 
@@ -249,17 +461,17 @@ def _flag(text: str) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise ValueError(f"must_visit {text!r} is not true/false")
+    raise ValueError(f"must_visit {quoted(text)} is not true/false")
 
 
 def _availability_warnings(customer: Customer, trip: Trip) -> list[Problem]:
     windows = [w for day in trip.possible_days for w in customer.hours.windows_on(day)]
     if not windows:
         return [Problem(customer.origin, f"no availability on any day the trip may use "
-                        f"({_span(trip.possible_days)}; hours {customer.hours.text!r})", "warning")]
+                        f"({_span(trip.possible_days)}; hours {quoted(customer.hours.text, 120)})", "warning")]
     if all(end - start < customer.meeting_minutes for start, end in windows):
         return [Problem(customer.origin, f"the {customer.meeting_minutes}-minute meeting is longer than "
-                        f"every window during the trip (hours {customer.hours.text!r})", "warning")]
+                        f"every window during the trip (hours {quoted(customer.hours.text, 120)})", "warning")]
     return []
 
 
