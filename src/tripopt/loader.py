@@ -21,6 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 from . import customers as customer_io
 from .errors import InputError, Problem
 from .geo import CACHE_FILE_NAME, AddressCache, locate_places, unknown_place
+from .grammar import quoted
 from .model import (
     Commitment,
     Customer,
@@ -46,6 +47,14 @@ from .schema import (
 from .yamlio import read_yaml
 
 MAX_TRIP_DAYS = 31
+# The model's size: the planner's memory grows with the square of the matrix nodes (customer
+# copies, commitments, two per day). Measured peak resident memory of `tripopt plan`
+# (docs/limits.md): 0.3-0.5 GB at 1,000 nodes, 0.8-1.0 GB at 2,000 and 1.2 GB at 2,500,
+# whatever the days; BYTES_PER_NODE_PAIR is that slope, rounded up.
+MAX_NODES = 2500
+BASE_BYTES = 150 * 10**6
+BYTES_PER_NODE_PAIR = 200
+MAX_GAP_MINUTES = 60  # as compile.py: windows of one day further apart become separate node copies
 _ADAPTERS = {key: TypeAdapter(kind) for key, (kind, _) in SECTIONS.items() if key != "customers"}
 _OPTIONAL_DEFAULTS = {"currency": "USD", "commitments": [], "defaults": DefaultsIn(), "travel": TravelIn(),
                       "costs": CostsIn(), "budget": None, "solver": SolverIn()}
@@ -100,18 +109,18 @@ def _pydantic_problems(where: str, key: str, error: ValidationError) -> list[Pro
     problems = []
     vocabulary = sorted(known_keys())
     for item in error.errors():
-        loc = _format_loc((key, *item["loc"]))
+        loc = _format_loc((key, *(_short_key(part) for part in item["loc"])))
         kind, message = item["type"], item["msg"]
         if kind == "extra_forbidden":
             bad = str(item["loc"][-1])
-            hint = difflib.get_close_matches(bad, vocabulary, n=1)
-            message = f"unknown key {bad!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            hint = difflib.get_close_matches(bad, vocabulary, n=1) if len(bad) <= 100 else []
+            message = f"unknown key {quoted(bad)}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
         elif kind == "missing":
             message = "missing required key"
         elif kind == "value_error":
             message = message.removeprefix("Value error, ")
         else:
-            message = f"{message[0].lower()}{message[1:]} (got {item['input']!r})"
+            message = f"{message[0].lower()}{message[1:]} (got {quoted(item['input'])})"
         problems.append(Problem(f"{where}: {loc}", message))
     return problems
 
@@ -152,11 +161,12 @@ class _Builder:
         defaults = sections.get("defaults", DefaultsIn())
         customers, ignored = self._customers(data.get("customers"), defaults, places, trip)
         self.geocache.save()
+        self.problems.extend(self.geocache.problems)
         if (sections.get("name") is None or timezone is None or trip is None or places is None or base is None
                 or customers is None or any(p.severity == "error" for p in self.problems)):
             return None
         travel_in, solver_in = sections.get("travel", TravelIn()), sections.get("solver", SolverIn())
-        return Scenario(
+        scenario = Scenario(
             name=sections["name"], timezone=timezone, currency=sections.get("currency", "USD"),
             trip=trip, places=places, base=base, commitments=commitments, customers=customers,
             travel=Travel(travel_in.speed_kmh, travel_in.detour_factor, travel_in.buffer),
@@ -165,15 +175,21 @@ class _Builder:
             source=self.source, ignored_columns=ignored, customer_file=getattr(self, "customer_file", None),
             warnings=tuple(p for p in self.problems if p.severity == "warning"),
         )
+        too_large = _too_large(scenario)
+        if too_large is not None:
+            self.error(self.where, too_large)
+            return None
+        return scenario
 
     def _sections(self, data: dict) -> dict[str, Any]:
         """Validate each top-level key on its own; unknown and missing keys are errors."""
         sections: dict[str, Any] = {}
         for key in data:
             if key not in SECTIONS:
-                hint = difflib.get_close_matches(str(key), list(SECTIONS), n=1)
+                text = _short_key(str(key))
+                hint = difflib.get_close_matches(text, list(SECTIONS), n=1)
                 suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-                self.error(self.key(str(key)), f"unknown key{suggestion}")
+                self.error(self.key(text), f"unknown key{suggestion}")
         for key, (_, required) in SECTIONS.items():
             if data.get(key) is None:
                 if required:
@@ -195,7 +211,7 @@ class _Builder:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             hint = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=1)
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else " (use an IANA name such as America/Chicago)"
-            self.error(self.key("timezone"), f"unknown time zone {name!r}{suggestion}")
+            self.error(self.key("timezone"), f"unknown time zone {quoted(name)}{suggestion}")
             return None
         return name
 
@@ -315,9 +331,70 @@ class _Builder:
             self.problems.extend(_pydantic_problems(self.where, "customers", exc))
             return None
         path = Path(os.path.normpath(self.source.parent / file_spec.file))
+        if not Path(file_spec.file).is_absolute():
+            root = _tree_root(self.source)
+            if not _inside(Path(os.path.realpath(path)), root):
+                self.error(where, f"{quoted(file_spec.file)} lies outside the scenario's folder tree {root}: a "
+                           "relative path may not leave it (docs/limits.md); give an absolute path to read a "
+                           "file elsewhere")
+                return None
         self.customer_file = path  # outputs may not overwrite it (files.check_output)
         return customer_io.read_file(path, str(path), file_spec.sheet)
 
 
 def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _short_key(key: Any) -> Any:
+    """A key as it may appear in a message: a long one cut (it is the user's text)."""
+    return f"{key[:40]}..." if isinstance(key, str) and len(key) > 40 else key
+
+
+_ROOT_MARKERS = (".git", "pyproject.toml")
+
+
+def _tree_root(scenario: Path) -> Path:
+    """The folder tree a scenario's relative customer path must stay in: the project the
+    scenario belongs to (the nearest folder above it holding `.git` or `pyproject.toml`, so
+    `scenarios/x.yaml` may read `../data/x.csv` in this repository), else its own folder."""
+    folder = Path(os.path.realpath(scenario.parent))
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in _ROOT_MARKERS):
+            return candidate
+    return folder
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def model_nodes(scenario: Scenario) -> int:
+    """The matrix nodes of the scenario's largest extension layout (every extension day
+    used), counted as compile.py makes them: a node per customer for each distinct set of
+    daily windows its meeting fits (windows more than MAX_GAP_MINUTES apart are separate
+    nodes), at least one; a node per commitment; a start and an end per day."""
+    days = scenario.trip.possible_days
+    nodes = len(scenario.commitments) + 2 * len(days)
+    for customer in scenario.customers:
+        meeting = customer.meeting_minutes
+        patterns = {tuple(w for w in customer.hours.windows_on(day) if w[1] - w[0] >= meeting) for day in days}
+        copies = sum(1 + sum(1 for a, b in zip(windows, windows[1:]) if b[0] - (a[1] - meeting) > MAX_GAP_MINUTES)
+                     for windows in patterns - {()})
+        nodes += max(copies, 1)
+    return nodes
+
+
+def _too_large(scenario: Scenario) -> str | None:
+    """Why the scenario is too large to plan (docs/limits.md), or None."""
+    nodes = model_nodes(scenario)
+    if nodes <= MAX_NODES:
+        return None
+    need = (BASE_BYTES + BYTES_PER_NODE_PAIR * nodes**2) / 1e9
+    limit = (BASE_BYTES + BYTES_PER_NODE_PAIR * MAX_NODES**2) / 1e9
+    days = len(scenario.trip.possible_days)
+    return (f"too large to plan: {len(scenario.customers):,} customers over {days} day(s) make "
+            f"{nodes:,} nodes in the travel matrices (a customer counts once per different set of daily hours, "
+            f"plus commitments and 2 per day), which would need about {need:,.1f} GB of memory; tripopt plans at "
+            f"most {MAX_NODES:,} nodes (about {limit:.1f} GB, docs/limits.md): plan fewer customers or days, or "
+            "give customers the same hours every day")
