@@ -5,13 +5,21 @@ The trip may be lengthened by k days before and j days after; each (k, j) is a
 to the last). The planner solves each layout and keeps the best, which is exact for
 the contract's rule that all k extra days are charged whether used or not.
 
-Time axis: every tour lies within one calendar day, so the solver's clock is minutes
-after the midnight of the tour's own day (the decoder adds the date back). On an
-absolute axis a customer open Mon-Fri 09:00-17:00 would have night-long gaps between
-its windows, which OR-Tools handles very slowly (see `problem.RoutingProblem`); on the
-per-day axis it has one window. A customer whose daily windows differ between days,
-or have a wide gap (a lunch break is fine, a dinner slot is not), becomes alternative
-node copies of one visit.
+Time axis: every tour lies within one calendar day, so the solver's clock is the real
+minutes elapsed since the first instant of the tour's own local day (its midnight): a
+`DayClock`. Every local clock time of the scenario (the day's start and end, the arrival
+and departure, opening hours, commitments) is turned into elapsed minutes of its day
+here, and `DayClock.moment` turns them back into aware local times (UTC arithmetic,
+then the zone's offset), so on the days the clocks change a 40-minute meeting still
+lasts 40 minutes and is shown with the offset of each instant. On every other day the
+elapsed minute is the clock's minute. A clock time the clocks skip or show twice is read
+by the rule of docs/time-zones.md (`local_instant`); a commitment at such a time is an
+input error (`check_times`). On an absolute axis a customer open Mon-Fri 09:00-17:00
+would have night-long gaps between its windows, which OR-Tools handles very slowly (see
+`problem.RoutingProblem`); on the per-day axis it has one window. A customer whose daily
+windows differ between days (a clock-change day differs too), or have a wide gap (a
+lunch break is fine, a dinner slot is not), becomes alternative node copies of one visit.
+
 
 Node order in every compiled problem: customer copies (customer order), then
 commitments, then each tour's start and end node. `node_kind` and `node_ref` are the
@@ -23,10 +31,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from .errors import InputError, Problem
 from .model import Customer, Scenario
 from .problem import RoutingProblem, Tour
 from .travel import TravelMatrix, build_matrix
@@ -37,6 +48,134 @@ MAX_GAP_MINUTES = 60  # wider gaps between one node's windows split it into copi
 _EPS = 1e-9
 
 
+# -- the solver's clock: real minutes since the local day's first instant -----------------
+
+
+@dataclass(frozen=True)
+class DayClock:
+    """One local day's solver clock: real minutes elapsed since the day's first instant
+    (`origin`, in UTC: its local midnight). On a day without a clock change the elapsed
+    minute is the wall clock's minute of day."""
+
+    day: date
+    zone: ZoneInfo
+    origin: datetime
+
+    def minute(self, wall_minute: int) -> int:
+        """A local clock time of this day (minutes after 00:00 on the clock; 1440 is the
+        next midnight) as elapsed minutes, read by `local_instant`'s rule."""
+        return _elapsed(self.day, wall_minute, self.zone)
+
+    def moment(self, minute: int) -> datetime:
+        """Elapsed minutes as the aware local time they are, with that instant's offset.
+        (Two such times share their tzinfo, so Python subtracts them on the wall clock:
+        take durations in UTC, `b.astimezone(UTC) - a.astimezone(UTC)`.)"""
+        return (self.origin + timedelta(minutes=minute)).astimezone(self.zone)
+
+    def minute_at(self, moment: datetime) -> int:
+        """An aware instant as elapsed minutes of this day (whole minutes, rounded down;
+        before the day or after it, negative or past its end)."""
+        return math.floor((moment.astimezone(UTC) - self.origin) / timedelta(minutes=1))
+
+
+@lru_cache(maxsize=4096)
+def day_clock(day: date, zone: ZoneInfo) -> DayClock:
+    """The solver clock of `day` in `zone`."""
+    return DayClock(day, zone, local_instant(day, 0, zone))
+
+
+@lru_cache(maxsize=1 << 16)
+def local_instant(day: date, wall_minute: int, zone: ZoneInfo) -> datetime:
+    """The instant (UTC) a local clock time of `day` stands for: the first instant at which
+    the local clock reads that time or later (docs/time-zones.md). A time the clocks show
+    twice is its first occurrence; a time they skip is the instant they skip it (02:30 on
+    a night the clocks go from 02:00 to 03:00 is 03:00, new time)."""
+    naive = datetime.combine(day, time()) + timedelta(minutes=wall_minute)
+    if wall_time_kind(naive, zone) == "missing":
+        return _clock_change(naive, zone)[0]
+    return naive.replace(tzinfo=zone).astimezone(UTC)  # fold=0: the first occurrence
+
+
+@lru_cache(maxsize=1 << 16)
+def _elapsed(day: date, wall_minute: int, zone: ZoneInfo) -> int:
+    seconds = (local_instant(day, wall_minute, zone) - local_instant(day, 0, zone)).total_seconds()
+    return math.ceil(seconds / 60 - _EPS)  # whole minutes wherever offsets are (every zone since 1972)
+
+
+def wall_time_kind(naive: datetime, zone: ZoneInfo) -> str:
+    """"exists" (once), "twice" (the clocks go back over it) or "missing" (they skip it)."""
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return "exists"
+    back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    return "twice" if back == naive else "missing"
+
+
+def _clock_change(naive: datetime, zone: ZoneInfo) -> tuple[datetime, timedelta, timedelta]:
+    """(instant in UTC, offset before, offset after) of the clock change that skips or
+    repeats the local time `naive`. It lies between the two readings of `naive` (fold 0
+    and 1); found by bisection on whole seconds."""
+    readings = sorted(naive.replace(tzinfo=zone, fold=f).astimezone(UTC) for f in (0, 1))
+    low, high = readings
+    after = high.astimezone(zone).utcoffset()
+    lo, hi = 0, int((high - low).total_seconds())  # the offset at low + lo is the old one, at low + hi the new
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if (low + timedelta(seconds=mid)).astimezone(zone).utcoffset() == after:
+            hi = mid
+        else:
+            lo = mid
+    at = low + timedelta(seconds=hi)
+    before = (at - timedelta(seconds=1)).astimezone(zone).utcoffset()
+    if before is None or after is None:
+        raise AssertionError(f"{zone} has no offset at {at}")
+    return at, before, after
+
+
+def check_times(scenario: Scenario) -> None:
+    """A commitment is a fixed appointment: a start or end the clocks skip (spring forward)
+    or show twice (fall back) names no one instant, so it is an input error (exit 2) naming
+    the commitment, the time and the clock change. Day and window bounds are read by
+    `local_instant`'s rule instead (docs/time-zones.md)."""
+    zone = ZoneInfo(scenario.timezone)
+    problems = []
+    for index, k in enumerate(scenario.commitments):
+        for label, wall in (("start", k.start_minute), ("end", k.end_minute)):
+            naive = datetime.combine(k.day, time()) + timedelta(minutes=wall)
+            kind = wall_time_kind(naive, zone)
+            if kind != "exists":
+                where = f"commitments #{index + 1} ({k.name}).{label}"
+                problems.append(Problem(_where(scenario, where), _time_message(naive, zone, kind)))
+    if problems:
+        raise InputError(problems)
+
+
+def _time_message(naive: datetime, zone: ZoneInfo, kind: str) -> str:
+    at, before, after = _clock_change(naive, zone)
+    old, new = at.replace(tzinfo=None) + before, at.replace(tzinfo=None) + after
+    names = [(at + delta).astimezone(zone).tzname() for delta in (timedelta(seconds=-1), timedelta())]
+    change = (f"at {old:%H:%M} the clocks go {'forward' if after > before else 'back'} to {new:%H:%M} "
+              f"({names[0]} to {names[1]})")
+    span = f"{min(old, new):%H:%M}-{max(old, new):%H:%M}"
+    if kind == "missing":
+        return (f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key}: {change}; give a time outside {span} "
+                f"(see docs/time-zones.md)")
+    readings = [naive.replace(tzinfo=zone, fold=f) for f in (0, 1)]
+    both = " or ".join(f"{r:%H:%M} {r.tzname()} (UTC{_offset(r.utcoffset())})" for r in readings)
+    return (f"{naive:%Y-%m-%d %H:%M} happens twice in {zone.key}: {change}, so it could be {both}; "
+            f"give a time outside {span} (see docs/time-zones.md)")
+
+
+def _offset(delta: timedelta | None) -> str:
+    minutes = round((delta or timedelta()).total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _where(scenario: Scenario, key: str) -> str:
+    return f"{scenario.source}: {key}" if scenario.source is not None else key
+
+
 @dataclass(frozen=True)
 class TourDay:
     """One day of a layout: where and when it may start and must end (compiled into a
@@ -45,7 +184,7 @@ class TourDay:
     day: date
     extension: bool
     start_place: str
-    start_minute: int  # minute of day
+    start_minute: int  # elapsed minutes of the day's DayClock
     end_place: str
     end_minute: int
 
@@ -80,6 +219,11 @@ class CompiledProblem:
         """The node copies of customer `index` (at least one, maybe unservable)."""
         return self.problem.alternatives[index]
 
+    def local_time(self, tour: int, minute: int) -> datetime:
+        """A solver minute of tour `tour` as the aware local time it is (for messages and
+        plans: on a clock-change day the minute is not the clock's minute of day)."""
+        return day_clock(self.problem.tours[tour].day, ZoneInfo(self.scenario.timezone)).moment(minute)
+
 
 def layouts(scenario: Scenario) -> list[Layout]:
     """Every way to extend the trip, cheapest first."""
@@ -94,6 +238,7 @@ def layouts(scenario: Scenario) -> list[Layout]:
 
 def _layout(scenario: Scenario, before: int, after: int) -> Layout:
     trip = scenario.trip
+    zone = ZoneInfo(scenario.timezone)
     first = trip.start - timedelta(days=before)
     count = (trip.end - trip.start).days + 1 + before + after
     days = []
@@ -105,18 +250,23 @@ def _layout(scenario: Scenario, before: int, after: int) -> Layout:
             start_place, start_minute = trip.arrive.place, trip.arrive.minute_of_day
         if i == count - 1 and trip.depart is not None:
             end_place, end_minute = trip.depart.place, trip.depart.minute_of_day
-        days.append(TourDay(day, not trip.start <= day <= trip.end, start_place, start_minute,
-                            end_place, end_minute))
+        clock = day_clock(day, zone)
+        days.append(TourDay(day, not trip.start <= day <= trip.end, start_place, clock.minute(start_minute),
+                            end_place, clock.minute(end_minute)))
     fixed = before * trip.extend_before.cost + after * trip.extend_after.cost
     return Layout(before, after, tuple(days), fixed)
 
 
 def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
-    """Build the integer problem: windows become per-day start-of-service windows."""
+    """Build the integer problem: windows become per-day start-of-service windows on each
+    day's clock; InputError for a commitment at a time that does not exist or exists twice."""
+    check_times(scenario)
     customers, commitments, places = scenario.customers, scenario.commitments, scenario.places
+    zone = ZoneInfo(scenario.timezone)
+    clocks = [day_clock(d.day, zone) for d in layout.days]
     nodes: list[_Node] = []
     for index, customer in enumerate(customers):
-        for windows, tours in _copies(customer, layout):
+        for windows, tours in _copies(customer, layout, clocks):
             nodes.append(_Node("customer", index, customer.lat, customer.lon, group=index,
                                service=customer.meeting_minutes, windows=windows, allowed=tours,
                                prize=round(customer.value * VALUE_SCALE), cost=_cents_up(customer.cost),
@@ -124,9 +274,11 @@ def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
     for index, k in enumerate(commitments):
         tours = tuple(t for t, d in enumerate(layout.days) if d.day == k.day)
         place = places[k.place]
+        clock = day_clock(k.day, zone)
+        start, end = clock.minute(k.start_minute), clock.minute(k.end_minute)
         nodes.append(_Node("commitment", index, place.lat, place.lon, group=len(customers) + index,
-                        service=k.end_minute - k.start_minute,
-                        windows=((k.start_minute, k.start_minute),) if tours else (), allowed=tours, mandatory=True))
+                        service=end - start, windows=((start, start),) if tours else (), allowed=tours,
+                        mandatory=True))
     records: list[Tour] = []
     for t, tour_day in enumerate(layout.days):
         start_node = len(nodes)
@@ -177,13 +329,22 @@ class _Node:
     mandatory: bool = False
 
 
-def _copies(customer: Customer, layout: Layout) -> list[tuple[tuple[tuple[int, int], ...], tuple[int, ...]]]:
+def _copies(customer: Customer, layout: Layout,
+            clocks: list[DayClock]) -> list[tuple[tuple[tuple[int, int], ...], tuple[int, ...]]]:
     """(start-of-service windows, tours) per node copy: days with the same windows share a
-    copy, and windows further apart than MAX_GAP_MINUTES go to separate copies."""
+    copy, and windows further apart than MAX_GAP_MINUTES go to separate copies. Windows are
+    on each day's clock (elapsed minutes), so the meeting's real length must fit."""
     patterns: dict[tuple[tuple[int, int], ...], list[int]] = {}
     for t, tour_day in enumerate(layout.days):
-        windows = tuple((open_minute, close_minute - customer.meeting_minutes)
-                        for open_minute, close_minute in customer.hours.windows_on(tour_day.day)
+        clock = clocks[t]
+        opened: list[tuple[int, int]] = []
+        for open_wall, close_wall in customer.hours.windows_on(tour_day.day):
+            window = (clock.minute(open_wall), clock.minute(close_wall))
+            if opened and window[0] <= opened[-1][1]:  # windows a skipped hour made touch
+                opened[-1] = (opened[-1][0], max(opened[-1][1], window[1]))
+            else:
+                opened.append(window)
+        windows = tuple((open_minute, close_minute - customer.meeting_minutes) for open_minute, close_minute in opened
                         if close_minute - open_minute >= customer.meeting_minutes)
         if windows:
             patterns.setdefault(windows, []).append(t)
@@ -201,3 +362,4 @@ def _copies(customer: Customer, layout: Layout) -> list[tuple[tuple[tuple[int, i
 
 def _cents_up(amount: float) -> int:
     return math.ceil(amount * CENTS - _EPS)
+

@@ -3,7 +3,11 @@
 `decode` turns a routing solution into a Plan. It recomputes the schedule from the
 routes: each service starts as early as its windows allow, and each day leaves its
 start just in time for the first stop, so the traveller never waits at a customer's door
-before the first meeting. `encode` turns a plan's `Outline` back into routes of a
+before the first meeting. A solver minute is real time elapsed since the tour day's
+first instant (`compile.DayClock`), so it becomes an aware local time by UTC arithmetic
+and the zone's offset at that instant: on the days the clocks change, times carry the
+offset they have (01:50-05:00 then 01:30-06:00 for a 40-minute meeting as the clocks go
+back). `encode` turns a plan's `Outline` back into routes of a
 compiled problem, so that a plan made elsewhere (under a smaller budget, by an earlier
 run) can be re-checked here. Tours are matched by their record (traveller and date),
 never by position.
@@ -11,10 +15,10 @@ never by position.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from .compile import CENTS, CompiledProblem
+from .compile import CENTS, CompiledProblem, day_clock
 from .plan import DayPlan, Outline, Plan, Stop, Unvisited
 from .problem import Routes, RoutingSolution, earliest_schedule
 
@@ -81,8 +85,8 @@ def _schedule(compiled: CompiledProblem, tour: int, route: tuple[int, ...]) -> l
 
 
 def _clock(day: date, minute: int, zone: ZoneInfo) -> datetime:
-    """A solver minute (after the tour day's local midnight) as an aware local time."""
-    return (datetime.combine(day, time()) + timedelta(minutes=minute)).replace(tzinfo=zone)
+    """A solver minute (real minutes since the tour day's first instant) as an aware local time."""
+    return day_clock(day, zone).moment(minute)
 
 
 def _day(compiled: CompiledProblem, t: int, route: tuple[int, ...], zone: ZoneInfo) -> DayPlan:
