@@ -25,15 +25,21 @@ the departure place), which must fit the day's times and the driving cap, and co
 A day that starts and ends at the base costs nothing when empty.
 
 Costs are exact (per_km x exact km, no rounding to cents); budgets are compared with 1e-9.
+
+Time is real time (docs/time-zones.md), as in checker.py: every clock time of the scenario
+becomes real minutes since the first instant of its local day (checker's `day_minute` and
+`open_windows`, the first instant the clock shows that time or later, found by scanning the
+clock), so a clock-change day has its real length and a meeting its real minutes; the
+witness writes its times with the offset of each instant (checker's `local_text`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
-from .checker import leg_km, leg_minutes
+from .checker import day_minute, leg_km, leg_minutes, local_text, open_windows
 
 EPS = 1e-9
 
@@ -70,7 +76,8 @@ class _Legs:
 
 
 def _layout_days(scenario, before: int, after: int):
-    """[(day, start point, start minute, end point, end minute)] of one extension layout."""
+    """[(day, start point, start minute, end point, end minute)] of one extension layout (real
+    minutes since the day's first instant)."""
     trip, places = scenario.trip, scenario.places
     first = trip.start - timedelta(days=before)
     count = (trip.end - trip.start).days + 1 + before + after
@@ -83,7 +90,9 @@ def _layout_days(scenario, before: int, after: int):
             start_key, start_min = trip.arrive.place, trip.arrive.minute_of_day
         if i == count - 1 and trip.depart is not None:
             end_key, end_min = trip.depart.place, trip.depart.minute_of_day
-        days.append((first + timedelta(days=i), point(start_key), start_min, point(end_key), end_min))
+        day = first + timedelta(days=i)
+        days.append((day, point(start_key), day_minute(scenario.timezone, day, start_min), point(end_key),
+                     day_minute(scenario.timezone, day, end_min)))
     return days
 
 
@@ -109,11 +118,13 @@ def day_routes(scenario, day: date, start, start_min: int, end, end_min: int, cu
     places = scenario.places
     per_km = scenario.per_km_cost
     cap = scenario.trip.max_drive_minutes
-    pending = [((places[k.place].lat, places[k.place].lon), k.start_minute, k.end_minute, k.name)
+    zone = scenario.timezone
+    pending = [((places[k.place].lat, places[k.place].lon), day_minute(zone, day, k.start_minute),
+                day_minute(zone, day, k.end_minute), k.name)
                for k in sorted((k for k in scenario.commitments if k.day == day), key=lambda k: k.start_minute)]
     candidates = []
     for c in (scenario.customers if customers is None else customers):
-        windows = tuple((o, e) for o, e in c.hours.windows_on(day) if e - o >= c.meeting_minutes)
+        windows = tuple((o, e) for o, e in open_windows(c, zone, day) if e - o >= c.meeting_minutes)
         if windows:
             candidates.append((c.name, (c.lat, c.lon), c.meeting_minutes, windows, c.cost))
     best: dict[frozenset, float] = {}
@@ -301,16 +312,11 @@ def free_visits(document: dict, scenario, tolerance: float = 0.005) -> list[tupl
 def witness(scenario, best: Solution) -> dict:
     """A plan in the contract's JSON form (section 5) that attains `best`, for checker.py:
     the brute force's claims are then checked by the independent checker, not taken on trust."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(scenario.timezone)
     customers = {c.name: c for c in scenario.customers}
     trip = scenario.trip
 
     def at(day: date, minute: int | None) -> str | None:
-        if minute is None:
-            return None
-        return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=zone).isoformat()
+        return None if minute is None else local_text(scenario.timezone, day, minute)
 
     legs = _Legs(scenario.travel)
     days = []
@@ -335,7 +341,8 @@ def witness(scenario, best: Solution) -> dict:
     unvisited = []
     for c in scenario.customers:
         if c.name not in best.visited:
-            has_window = any(e - o >= c.meeting_minutes for d in possible for o, e in c.hours.windows_on(d))
+            has_window = any(e - o >= c.meeting_minutes for d in possible
+                             for o, e in open_windows(c, scenario.timezone, d))
             unvisited.append({"name": c.name, "value": c.value, "reason": "not in the brute force's optimum",
                               "code": "lower_value" if has_window else "no_availability"})
     return {"format": "tripopt.plan/1", "scenario": scenario.name, "status": "feasible",

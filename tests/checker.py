@@ -4,14 +4,25 @@ It reads a plan in the contract's JSON form and the typed scenario (the loader i
 on its own), and recomputes everything else itself: distances, travel and driving
 minutes, windows, commitments, driving caps, costs, budget and totals. It imports
 nothing from tripopt's solver, compiler or decoder.
+
+Time is real time (docs/time-zones.md): every plan time must carry the offset its
+instant has in the scenario's zone, durations are differences of instants, and a clock
+time of the scenario (day hours, windows, commitments) is the first instant at which the
+local clock shows it or a later time, found here by scanning the clock minute by minute
+(`instant`), not by the compiler's arithmetic. A day's times are minutes since the first
+instant of that local day (`day_minute`), which is the clock's minute of day on days
+without a clock change.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
 
 EARTH_KM = 6371.0088
+MINUTE = timedelta(minutes=1)
 
 
 def leg_km(a: tuple[float, float], b: tuple[float, float], detour: float) -> float:
@@ -30,14 +41,70 @@ def leg_minutes(a, b, travel) -> tuple[int, int]:
     return drive, drive + travel.buffer_minutes
 
 
-def _minutes_of_day(moment: str, day: date) -> int:
-    t = datetime.fromisoformat(moment)
-    assert t.date() == day, f"{moment} is not on {day}"
-    return t.hour * 60 + t.minute
+@cache
+def _offsets(zone: str, day: date) -> tuple[timedelta, ...]:
+    """The UTC offsets the zone uses from the day before `day` to the day after (sampled
+    every 10 minutes: no offset lasts less)."""
+    tz, first = ZoneInfo(zone), datetime.combine(day - timedelta(days=1), time(), tzinfo=UTC)
+    return tuple(sorted({(first + k * 10 * MINUTE).astimezone(tz).utcoffset() for k in range(4 * 144)}))
+
+
+@cache
+def instant(zone: str, day: date, wall_minute: int) -> datetime:
+    """The instant (UTC) a clock time of `day` (minutes after 00:00 on the clock, 1440 the
+    next midnight) stands for: the first whole minute at which the local clock shows that
+    time or a later one. Scanned from the earliest instant that could show it."""
+    tz = ZoneInfo(zone)
+    wall = datetime.combine(day, time()) + wall_minute * MINUTE
+    moment = (wall - max(_offsets(zone, day))).replace(tzinfo=UTC)
+    while moment.astimezone(tz).replace(tzinfo=None) < wall:
+        moment += MINUTE
+    return moment
+
+
+def day_minute(zone: str, day: date, wall_minute: int) -> int:
+    """A clock time of `day` as real minutes since the day's first instant."""
+    return round((instant(zone, day, wall_minute) - instant(zone, day, 0)) / MINUTE)
+
+
+def open_windows(customer, zone: str, day: date) -> list[tuple[int, int]]:
+    """A customer's open windows on `day` in real minutes since the day's first instant
+    (windows a skipped hour makes touch are one: the customer is open throughout)."""
+    merged: list[tuple[int, int]] = []
+    for o, e in customer.hours.windows_on(day):
+        o, e = day_minute(zone, day, o), day_minute(zone, day, e)
+        if merged and o <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((o, e))
+    return merged
+
+
+def local_text(zone: str, day: date, minute: int) -> str:
+    """Real minutes since the first instant of `day` as the plan writes a time: ISO 8601
+    with the offset that instant has."""
+    return (instant(zone, day, 0) + minute * MINUTE).astimezone(ZoneInfo(zone)).isoformat()
 
 
 class PlanError(AssertionError):
     pass
+
+
+def _minutes_of_day(moment: str, day: date, zone: str) -> int:
+    """A plan time as real minutes since the first instant of `day`; it must carry its
+    instant's offset in the zone and lie on that day."""
+    t = datetime.fromisoformat(moment)
+    if t.utcoffset() is None:
+        raise PlanError(f"{moment} has no UTC offset")
+    local = t.astimezone(ZoneInfo(zone))
+    if local.utcoffset() != t.utcoffset():
+        raise PlanError(f"{moment}: the offset in {zone} at that instant is {local.isoformat()[-6:]}")
+    if local.date() != day and t != instant(zone, day + timedelta(days=1), 0):
+        raise PlanError(f"{moment} is not on {day}")
+    minutes = (t - instant(zone, day, 0)) / MINUTE
+    if minutes != int(minutes):
+        raise PlanError(f"{moment} is not on a whole minute of the day")
+    return int(minutes)
 
 
 def check_plan(plan: dict, scenario) -> None:
@@ -47,7 +114,7 @@ def check_plan(plan: dict, scenario) -> None:
 
     if plan.get("format") != "tripopt.plan/1" or plan.get("status") != "feasible":
         fail("wrong format or status")
-    trip, travel = scenario.trip, scenario.travel
+    trip, travel, zone = scenario.trip, scenario.travel, scenario.timezone
     places = scenario.places
     customers = {c.name: c for c in scenario.customers}
     days = plan["days"]
@@ -80,11 +147,12 @@ def check_plan(plan: dict, scenario) -> None:
             start_key, start_min = trip.arrive.place, trip.arrive.minute_of_day
         if day == last_day and trip.depart is not None:
             end_key, end_min = trip.depart.place, trip.depart.minute_of_day
+        start_min, end_min = day_minute(zone, day, start_min), day_minute(zone, day, end_min)
         start_pt = (places[start_key].lat, places[start_key].lon)
         end_pt = (places[end_key].lat, places[end_key].lon)
         if (stops[0]["lat"], stops[0]["lon"]) != start_pt or (stops[-1]["lat"], stops[-1]["lon"]) != end_pt:
             fail(f"{day}: starts or ends at the wrong place")
-        now = _minutes_of_day(stops[0]["depart"], day)
+        now = _minutes_of_day(stops[0]["depart"], day, zone)
         if now < start_min:
             fail(f"{day}: leaves before {start_min}")
         prev = start_pt
@@ -94,7 +162,7 @@ def check_plan(plan: dict, scenario) -> None:
             drive, minutes = leg_minutes(prev, here, travel)
             drive_day += drive
             total_km += leg_km(prev, here, travel.detour_factor)
-            arrive = _minutes_of_day(stop["arrive"], day)
+            arrive = _minutes_of_day(stop["arrive"], day, zone)
             if arrive < now + minutes:
                 fail(f"{day} {stop['name']}: arrives at {arrive}, but the leg takes {minutes} from {now}")
             if stop["travel_minutes"] < minutes:
@@ -103,7 +171,7 @@ def check_plan(plan: dict, scenario) -> None:
                 if arrive > end_min:
                     fail(f"{day}: back at {arrive}, after {end_min}")
                 break
-            begin, finish = _minutes_of_day(stop["start"], day), _minutes_of_day(stop["end"], day)
+            begin, finish = _minutes_of_day(stop["start"], day, zone), _minutes_of_day(stop["end"], day, zone)
             if begin < arrive:
                 fail(f"{day} {stop['name']}: starts before arriving")
             if stop["type"] == "visit":
@@ -114,7 +182,7 @@ def check_plan(plan: dict, scenario) -> None:
                     fail(f"{c.name}: visited at the wrong place")
                 if finish - begin != c.meeting_minutes:
                     fail(f"{c.name}: meeting is {finish - begin} min, not {c.meeting_minutes}")
-                if not any(o <= begin and finish <= e for o, e in c.hours.windows_on(day)):
+                if not any(o <= begin and finish <= e for o, e in open_windows(c, zone, day)):
                     fail(f"{c.name}: {begin}-{finish} on {day} is outside every window")
                 if abs(stop["value"] - c.value) > 1e-9:
                     fail(f"{c.name}: wrong value")
@@ -124,7 +192,7 @@ def check_plan(plan: dict, scenario) -> None:
                 k = next((k for k in scenario.commitments if k.name == stop["name"] and k.day == day), None)
                 if k is None:
                     fail(f"unknown commitment {stop['name']} on {day}")
-                if (begin, finish) != (k.start_minute, k.end_minute):
+                if (begin, finish) != (day_minute(zone, day, k.start_minute), day_minute(zone, day, k.end_minute)):
                     fail(f"{k.name}: not at its exact time")
                 if (places[k.place].lat, places[k.place].lon) != here:
                     fail(f"{k.name}: not at its place")
@@ -169,7 +237,8 @@ def _check_reason(entry: dict, customer, scenario) -> None:
     trip = scenario.trip
     days = [trip.start - timedelta(days=trip.extend_before.days) + timedelta(days=i)
             for i in range((trip.end - trip.start).days + 1 + trip.extend_before.days + trip.extend_after.days)]
-    has_window = any(e - o >= customer.meeting_minutes for d in days for o, e in customer.hours.windows_on(d))
+    has_window = any(e - o >= customer.meeting_minutes for d in days
+                     for o, e in open_windows(customer, scenario.timezone, d))
     if entry["code"] == "no_availability" and has_window:
         raise PlanError(f"{customer.name}: claimed no_availability, but it has a long enough window")
     if entry["code"] != "no_availability" and not has_window:
