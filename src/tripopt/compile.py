@@ -20,6 +20,15 @@ would have night-long gaps between its windows, which OR-Tools handles very slow
 windows differ between days (a clock-change day differs too), or have a wide gap (a
 lunch break is fine, a dinner slot is not), becomes alternative node copies of one visit.
 
+Bounds: the integer model is int64 throughout (OR-Tools, numpy), and the search adds
+and multiplies its numbers (`objective`, `routing._polish`, `recombine`), so
+`compile_layout` checks before the search that nothing can wrap around (the `_check_*`
+functions at the end): every number finite, a leg, a meeting and the driving cap at most
+MAX_MINUTES, the most any plan could spend at most MAX_MONEY_CENTS, the value of all
+customers at most MAX_PRIZE, and cost ranked above driving (cost x a driving bound)
+within int64. A budget beyond MAX_MONEY_CENTS can never bind and is compiled as
+MAX_MONEY_CENTS. A broken bound is an `InputError` naming the quantity. (The loader's
+range checks, docs/limits.md, hold single numbers; these hold the totals.)
 
 Node order in every compiled problem: customer copies (customer order), then
 commitments, then each tour's start and end node. `node_kind` and `node_ref` are the
@@ -45,6 +54,10 @@ from .travel import TravelMatrix, build_matrix
 CENTS = 100  # money is integer cents inside the solver
 VALUE_SCALE = 100  # value is integer hundredths inside the solver
 MAX_GAP_MINUTES = 60  # wider gaps between one node's windows split it into copies
+MAX_MINUTES = 1_000_000  # a leg, a meeting, a driving cap (about 23 months): more is a mistake of units
+MAX_MONEY_CENTS = 10**13  # the most any plan could spend: 100 billion in the scenario's currency
+MAX_PRIZE = 10**15  # all customers' value, in VALUE_SCALE units (10^13): x lns.POOL_LIMIT routes < 2**63
+_INT64_SAFE = 2**62  # a sum or product the search forms stays below this (int64 holds 2**63 - 1)
 _EPS = 1e-9
 
 
@@ -259,8 +272,10 @@ def _layout(scenario: Scenario, before: int, after: int) -> Layout:
 
 def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
     """Build the integer problem: windows become per-day start-of-service windows on each
-    day's clock; InputError for a commitment at a time that does not exist or exists twice."""
+    day's clock; InputError for a commitment at a time that does not exist or exists twice,
+    and for numbers the integer model cannot hold (see the module's docstring)."""
     check_times(scenario)
+    _check_numbers(scenario)
     customers, commitments, places = scenario.customers, scenario.commitments, scenario.places
     zone = ZoneInfo(scenario.timezone)
     clocks = [day_clock(d.day, zone) for d in layout.days]
@@ -286,11 +301,17 @@ def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
             nodes.append(_Node(kind, t, places[key].lat, places[key].lon))
         records.append(_tour(scenario, tour_day, start_node))
     column = lambda name: tuple(getattr(n, name) for n in nodes)
-    matrix = build_matrix(list(column("lat")), list(column("lon")), scenario.travel)
-    arc_cost = np.ceil(matrix.km * (scenario.per_km_cost * CENTS) - _EPS).astype(np.int64)
+    with np.errstate(all="ignore"):  # an overflow shows as a value out of range, checked next
+        matrix = build_matrix(list(column("lat")), list(column("lon")), scenario.travel)
+        leg_cost = matrix.km * (scenario.per_km_cost * CENTS)
+    _check_travel(scenario, matrix)
+    _check_money(scenario, layout, leg_cost, column("cost"))
+    arc_cost = np.ceil(leg_cost - _EPS).astype(np.int64)
+    _check_ranking(scenario, matrix, arc_cost)
     budget = None
     if scenario.budget is not None:
-        budget = math.floor((scenario.budget - layout.fixed_cost) * CENTS + _EPS)
+        cents = (scenario.budget - layout.fixed_cost) * CENTS + _EPS
+        budget = math.floor(max(-MAX_MONEY_CENTS, min(cents, MAX_MONEY_CENTS)))  # no plan spends more: never binds
     problem = RoutingProblem(
         travel=matrix.travel_minutes, drive=matrix.drive_minutes, arc_cost=arc_cost,
         service=column("service"), windows=column("windows"), prize=column("prize"), node_cost=column("cost"),
@@ -363,3 +384,92 @@ def _copies(customer: Customer, layout: Layout,
 def _cents_up(amount: float) -> int:
     return math.ceil(amount * CENTS - _EPS)
 
+
+# -- bounds: nothing the integer model holds or the search computes can wrap around ------
+
+
+def _check_numbers(scenario: Scenario) -> None:
+    """The scenario's own numbers, before any is turned into an integer."""
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(_where(scenario, key), message))
+
+    trip, travel = scenario.trip, scenario.travel
+    if trip.max_drive_minutes is not None and not 0 <= trip.max_drive_minutes <= MAX_MINUTES:
+        bad("trip.max_drive", f"{trip.max_drive_minutes} minutes is out of range (0 to {MAX_MINUTES:,})")
+    if not 0 <= travel.buffer_minutes <= MAX_MINUTES:
+        bad("travel.buffer", f"{travel.buffer_minutes} minutes is out of range (0 to {MAX_MINUTES:,})")
+    for key, number in (("travel.speed_kmh", travel.speed_kmh), ("travel.detour_factor", travel.detour_factor),
+                        ("costs.per_km", scenario.per_km_cost), ("trip.extend.before.cost", trip.extend_before.cost),
+                        ("trip.extend.after.cost", trip.extend_after.cost), ("budget", scenario.budget)):
+        if number is not None and not math.isfinite(number):
+            bad(key, f"{number} is not a finite number")
+    for key, number in (("trip.extend.before.cost", trip.extend_before.cost),
+                        ("trip.extend.after.cost", trip.extend_after.cost)):
+        if math.isfinite(number) and abs(number) * CENTS > MAX_MONEY_CENTS:
+            bad(key, f"{number:,.2f} is over the limit of {MAX_MONEY_CENTS // CENTS:,} {scenario.currency}")
+    prize = 0.0
+    for customer in scenario.customers:
+        where = customer.origin or f"customer {customer.name!r}"
+        if not 0 <= customer.meeting_minutes <= MAX_MINUTES:
+            problems.append(Problem(where, f"meeting of {customer.meeting_minutes} minutes is out of range "
+                                           f"(0 to {MAX_MINUTES:,})"))
+        if not math.isfinite(customer.value) or abs(customer.value) * VALUE_SCALE > MAX_PRIZE:
+            problems.append(Problem(where, f"value {customer.value} is out of range "
+                                           f"(at most {MAX_PRIZE // VALUE_SCALE:,})"))
+        else:
+            prize += abs(customer.value) * VALUE_SCALE
+        if not math.isfinite(customer.cost) or abs(customer.cost) * CENTS > MAX_MONEY_CENTS:
+            problems.append(Problem(where, f"cost {customer.cost} is out of range "
+                                           f"(at most {MAX_MONEY_CENTS // CENTS:,} {scenario.currency})"))
+    if prize > MAX_PRIZE:
+        bad("customers", f"the customers' values add up to {prize / VALUE_SCALE:,.0f}, over the limit of "
+                         f"{MAX_PRIZE // VALUE_SCALE:,} for all of them together")
+    if problems:
+        raise InputError(problems)
+
+
+def _check_travel(scenario: Scenario, matrix: TravelMatrix) -> None:
+    """Every leg's minutes within 0..MAX_MINUTES (a float too large for int64, or an
+    infinite one, arrives here as a negative or huge integer)."""
+    if np.isfinite(matrix.km).all() and all(int(a.min(initial=0)) >= 0 and int(a.max(initial=0)) <= MAX_MINUTES
+                                            for a in (matrix.drive_minutes, matrix.travel_minutes)):
+        return
+    finite = np.isfinite(matrix.km)
+    longest = f"{float(matrix.km.max()):,.1f} km" if finite.all() else "of unbounded length"
+    travel = scenario.travel
+    raise InputError(Problem(_where(scenario, "travel"), (
+        f"a leg's travel time is out of range (0 to {MAX_MINUTES:,} minutes): the longest leg is {longest} "
+        f"at {travel.speed_kmh} km/h with detour factor {travel.detour_factor} and a {travel.buffer_minutes}-minute "
+        f"buffer; check travel.speed_kmh, travel.detour_factor and travel.buffer")))
+
+
+def _check_money(scenario: Scenario, layout: Layout, leg_cost: np.ndarray, visit_cents: tuple[int, ...]) -> None:
+    """Every leg's cost finite, and the most any plan could spend (each node left once by
+    its costliest leg, every per-visit cost, the extension days) within MAX_MONEY_CENTS."""
+    if not np.isfinite(leg_cost).all():
+        raise InputError(Problem(_where(scenario, "costs.per_km"), (
+            f"{scenario.per_km_cost} per km makes the cost of a leg infinite or undefined")))
+    most = float(leg_cost.max(axis=1, initial=0.0).sum()) + float(sum(abs(c) for c in visit_cents)) + \
+        abs(layout.fixed_cost) * CENTS
+    if most > MAX_MONEY_CENTS:
+        raise InputError(Problem(_where(scenario, "costs"), (
+            f"a plan could cost up to {most / CENTS:,.0f} {scenario.currency} (costs.per_km {scenario.per_km_cost} "
+            f"per km, the customers' visit costs and the extension days), over the limit of "
+            f"{MAX_MONEY_CENTS // CENTS:,} {scenario.currency} the solver's integer cents can hold")))
+
+
+def _check_ranking(scenario: Scenario, matrix: TravelMatrix, arc_cost: np.ndarray) -> None:
+    """The last phase ranks cost before driving time by cost x (a bound on a tour's
+    driving) + driving (`routing._polish`): with the largest numbers of this model that sum
+    must stay within int64."""
+    nodes = matrix.size
+    spend = int(arc_cost.max(axis=1, initial=0).sum())
+    drive = int(matrix.drive_minutes.max(initial=0))
+    if spend * (drive * nodes + 1) + drive * nodes < _INT64_SAFE:
+        return
+    raise InputError(Problem(_where(scenario, "costs.per_km"), (
+        f"the driving costs (up to {spend / CENTS:,.0f} {scenario.currency} for a plan) and driving times (legs of "
+        f"up to {drive:,} minutes, {nodes} places) are too large together: the search ranks cost before driving "
+        f"by their product, which must stay below 2**62; check costs.per_km and travel.speed_kmh")))
