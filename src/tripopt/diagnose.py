@@ -16,7 +16,7 @@ from .compile import CENTS, CompiledProblem
 from .exact import BranchAndBound, Decision, Insertion, insertion_options, tour_cost
 from .model import Customer
 from .plan import Hint, Unvisited
-from .problem import Schedule, earliest_schedule, route_cost
+from .problem import Schedule, Tour, earliest_schedule, route_cost
 
 _DAY = "%a %d %b"
 CORE_WORK = 200_000  # schedule checks for the commitments + must-visits question, per layout
@@ -191,7 +191,7 @@ def _conflict_reason(alone: list[tuple[CompiledProblem, list[int]]], index: int,
                           p, tuple((k,) if s == t else () for s in range(len(p.tours))), nodes) for o in found)]
             for k in single or base[t]:
                 name = compiled.scenario.commitments[compiled.node_ref[k]].name
-                day = f"'{name}' ({compiled.problem.tours[t].day:{_DAY}})"
+                day = f"'{name}' ({_day_of(compiled.problem.tours[t])})"
                 if day not in blockers:
                     blockers.append(day)
     named = ", ".join(blockers) if blockers else "the commitments"
@@ -273,10 +273,10 @@ def _hints(compiled: CompiledProblem, routes: tuple[tuple[int, ...], ...], indic
             extra = spent + cheapest.added_cost - p.budget
             if extra > 0 and extra < extra_cents.get(owner[node], extra + 1):
                 extra_cents[owner[node]] = extra
-                day = p.tours[cheapest.tour].day
-                hints[owner[node]] = Hint("budget", day, extra / CENTS, "", 0.0, (
-                    f"it would join the plan on {day:{_DAY}}, every visit kept, with a budget "
-                    f"{extra / CENTS:,.2f} {scenario.currency} higher"))
+                tour = p.tours[cheapest.tour]
+                hints[owner[node]] = Hint("budget", tour.day, extra / CENTS, "", 0.0, (
+                    f"it would join the plan on {_day_of(tour)}, every visit kept, with a budget "
+                    f"{extra / CENTS:,.2f} {scenario.currency} higher"), tour.traveller)
     for removal in _removals(compiled, routes):
         gone = compiled.scenario.customers[compiled.node_ref[removal.node]]
         left = spent - route_cost(p, removal.tour, routes[removal.tour]) + \
@@ -291,12 +291,18 @@ def _hints(compiled: CompiledProblem, routes: tuple[tuple[int, ...], ...], indic
             current = hints.get(group)
             if current is not None and current.replaces_value <= gone.value:
                 continue
-            day = p.tours[fitting[0].tour].day
-            from_day = p.tours[removal.tour].day
-            where = "" if from_day == day else f"{from_day:{_DAY}}, "
-            hints[group] = Hint("swap", day, 0.0, gone.name, gone.value, (
-                f"it fits on {day:{_DAY}} in place of {gone.name} ({where}value {gone.value:,g})"))
+            tour, from_tour = p.tours[fitting[0].tour], p.tours[removal.tour]
+            where = "" if from_tour == tour else f"{_day_of(from_tour)}, "
+            hints[group] = Hint("swap", tour.day, 0.0, gone.name, gone.value, (
+                f"it fits on {_day_of(tour)} in place of {gone.name} ({where}value {gone.value:,g})"),
+                tour.traveller)
     return hints
+
+
+def _day_of(tour: Tour) -> str:
+    """A tour as the traveller reads it: "Tue 01 Dec", or "Lee's Tue 01 Dec" in a team."""
+    day = f"{tour.day:{_DAY}}"
+    return f"{tour.traveller}'s {day}" if tour.traveller else day
 
 
 def _removals(compiled: CompiledProblem, routes: tuple[tuple[int, ...], ...]) -> list[_Removal]:

@@ -92,6 +92,7 @@ class Hint:
     replaces: str
     replaces_value: float
     text: str
+    traveller: str = ""  # whose day, in a team
 
 
 @dataclass(frozen=True)
