@@ -43,9 +43,17 @@ _TRUE = {"true", "yes", "y", "1", "x", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
 Origin = Callable[[int, str], str]  # (record index, name cell) -> the row's origin text
 
-MAX_FILE_BYTES = 32 * 1024 * 1024  # a CSV, or an XLSX as stored (zip-compressed)
-MAX_XLSX_UNPACKED_BYTES = 128 * 1024 * 1024  # all zip members of a workbook, as declared
-MAX_XLSX_MEMBER_BYTES = 64 * 1024 * 1024  # one member (a sheet, the shared strings, the styles)
+_MIB = 1024 * 1024
+MAX_FILE_BYTES = 32 * _MIB  # a CSV, or an XLSX as stored (zip-compressed)
+MAX_LINE_BYTES = 1_000_000  # one physical line of a CSV (the csv module builds a whole record at once)
+# An XLSX's zip members, by the sizes they declare (openpyxl parses some 2.5 MB of sheet XML
+# a second: these keep a workbook at the limits to a few seconds and a few hundred MB).
+MAX_XLSX_UNPACKED_BYTES = 64 * _MIB  # all members together
+MAX_XLSX_SHEETS_BYTES = 16 * _MIB  # all worksheets together (openpyxl sizes every sheet on opening)
+MAX_XLSX_SHEET_BYTES = 10 * _MIB  # one worksheet
+MAX_XLSX_STRINGS_BYTES = 32 * _MIB  # the shared strings
+MAX_XLSX_PART_BYTES = 8 * _MIB  # any other member (styles, theme, ...)
+MAX_UNSIZED_SHEET_BYTES = 2 * _MIB  # a worksheet without a <dimension>: openpyxl reads it whole to size it
 MAX_XLSX_MEMBERS = 10_000
 MAX_CUSTOMERS = 2500  # rows with content (more could not be planned: loader.MAX_NODES)
 MAX_LINES = 100_000  # lines of a CSV, rows of a sheet, blank ones included
@@ -168,7 +176,11 @@ def _read_text(path: Path, label: str, delimiter: str) -> RawTable:
     """A delimited text file with a header row (the standard library's csv module: it
     handles quoting, a BOM via utf-8-sig, and knows the true line of every record).
     Blank lines are skipped, short rows padded; cells beyond the header must be empty."""
-    text = _read_bytes(path).decode("utf-8-sig")
+    data = _read_bytes(path)
+    long_line = _long_line(data)
+    if long_line is not None:
+        return _failed(label, f"line {long_line:,} is longer than {MAX_LINE_BYTES:,} bytes (docs/limits.md)")
+    text = data.decode("utf-8-sig")
     header: list[str] | None = None
     records: list[dict[str, str]] = []
     lines: list[int] = []
@@ -197,6 +209,22 @@ def _read_text(path: Path, label: str, delimiter: str) -> RawTable:
     return RawTable(table.rows, table.ignored_columns, (*table.problems, *problems), label)
 
 
+def _long_line(data: bytes) -> int | None:
+    """The number of the first line longer than MAX_LINE_BYTES, or None (vectorised: the
+    file may be 32 MB of one line, or of three million short ones)."""
+    if len(data) <= MAX_LINE_BYTES:
+        return None
+    import numpy as np
+
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero((raw == 10) | (raw == 13))
+    bounds = np.concatenate(([-1], ends, [len(data)]))
+    long = np.flatnonzero(np.diff(bounds) - 1 > MAX_LINE_BYTES)
+    if long.size == 0:
+        return None
+    return int(np.count_nonzero(raw[:bounds[long[0]] + 1] == 10)) + 1
+
+
 def _too_many_rows(where: str) -> str:
     return (f"more than {MAX_CUSTOMERS:,} customer rows (found at {where}): tripopt plans at most "
             f"{MAX_CUSTOMERS:,} customers (docs/limits.md); filter the export first")
@@ -210,21 +238,41 @@ def _zip_problem(archive: io.BytesIO) -> str | None:
     """Why a workbook's zip may not be opened, from the sizes its members declare (zipfile
     never inflates a member past its declared size); None if it may."""
     try:
-        with zipfile.ZipFile(archive) as bundle:
-            members = bundle.infolist()
+        bundle = zipfile.ZipFile(archive)
     except zipfile.BadZipFile:
         return "not an .xlsx workbook (not a zip archive); save it from Excel as .xlsx, or as .csv"
-    if len(members) > MAX_XLSX_MEMBERS:
-        return f"the workbook holds {len(members):,} files, more than {MAX_XLSX_MEMBERS:,} (docs/limits.md)"
-    largest = max(members, key=lambda m: m.file_size, default=None)
-    if largest is not None and largest.file_size > MAX_XLSX_MEMBER_BYTES:
-        return (f"the workbook's part {quoted(largest.filename, 60)} unpacks to {largest.file_size:,} bytes, "
-                f"more than {MAX_XLSX_MEMBER_BYTES:,} (docs/limits.md): a zip bomb, or save it as .csv")
-    total = sum(m.file_size for m in members)
-    if total > MAX_XLSX_UNPACKED_BYTES:
-        return (f"the workbook unpacks to {total:,} bytes, more than {MAX_XLSX_UNPACKED_BYTES:,} "
-                "(docs/limits.md): a zip bomb, or save it as .csv")
+    with bundle:
+        members = bundle.infolist()
+        if len(members) > MAX_XLSX_MEMBERS:
+            return f"the workbook holds {len(members):,} files, more than {MAX_XLSX_MEMBERS:,} (docs/limits.md)"
+        sheets = [m for m in members if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml")]
+        for member in members:
+            limit = (MAX_XLSX_SHEET_BYTES if member in sheets else MAX_XLSX_STRINGS_BYTES
+                     if member.filename == "xl/sharedStrings.xml" else MAX_XLSX_PART_BYTES)
+            if member.file_size > limit:
+                return _unpacks(f"the workbook's part {quoted(member.filename, 60)}", member.file_size, limit)
+        for what, size, limit in (("its worksheets", sum(m.file_size for m in sheets), MAX_XLSX_SHEETS_BYTES),
+                                  ("the workbook", sum(m.file_size for m in members), MAX_XLSX_UNPACKED_BYTES)):
+            if size > limit:
+                return _unpacks(what, size, limit)
+        for member in sheets:
+            if member.file_size > MAX_UNSIZED_SHEET_BYTES and not _declares_dimension(bundle, member):
+                return (f"the worksheet {quoted(member.filename, 60)} ({member.file_size:,} bytes) declares no "
+                        f"dimensions, and one over {MAX_UNSIZED_SHEET_BYTES:,} bytes must (docs/limits.md): "
+                        "save it again from Excel, or as .csv")
     return None
+
+
+def _unpacks(what: str, size: int, limit: int) -> str:
+    return (f"{what} unpacks to {size:,} bytes, more than {limit:,} (docs/limits.md): a zip bomb, or save "
+            "the sheet as .csv")
+
+
+def _declares_dimension(bundle: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whether a worksheet's XML has its <dimension> before its cells (only its start is inflated)."""
+    with bundle.open(member) as stream:
+        head = stream.read(64 * 1024)
+    return b"dimension" in head.split(b"sheetData", 1)[0]
 
 
 def _read_xlsx(path: Path, label: str, sheet: str | int | None) -> RawTable:
@@ -312,6 +360,10 @@ def read_inline(rows: list[dict[str, Any]], label: str) -> RawTable:
     """Rows written directly in the scenario (`customers: [{name: ..., lat: ...}]`)."""
     if len(rows) > MAX_CUSTOMERS:
         return _failed(label, _too_many_rows(f"item {MAX_CUSTOMERS + 1}"))
+    nested = [Problem(f"{label}[{i}]", f"{_short_name(str(key), 40)}: {quoted(value)} where one value belongs")
+              for i, row in enumerate(rows) for key, value in row.items() if isinstance(value, (list, dict))]
+    if nested:
+        return RawTable((), (), tuple(capped(nested, label)), label)
     header: list[Any] = []
     known: set[Any] = set()
     for row in rows:
