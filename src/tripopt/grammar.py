@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 _DURATION = re.compile(
@@ -141,10 +141,25 @@ class Hours:
 
     clauses: tuple[HoursClause, ...]
     text: str = ""
+    # The clauses' windows by weekday and by date, so a day's windows cost its own windows,
+    # not a pass over every clause (a long `hours` cell, a month of days, 2,500 rows).
+    _weekdays: tuple[tuple[tuple[int, int], ...], ...] = field(init=False, repr=False, compare=False)
+    _dates: dict[date, tuple[tuple[int, int], ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        weekdays: list[list[tuple[int, int]]] = [[] for _ in range(7)]
+        dates: dict[date, list[tuple[int, int]]] = {}
+        for clause in self.clauses:
+            for weekday in (clause.weekdays if clause.weekdays or clause.dates else range(7)):
+                weekdays[weekday].extend(clause.windows)
+            for day in clause.dates:  # a day both selectors name gets the windows twice: merged below
+                dates.setdefault(day, []).extend(clause.windows)
+        object.__setattr__(self, "_weekdays", tuple(tuple(w) for w in weekdays))
+        object.__setattr__(self, "_dates", {day: tuple(w) for day, w in dates.items()})
 
     def windows_on(self, day: date) -> tuple[tuple[int, int], ...]:
         """The sorted, merged open windows on one calendar day, in minutes of that day."""
-        spans = sorted(w for c in self.clauses if c.applies_to(day) for w in c.windows)
+        spans = sorted(self._weekdays[day.weekday()] + self._dates.get(day, ()))
         merged: list[tuple[int, int]] = []
         for start, end in spans:
             if merged and start <= merged[-1][1]:
