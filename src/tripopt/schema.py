@@ -28,6 +28,7 @@ MIN_SPEED_KMH, MAX_SPEED_KMH = 1, 1000
 MAX_DAY_MINUTES = 24 * 60  # a meeting, the buffer, the driving cap: at most a day
 MAX_TIME_LIMIT_SECONDS = 24 * 3600
 MAX_WORK_LIMIT = 1_000_000_000
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)  # a trip's days, extensions included
 MAX_NAME_CHARS = 200  # names, place keys, the currency
 MAX_TEXT_CHARS = 2000  # hours, cities, addresses, file paths
 
@@ -50,6 +51,13 @@ def _at_least(low: float, unit: str) -> Any:
     return AfterValidator(check)
 
 
+def _trip_date(value: dt.date) -> dt.date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"{value} is outside the dates tripopt plans ({FIRST_DATE} to {LAST_DATE})")
+    return value
+
+
+TripDate = Annotated[dt.date, AfterValidator(_trip_date)]
 Clock = Annotated[int, BeforeValidator(_clock)]
 ClockEnd = Annotated[int, BeforeValidator(_clock_end)]
 Minutes = Annotated[int, BeforeValidator(parse_duration_minutes), Field(ge=0, le=MAX_DAY_MINUTES)]
@@ -86,8 +94,8 @@ class ExtendIn(_Section):
 
 
 class TripIn(_Section):
-    start: dt.date
-    end: dt.date
+    start: TripDate
+    end: TripDate
     day: DayHoursIn
     arrive: EndpointIn | None = None
     depart: EndpointIn | None = None
@@ -106,7 +114,7 @@ class PlaceIn(_Section):
 class CommitmentIn(_Section):
     name: Name
     place: Name
-    date: dt.date
+    date: TripDate
     start: Clock
     end: ClockEnd
 
