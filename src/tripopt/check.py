@@ -9,6 +9,7 @@ import numpy as np
 
 from .errors import Problem
 from .geo import resolve_city
+from .grammar import quoted
 from .model import Customer, Scenario
 from .travel import great_circle_km
 
@@ -98,5 +99,5 @@ def _located_from(customer: Customer) -> str:
     except ValueError:
         city = None
     if city is not None and (city.lat, city.lon) == (customer.lat, customer.lon):
-        return f" (city {customer.address!r} read as {city.label})"
-    return f" (row: {customer.address!r})"
+        return f" (city {quoted(customer.address)} read as {city.label})"
+    return f" (row: {quoted(customer.address)})"

@@ -395,6 +395,14 @@ def locate_places(specs: Mapping[str, PlaceIn], scenario: str,
     places: dict[str, Place] = {}
     problems: list[Problem] = []
     for key, spec in specs.items():
+        given = [(name, text) for name, text in (("city", spec.city), ("address", spec.address)) if text is not None]
+        blank = spec.lat is None and spec.lon is None and all(not text.strip() for _, text in given)
+        empty = [name for name, _ in given[:1]] if blank else []
+        if empty:  # the locator to use is written but blank (`city: ""`): a mistake, not "no city"
+            problems.append(Problem(f"{scenario}: places.{key}.{empty[0]}", f"{empty[0]} is empty: write a "
+                                    + ("town, e.g. \"Evanston, IL\"" if empty[0] == "city" else "street address")
+                                    + ", or give lat/lon"))
+            continue
         found, found_problems = locate(f"{scenario}: places.{key}", spec.model_dump(), {}, addresses)
         problems.extend(found_problems)
         if found is not None:
@@ -469,6 +477,6 @@ def parse_number(text: str, what: str) -> float:
 def unknown_place(name: str, places: Mapping[str, Place]) -> str:
     """"unknown place 'hotle' (did you mean 'hotel'?)", or the places there are when no name
     is close: the one message for every reference to a place (base, trip ends, commitments, rows)."""
-    match = difflib.get_close_matches(str(name), list(places), n=1)
+    match = difflib.get_close_matches(str(name), list(places), n=1) if len(str(name)) <= 200 else []
     hint = f" (did you mean {match[0]!r}?)" if match else f" (known places: {', '.join(sorted(places)) or 'none'})"
-    return f"unknown place {name!r}{hint}"
+    return f"unknown place {quoted(name)}{hint}"
