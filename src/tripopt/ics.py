@@ -2,6 +2,10 @@
 
 Times are written in the scenario's time zone with its VTIMEZONE (generated from the
 IANA database for the trip's dates), so a calendar in any zone shows them right.
+
+Every text from the data goes through `report.printable`: RFC 5545 allows no control
+character but tab in a text value, so a line break is one only in the description (where
+icalendar writes it as `\\n`), a space elsewhere, and NUL, ESC and the like are escaped.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from hashlib import sha1
 from icalendar import Calendar, Event
 
 from .plan import DayPlan, Plan, Stop
+from .report import printable
 
 PRODID = "-//tripopt//trip plan//EN"
 
@@ -24,8 +29,8 @@ def plan_calendar(plan: Plan, travel_blocks: bool = False, stamp: datetime | Non
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{plan.scenario} (tripopt)")
-    calendar.add("x-wr-timezone", plan.timezone)
+    calendar.add("x-wr-calname", printable(f"{plan.scenario} (tripopt)"))
+    calendar.add("x-wr-timezone", printable(plan.timezone))
     for day in plan.days:
         for previous, stop in zip(day.stops, day.stops[1:]):
             if stop.kind not in ("visit", "commitment"):
@@ -41,7 +46,7 @@ def plan_calendar(plan: Plan, travel_blocks: bool = False, stamp: datetime | Non
 
 def _event(plan: Plan, day: DayPlan, stop: Stop, kind: str, stamp: datetime) -> Event:
     event = Event()
-    key = f"{plan.scenario}|{day.day.isoformat()}|{kind}|{stop.name}".encode()
+    key = f"{plan.scenario}|{day.day.isoformat()}|{kind}|{stop.name}".encode("utf-8", "surrogatepass")
     event.add("uid", f"{sha1(key).hexdigest()[:20]}@tripopt")  # stable: re-imports update, not duplicate
     event.add("dtstamp", stamp)
     return event
@@ -49,21 +54,22 @@ def _event(plan: Plan, day: DayPlan, stop: Stop, kind: str, stamp: datetime) -> 
 
 def _stop_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: datetime) -> Event:
     event = _event(plan, day, stop, stop.kind, stamp)
-    event.add("summary", f"Visit: {stop.name}" if stop.kind == "visit" else stop.name)
+    event.add("summary", printable(f"Visit: {stop.name}" if stop.kind == "visit" else stop.name))
     event.add("dtstart", stop.start)
     event.add("dtend", stop.end)
-    event.add("location", _location(stop))
+    event.add("location", printable(_location(stop)))
     event.add("geo", (stop.lat, stop.lon))
     event.add("categories", ["tripopt", stop.kind])
     lines = []
     if stop.kind == "visit":
-        cost = f"; visit cost {stop.cost:,.2f} {plan.currency}" if stop.cost else ""
+        cost = f"; visit cost {stop.cost:,.2f} {printable(plan.currency)}" if stop.cost else ""
         lines.append(f"Value: {stop.value:,.0f}{cost}")
     if stop.notes:
-        lines.append(f"Notes: {stop.notes}")
+        notes = printable(stop.notes, keep="\n")
+        lines.append(f"Notes: {notes}")
     if stop.travel_minutes:
-        lines.append(f"Drive before: {stop.travel_minutes} min ({stop.travel_km:,.1f} km) from {previous.name}, "
-                     f"leave at {_departure(previous, stop):%H:%M}")
+        lines.append(f"Drive before: {stop.travel_minutes} min ({stop.travel_km:,.1f} km) from "
+                     f"{printable(previous.name)}, leave at {_departure(previous, stop):%H:%M}")
     lines.append(f"Coordinates: {stop.lat:.5f}, {stop.lon:.5f}")
     event.add("description", "\n".join(lines))
     return event
@@ -81,15 +87,15 @@ def _departure(previous: Stop, stop: Stop) -> datetime:
     if previous.depart is not None:
         return previous.depart
     if stop.arrive is None:
-        raise AssertionError(f"{stop.kind} {stop.name!r} has no arrival time")
+        raise AssertionError(f"{stop.kind} {printable(stop.name)[:60]!r} has no arrival time")
     return stop.arrive
 
 
 def _travel_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: datetime) -> Event:
     event = _event(plan, day, stop, f"travel-{stop.kind}", stamp)
-    event.add("summary", f"Drive to {stop.name}")
+    event.add("summary", printable(f"Drive to {stop.name}"))
     event.add("dtstart", _departure(previous, stop))
     event.add("dtend", stop.arrive)
-    event.add("description", f"{stop.travel_minutes} min, {stop.travel_km:,.1f} km from {previous.name}")
+    event.add("description", f"{stop.travel_minutes} min, {stop.travel_km:,.1f} km from {printable(previous.name)}")
     event.add("categories", ["tripopt", "travel"])
     return event

@@ -6,6 +6,7 @@ import io
 
 from .comparison import Comparison
 from .errors import InputError, Problem
+from .report import printable
 
 MISSING = "plotting needs matplotlib, an optional extra: pip install 'tripopt[plot]'"
 
@@ -16,6 +17,12 @@ def require_matplotlib(option: str = "--plot") -> None:
         import matplotlib  # noqa: F401
     except ImportError:
         raise InputError(Problem(option, MISSING)) from None
+
+
+def _label(value: object) -> str:
+    """Data as a chart label: control characters escaped, and `$` shown, not read as the
+    start of matplotlib's math text."""
+    return printable(value).replace("$", r"\$")
 
 
 def comparison_png(comparison: Comparison) -> bytes:
@@ -44,9 +51,9 @@ def comparison_png(comparison: Comparison) -> bytes:
         axes.legend(loc="lower right")
     axes.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     axes.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    axes.set_xlabel(f"budget ({comparison.currency})")
+    axes.set_xlabel(f"budget ({_label(comparison.currency)})")
     axes.set_ylabel("value of the visits")
-    axes.set_title(comparison.scenario)
+    axes.set_title(_label(comparison.scenario))
     axes.grid(alpha=0.3)
     figure.tight_layout()
     buffer = io.BytesIO()

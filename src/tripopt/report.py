@@ -9,16 +9,55 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import re
 from datetime import datetime
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .comparison import Comparison, Step
 from .plan import FORMAT, DayPlan, Plan, Stop, Unvisited
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # a spreadsheet reads such a cell as a formula
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # what is left alone: 12, -3.50, +.5
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # C0, DEL, C1, lone surrogates
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")  # what json.dumps(ensure_ascii=False) leaves raw
+
+
+def printable(value: object, keep: str = "") -> str:
+    """Text from the data made safe to show or store (docs/output-safety.md, "Text").
+
+    Control characters never pass raw: C0 (NUL, ESC, ...), DEL and C1 become a visible
+    escape (`\\x1b`, `\\x9b`), a lone surrogate `\\udc80`. Tab, LF and CR pass only when in
+    `keep`; otherwise CR LF and a bare CR are a line break (kept as LF when LF is kept), and
+    a tab or line break not kept is a space.
+    """
+    text = str(value)
+    if not _UNPRINTABLE.search(text):
+        return text
+    if "\r" not in keep:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def swap(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in keep:
+            return char
+        if char in "\t\n":
+            return " "
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(swap, text)
+
+
+def _json_text(document: Any) -> str:
+    """JSON that keeps every string exactly and is safe on a terminal: control characters
+    are JSON escapes (json.dumps escapes C0; DEL, C1 and lone surrogates here)."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -77,17 +116,22 @@ def _unvisited_json(u: Unvisited) -> dict[str, Any]:
 
 
 def to_json(plan: Plan) -> str:
-    return json.dumps(plan_dict(plan), indent=2, ensure_ascii=False) + "\n"
+    return _json_text(plan_dict(plan))
 
 
 def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas: text starting with = + - @ gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
+    """A CSV cell a spreadsheet shows as text, never runs: text whose first character, or
+    first after leading spaces, is = + - @ tab CR or LF gets a leading quote, unless it is
+    a plain decimal number (`-12.50`: `-inf`, `+nan`, `-1_000` and `-1e5` are quoted).
+    Control characters are escaped (`printable`); tab, CR and LF stay (quoted by the
+    writer). Numbers stay numbers; a float that is not finite is text like any other."""
+    if isinstance(value, float) and not math.isfinite(value):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    value = printable(value, keep="\t\n\r")
+    formula = value.lstrip(" ").startswith(_FORMULA_START) or value.lstrip().startswith(_FORMULA_START)
+    return "'" + value if formula and not _PLAIN_NUMBER.fullmatch(value) else value
 
 
 CSV_COLUMNS = ("date", "extension", "seq", "type", "name", "arrive", "start", "end", "depart",
@@ -105,12 +149,21 @@ def stop_rows(plan: Plan) -> list[list[Any]]:
     return rows
 
 
+def _csv(header: tuple[str, ...], rows: list[list[Any]]) -> str:
+    """CSV with LF line ends in which every field holding a CR or LF is quoted, so the csv
+    module (or a spreadsheet) reads back the same rows: a writer quotes a field only for
+    the characters of its line terminator, so each row is written with CR LF and its end
+    turned into LF."""
+    lines = []
+    for row in [list(header), *rows]:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow([safe_cell(v) for v in row])
+        lines.append(buffer.getvalue()[:-2] + "\n")
+    return "".join(lines)
+
+
 def to_csv(plan: Plan) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows([[safe_cell(v) for v in row] for row in stop_rows(plan)])
-    return buffer.getvalue()
+    return _csv(CSV_COLUMNS, stop_rows(plan))
 
 
 def to_xlsx(plan: Plan) -> bytes:
@@ -141,11 +194,14 @@ def to_xlsx(plan: Plan) -> bytes:
 
 
 def _xlsx_value(value: Any) -> Any:
-    return "" if value is None else value
+    """A cell's value; text without the control characters a workbook may not hold."""
+    if value is None:
+        return ""
+    return printable(value, keep="\t\n\r") if isinstance(value, str) else value
 
 
 def _money(plan: Plan, amount: float | None) -> str:
-    return "no limit" if amount is None else f"{amount:,.2f} {plan.currency}"
+    return "no limit" if amount is None else f"{amount:,.2f} {printable(plan.currency)}"
 
 
 def _headline(plan: Plan) -> list[str]:
@@ -154,7 +210,7 @@ def _headline(plan: Plan) -> list[str]:
         ext = (f"; extension: {plan.extension_before} day(s) before, {plan.extension_after} after"
                f" ({plan.extension_cost:,.2f})")
     lines = [
-        f"{plan.scenario}",
+        printable(plan.scenario),
         f"Value {plan.value:,.0f} of {plan.value_available:,.0f} available; visiting {plan.visited} of "
         f"{plan.candidates} customers",
         f"Cost {_money(plan, plan.cost)} (budget {_money(plan, plan.budget)}); driving {plan.drive_km:,.1f} km, "
@@ -183,18 +239,29 @@ def _stop_cells(stop: Stop) -> list[str]:
     return [when, label, stop.name, travel, value, stop.notes]
 
 
+def _cell(value: object) -> Text:
+    """A table cell from the data: control characters escaped (a line break stays), and a
+    Text, so that no console reads Rich markup or emoji codes in it."""
+    return Text(printable(value, keep="\n"))
+
+
+def _line(console: Console, text: str, style: str | None = None) -> None:
+    """A line of ours with data in it (printable already): never markup, never emoji."""
+    console.print(Text(text, style=style or ""))
+
+
 def render_table(plan: Plan, console: Console) -> None:
     """The terminal itinerary: headline, a table per day, the customers left out."""
     first, *rest = _headline(plan)
-    console.print(first, style="bold", markup=False)
+    _line(console, first, "bold")
     for line in rest:
-        console.print(line, markup=False)
+        _line(console, line)
     for day in plan.days:
         table = Table(title=_day_title(day), title_justify="left", show_edge=False, expand=False)
         for column in ("time", "", "where", "travel", "value", "notes"):
             table.add_column(column, overflow="fold")
         for stop in day.stops:
-            table.add_row(*_stop_cells(stop))
+            table.add_row(*map(_cell, _stop_cells(stop)))
         console.print()
         console.print(table)
     if plan.unvisited:
@@ -202,13 +269,13 @@ def render_table(plan: Plan, console: Console) -> None:
         for column in ("customer", "value", "why"):
             table.add_column(column, overflow="fold")
         for u in sorted(plan.unvisited, key=lambda u: -u.value):
-            table.add_row(u.name, f"{u.value:,.0f}", f"{u.code}: {u.reason}")
+            table.add_row(_cell(u.name), f"{u.value:,.0f}", _cell(f"{u.code}: {u.reason}"))
         console.print()
         console.print(table)
 
 
 def to_markdown(plan: Plan) -> str:
-    lines = [f"# {_headline(plan)[0]}", "", *[f"- {line}" for line in _headline(plan)[1:]], ""]
+    lines = [f"# {_md(_headline(plan)[0])}", "", *[f"- {_md(line)}" for line in _headline(plan)[1:]], ""]
     for day in plan.days:
         lines += [f"## {_day_title(day)}", "", "| time | | where | travel | value | notes |",
                   "| --- | --- | --- | --- | --- | --- |"]
@@ -216,13 +283,19 @@ def to_markdown(plan: Plan) -> str:
         lines.append("")
     if plan.unvisited:
         lines += ["## Not visited", "", "| customer | value | code | why |", "| --- | --- | --- | --- |"]
-        lines += [f"| {_md(u.name)} | {u.value:,.0f} | {u.code} | {_md(u.reason)} |"
+        lines += [f"| {_md(u.name)} | {u.value:,.0f} | {_md(u.code)} | {_md(u.reason)} |"
                   for u in sorted(plan.unvisited, key=lambda u: -u.value)]
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+_MD_ESCAPES = {"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_MD_SPECIAL = re.compile("[\\\\|\\[\\]<>&]")
+
+
+def _md(text: object) -> str:
+    """Data as Markdown text on one line: control characters escaped, raw HTML shown and
+    not run (< > & as entities), no link or image syntax ([ ]), and | kept in its cell."""
+    return _MD_SPECIAL.sub(lambda m: _MD_ESCAPES[m.group()], printable(text))
 
 
 # -- comparisons (tripopt compare) ----------------------------------------------------
@@ -250,7 +323,7 @@ def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
 
 
 def comparison_to_json(comparison: Comparison) -> str:
-    return json.dumps(comparison_dicts(comparison), indent=2, ensure_ascii=False) + "\n"
+    return _json_text(comparison_dicts(comparison))
 
 
 COMPARE_CSV_COLUMNS = ("budget", "status", "value", "visited", "cost", "extension_days", "drive_km",
@@ -258,13 +331,11 @@ COMPARE_CSV_COLUMNS = ("budget", "status", "value", "visited", "cost", "extensio
 
 
 def comparison_to_csv(comparison: Comparison) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COMPARE_CSV_COLUMNS)
+    rows = []
     for row in comparison_dicts(comparison):
         cells = {**row, "gained": "; ".join(row.get("gained", [])), "lost": "; ".join(row.get("lost", []))}
-        writer.writerow([safe_cell(cells.get(column, "")) for column in COMPARE_CSV_COLUMNS])
-    return buffer.getvalue()
+        rows.append([cells.get(column, "") for column in COMPARE_CSV_COLUMNS])
+    return _csv(COMPARE_CSV_COLUMNS, rows)
 
 
 def _per(value: float, cost: float) -> float | None:
@@ -282,7 +353,7 @@ def step_line(step: Step, currency: str, names: int = 5) -> str:
         text += f": {listed(step.gained)}"
     if step.lost:
         text += f"; gives up {listed(step.lost)}"
-    return text
+    return printable(text)
 
 
 def render_comparison(comparison: Comparison, console: Console, only_breakpoints: bool = False) -> None:
@@ -292,16 +363,15 @@ def render_comparison(comparison: Comparison, console: Console, only_breakpoints
     if only_breakpoints:
         shown = [r for r in comparison.rows if r.budget in breakpoints or r.plan is None]
         pairs = list(zip(shown, Comparison(comparison.scenario, comparison.currency, tuple(shown)).steps()))
-    console.print(f"{comparison.scenario}: {len(comparison.rows)} budget(s) solved"
-                  + (f", {len(pairs)} shown (where the value changes)" if only_breakpoints else ""),
-                  style="bold", markup=False)
+    _line(console, f"{printable(comparison.scenario)}: {len(comparison.rows)} budget(s) solved"
+          + (f", {len(pairs)} shown (where the value changes)" if only_breakpoints else ""), "bold")
     table = Table(show_edge=False)
     for column in ("budget", "value", "visited", "cost", "ext. days", "drive km", "drive h", "value/$", ""):
         table.add_column(column, justify="right" if column else "left")
     for row, _ in pairs:
         mark = "breakpoint" if row.budget in breakpoints else ""
         if row.plan is None:
-            table.add_row(f"{row.budget:,.2f}", "-", "-", "-", "-", "-", "-", "-", f"{row.status}: {row.reason}")
+            table.add_row(f"{row.budget:,.2f}", "-", "-", "-", "-", "-", "-", "-", _cell(f"{row.status}: {row.reason}"))
             continue
         p = row.plan
         per = _per(p.value, p.cost)
@@ -314,7 +384,6 @@ def render_comparison(comparison: Comparison, console: Console, only_breakpoints
     if lines:
         console.print()
         for line in lines:
-            console.print(f"  {line}", markup=False)
+            _line(console, f"  {line}")
     if comparison.unsolved:
-        console.print(f"not solved (interrupted): {', '.join(f'{b:,.2f}' for b in comparison.unsolved)}",
-                      style="yellow")
+        _line(console, f"not solved (interrupted): {', '.join(f'{b:,.2f}' for b in comparison.unsolved)}", "yellow")

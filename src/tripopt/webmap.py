@@ -6,7 +6,9 @@ no background, but the routes, numbered stops, popups and the legend all show.
 
 Every string from the user's data is HTML-escaped here, then handed to Leaflet as a JSON
 string (not through folium's popup and tooltip templates, which paste text into
-JavaScript template literals, where `${...}` would run).
+JavaScript template literals, where `${...}` would run). Control characters and lone
+surrogates are escaped first (`report.printable`): HTML has no use for them, and a lone
+surrogate cannot be written as UTF-8.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from jinja2 import Template
 
 from .model import Place
 from .plan import DayPlan, Plan, Stop
+from .report import printable
 
 DAY_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
                "#7f7f7f", "#bcbd22")
@@ -28,8 +31,9 @@ UNVISITED_COLOUR = "#9e9e9e"
 
 
 def text(value: object) -> str:
-    """Plain text made safe as HTML (quotes included, for attributes)."""
-    return html.escape(str(value), quote=True)
+    """Plain text made safe as HTML (quotes included, for attributes), control characters
+    escaped."""
+    return html.escape(printable(value), quote=True)
 
 
 class _Bind(MacroElement):
