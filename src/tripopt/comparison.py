@@ -74,25 +74,47 @@ class Comparison:
 
 Progress = Callable[[BudgetRow, int, int], None]  # (row just finished, done, known so far)
 
-_RANGE = re.compile(r"^\s*([0-9.]+)\s*:\s*([0-9.]+)\s*:\s*([0-9.]+)\s*$")
+MAX_BUDGET = 1_000_000_000  # the largest budget a command line may ask for (docs/output-safety.md)
+MAX_BUDGETS = 201  # budgets in one sweep, all --budget and --budgets together
+_NUMBER = r"([0-9]{1,10}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})"  # a plain decimal number (budgets round to cents)
+_RANGE = re.compile(rf"\s*{_NUMBER}\s*:\s*{_NUMBER}\s*:\s*{_NUMBER}\s*")
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    """The user's text for a message: shortened, control characters escaped (never a
+    repr of the whole input)."""
+    shown = text if len(text) <= limit else f"{text[:limit // 2 - 2]}...{text[-(limit // 2 - 2):]}"
+    return "'" + "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+                         for c in shown) + "'"
 
 
 def parse_budgets(single: Sequence[float], ranges: Sequence[str]) -> list[float]:
-    """Budgets from repeated `--budget N` and `--budgets FROM:TO:STEP` (TO included)."""
-    budgets = list(single)
+    """Budgets from repeated `--budget N` and `--budgets FROM:TO:STEP` (TO included):
+    each finite, from 0 to MAX_BUDGET, STEP at least 0.01, at most MAX_BUDGETS in all."""
+    budgets = []
+    for value in single:
+        if not (math.isfinite(value) and 0 <= value <= MAX_BUDGET):
+            raise InputError(Problem("--budget", f"{value:g} is out of range: a budget is a finite number "
+                                     f"from 0 to {MAX_BUDGET:,}"))
+        budgets.append(value)
     for text in ranges:
-        match = _RANGE.match(text)
+        match = _RANGE.fullmatch(text)
         if not match:
-            raise InputError(Problem("--budgets", f"{text!r} is not FROM:TO:STEP (e.g. 250:2000:250)"))
+            raise InputError(Problem("--budgets", f"{_quoted(text)} is not FROM:TO:STEP, each a plain decimal "
+                                     "number (e.g. 250:2000:250)"))
         low, high, step = (float(g) for g in match.groups())
-        if step <= 0 or high < low:
-            raise InputError(Problem("--budgets", f"{text!r}: STEP must be > 0 and TO >= FROM"))
+        if step < 0.01 or high < low or high > MAX_BUDGET:
+            raise InputError(Problem("--budgets", f"{_quoted(text)}: STEP must be at least 0.01, TO >= FROM, "
+                                     f"and TO at most {MAX_BUDGET:,}"))
         count = math.floor((high - low) / step + 1e-9)
-        if count > 200:
-            raise InputError(Problem("--budgets", f"{text!r} makes {count + 1} budgets; at most 201"))
+        if count >= MAX_BUDGETS:
+            raise InputError(Problem("--budgets", f"{_quoted(text)} makes {count + 1:,} budgets; "
+                                     f"at most {MAX_BUDGETS}"))
         budgets += [round(low + k * step, 2) for k in range(count + 1)]
-    if any(b < 0 or not math.isfinite(b) for b in budgets):
-        raise InputError(Problem("--budget", "budgets must be finite and >= 0"))
     if not budgets:
         raise InputError(Problem("--budget", "give at least one budget (--budget N, --budgets FROM:TO:STEP or --auto)"))
-    return sorted(set(budgets))
+    distinct = sorted(set(budgets))
+    if len(distinct) > MAX_BUDGETS:
+        raise InputError(Problem("--budget/--budgets", f"{len(distinct):,} budgets in all; at most {MAX_BUDGETS} "
+                                 "in one comparison"))
+    return distinct
