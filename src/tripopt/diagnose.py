@@ -351,18 +351,19 @@ def _explain(compiled: CompiledProblem, t: int, base: list[int], timed: Schedule
         raise AssertionError("only a failing schedule is explained")
     scenario, tour = compiled.scenario, compiled.problem.tours[t]
     day = f"{tour.day:{_DAY}}"
+    clock = lambda minute: f"{compiled.local_time(t, minute):%H:%M}"  # a solver minute as the clock shows it
     if timed.failed_at == -1:
         return (f"on {day} the commitments alone need {timed.drive} minutes of driving, over the "
                 f"{scenario.trip.max_drive_minutes}-minute cap")
     if timed.failed_at == len(base):
-        return (f"on {day} the traveller cannot be back at {tour.end_place} by {_hhmm(tour.latest_end)}"
-                f" after the last commitment (arrives {_hhmm(timed.arrive_end)})")
+        return (f"on {day} the traveller cannot be back at {tour.end_place} by {clock(tour.latest_end)}"
+                f" after the last commitment (arrives {clock(timed.arrive_end)})")
     node = base[timed.failed_at]
     k = scenario.commitments[compiled.node_ref[node]]
     before = (f"leaving '{scenario.commitments[compiled.node_ref[base[timed.failed_at - 1]]].name}'"
-              if timed.failed_at else f"starting from {tour.start_place} at {_hhmm(tour.earliest_start)}")
+              if timed.failed_at else f"starting from {tour.start_place} at {clock(tour.earliest_start)}")
     return (f"commitment '{k.name}' on {day} at {_hhmm(k.start_minute)} ({k.place}) cannot be reached in time: "
-            f"{before}, the earliest arrival is {_hhmm(timed.arrive_end)}")
+            f"{before}, the earliest arrival is {clock(timed.arrive_end)}")
 
 
 def _budget_reason(compiled_all: list[CompiledProblem]) -> str | None:

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from .compile import CENTS, CompiledProblem, compile_layout, layouts
+from .compile import CENTS, CompiledProblem, compile_layout, day_clock, layouts
 from .errors import InputError, Problem
 from .exact import tour_cost
 from .grammar import parse_hours
@@ -185,8 +185,10 @@ def _open(compiled: CompiledProblem, stop: OldStop) -> bool:
     """Do the customer's own windows (before holding) admit the meeting at that start?"""
     scenario = compiled.scenario
     customer = scenario.customers[_index(scenario, stop.name)]
-    start = _minute(stop.start, stop.day, ZoneInfo(scenario.timezone))
-    return any(a <= start and start + customer.meeting_minutes <= b for a, b in customer.hours.windows_on(stop.day))
+    clock = day_clock(stop.day, ZoneInfo(scenario.timezone))
+    start = clock.minute_at(stop.start)
+    return any(clock.minute(a) <= start and start + customer.meeting_minutes <= clock.minute(b)
+               for a, b in customer.hours.windows_on(stop.day))
 
 
 def _node_name(compiled: CompiledProblem, node: int) -> str:
@@ -325,9 +327,8 @@ def _admits(p: RoutingProblem, node: int, t: int, minute: int) -> bool:
 
 
 def _minute(moment: datetime, day: date, zone: ZoneInfo) -> int:
-    """A time as the solver's minute of its tour's day (the day's local clock)."""
-    local = moment.astimezone(zone)
-    return (local.date() - day).days * 24 * 60 + local.hour * 60 + local.minute
+    """An instant as the solver's minute of its tour's day (real minutes since its start)."""
+    return day_clock(day, zone).minute_at(moment)
 
 
 def _outline(old: OldPlan, kept: list[OldStop]) -> Outline:
@@ -349,7 +350,7 @@ def _with_removed(scenario: Scenario, old: OldPlan, now: datetime) -> tuple[Scen
             continue
         if stop.start < now:
             meeting = round((stop.end - stop.start).total_seconds() / 60)
-            window = f"{stop.day.isoformat()} {stop.start:%H:%M}-{stop.end:%H:%M}"
+            window = f"{stop.day.isoformat()} 00:00-24:00"  # it is held where it happened anyway
             added.append(Customer(stop.name, stop.lat, stop.lon, stop.value, meeting, parse_hours(window),
                                   origin="the plan being followed"))
             notes.append(f"{stop.name}: no longer in the customer file; kept as visited on {stop.day:%a %d %b}")
