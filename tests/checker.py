@@ -90,6 +90,25 @@ class PlanError(AssertionError):
     pass
 
 
+class _Member:
+    """A traveller as the contract defines one (docs/scenario.md, travellers): without a
+    team, the one traveller of `trip` and `base`."""
+
+    def __init__(self, name, base, arrive, depart, day_start, day_end, max_drive):
+        self.name, self.base, self.arrive, self.depart = name, base, arrive, depart
+        self.day_start, self.day_end, self.max_drive = day_start, day_end, max_drive
+
+
+def _team(scenario) -> list[_Member]:
+    trip = scenario.trip
+    given = getattr(scenario, "travellers", ())
+    if not given:
+        return [_Member("", scenario.base, trip.arrive, trip.depart, trip.day_start_minute, trip.day_end_minute,
+                        trip.max_drive_minutes)]
+    return [_Member(t.name, t.base, t.arrive, t.depart, t.day_start_minute, t.day_end_minute, t.max_drive_minutes)
+            for t in given]
+
+
 def _minutes_of_day(moment: str, day: date, zone: str) -> int:
     """A plan time as real minutes since the first instant of `day`; it must carry its
     instant's offset in the zone and lie on that day."""
@@ -117,10 +136,17 @@ def check_plan(plan: dict, scenario) -> None:
     trip, travel, zone = scenario.trip, scenario.travel, scenario.timezone
     places = scenario.places
     customers = {c.name: c for c in scenario.customers}
+    team = {m.name: m for m in _team(scenario)}
+    order = list(team)
     days = plan["days"]
-    dates = [date.fromisoformat(d["date"]) for d in days]
-    if dates != sorted(dates) or len(set(dates)) != len(dates):
-        fail("days out of order or repeated")
+    keys = [(d.get("traveller", ""), date.fromisoformat(d["date"])) for d in days]
+    if any(who not in team for who, _ in keys):
+        fail(f"a day of an unknown traveller: {sorted({w for w, _ in keys} - set(team))}")
+    if keys != sorted(keys, key=lambda k: (order.index(k[0]), k[1])) or len(set(keys)) != len(keys):
+        fail("days out of order (by traveller, then date) or repeated")
+    if len(team) > 1 and "traveller" not in (days[0] if days else {"traveller": ""}):
+        fail("a team's days must name their traveller")
+    dates = sorted({day for _, day in keys})
     first_possible = trip.start - timedelta(days=trip.extend_before.days)
     last_possible = trip.end + timedelta(days=trip.extend_after.days)
     if not dates or dates[0] < first_possible or dates[-1] > last_possible:
@@ -138,15 +164,16 @@ def check_plan(plan: dict, scenario) -> None:
     visit_costs = 0.0
     for d in days:
         day = date.fromisoformat(d["date"])
+        member = team[d.get("traveller", "")]
         stops = d["stops"]
         if stops[0]["type"] != "start" or stops[-1]["type"] != "end":
             fail(f"{day}: a day must begin with a start and end with an end stop")
-        start_key, start_min = scenario.base, trip.day_start_minute
-        end_key, end_min = scenario.base, trip.day_end_minute
-        if day == first_day and trip.arrive is not None:
-            start_key, start_min = trip.arrive.place, trip.arrive.minute_of_day
-        if day == last_day and trip.depart is not None:
-            end_key, end_min = trip.depart.place, trip.depart.minute_of_day
+        start_key, start_min = member.base, member.day_start
+        end_key, end_min = member.base, member.day_end
+        if day == first_day and member.arrive is not None:
+            start_key, start_min = member.arrive.place, member.arrive.minute_of_day
+        if day == last_day and member.depart is not None:
+            end_key, end_min = member.depart.place, member.depart.minute_of_day
         start_min, end_min = day_minute(zone, day, start_min), day_minute(zone, day, end_min)
         start_pt = (places[start_key].lat, places[start_key].lon)
         end_pt = (places[end_key].lat, places[end_key].lon)
@@ -180,6 +207,8 @@ def check_plan(plan: dict, scenario) -> None:
                     fail(f"unknown customer {stop['name']}")
                 if (c.lat, c.lon) != here:
                     fail(f"{c.name}: visited at the wrong place")
+                if getattr(c, "travellers", ()) and member.name not in c.travellers:
+                    fail(f"{c.name}: visited by {member.name}, who may not visit it")
                 if finish - begin != c.meeting_minutes:
                     fail(f"{c.name}: meeting is {finish - begin} min, not {c.meeting_minutes}")
                 if not any(o <= begin and finish <= e for o, e in open_windows(c, zone, day)):
@@ -189,21 +218,23 @@ def check_plan(plan: dict, scenario) -> None:
                 visit_costs += c.cost
                 seen_customers.append(c.name)
             elif stop["type"] == "commitment":
-                k = next((k for k in scenario.commitments if k.name == stop["name"] and k.day == day), None)
+                k = next((k for k in scenario.commitments if k.name == stop["name"] and k.day == day
+                          and _binds(k, member)), None)
                 if k is None:
-                    fail(f"unknown commitment {stop['name']} on {day}")
+                    fail(f"unknown commitment {stop['name']} on {day} (for {member.name or 'the traveller'})")
                 if (begin, finish) != (day_minute(zone, day, k.start_minute), day_minute(zone, day, k.end_minute)):
                     fail(f"{k.name}: not at its exact time")
                 if (places[k.place].lat, places[k.place].lon) != here:
                     fail(f"{k.name}: not at its place")
-                seen_commitments.append((k.name, day.isoformat()))
+                seen_commitments.append((k.name, day.isoformat(), member.name))
             else:
                 fail(f"unknown stop type {stop['type']}")
             now, prev = finish, here
-        if trip.max_drive_minutes is not None and drive_day > trip.max_drive_minutes:
-            fail(f"{day}: drives {drive_day} min, over the cap {trip.max_drive_minutes}")
-    # every commitment kept exactly once, every customer accounted for exactly once
-    expected = sorted((k.name, k.day.isoformat()) for k in scenario.commitments)
+        if member.max_drive is not None and drive_day > member.max_drive:
+            fail(f"{day}: drives {drive_day} min, over the cap {member.max_drive}")
+    # every commitment kept exactly once by each traveller it binds, every customer accounted for once
+    expected = sorted((k.name, k.day.isoformat(), m.name) for k in scenario.commitments for m in team.values()
+                      if _binds(k, m))
     if sorted(seen_commitments) != expected:
         fail(f"commitments kept {sorted(seen_commitments)} != {expected}")
     unvisited = [u["name"] for u in plan["unvisited"]]
@@ -215,8 +246,8 @@ def check_plan(plan: dict, scenario) -> None:
     for u in plan["unvisited"]:
         _check_reason(u, customers[u["name"]], scenario)
     # money and totals
-    real_cost = scenario.per_km_cost * total_km + visit_costs + before * trip.extend_before.cost + \
-        after * trip.extend_after.cost
+    real_cost = scenario.per_km_cost * total_km + visit_costs + \
+        (before * trip.extend_before.cost + after * trip.extend_after.cost) * len(team)  # per traveller
     summary = plan["summary"]
     if summary["cost"] < real_cost - 0.01:
         fail(f"reported cost {summary['cost']} understates the real cost {real_cost:.4f}")
@@ -230,6 +261,12 @@ def check_plan(plan: dict, scenario) -> None:
         fail("summary value or count is wrong")
     if summary["candidates"] != len(customers):
         fail("summary candidates is wrong")
+
+
+def _binds(commitment, member: _Member) -> bool:
+    """A commitment binds the travellers in its `who`, or everyone."""
+    who = getattr(commitment, "who", ())
+    return not who or member.name in who
 
 
 def _check_reason(entry: dict, customer, scenario) -> None:

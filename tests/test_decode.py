@@ -39,7 +39,7 @@ def test_an_outline_of_another_layout_or_customer_does_not_encode(one_day):
     assert others and all(encode(c, plan.outline) is None for c in others)
     mine = next(c for c in compiled_all if c not in others)
     renamed = type(plan.outline)(plan.outline.extension_before, plan.outline.extension_after,
-                                 tuple((day, (("visit", "Nobody"),)) for day, _ in plan.outline.days))
+                                 tuple((key, (("visit", "Nobody"),)) for key, _ in plan.outline.days))
     assert encode(mine, renamed) is None
 
 

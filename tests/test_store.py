@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 import tripopt
 from tripopt.cli import app
+from tripopt.store import FORMAT as store_format
 from tripopt.store import PlanStore, problem_key
 
 from .checker import check_plan
@@ -99,7 +100,7 @@ def test_an_unreadable_store_warns_and_is_rewritten():
                                       "--time-limit", "0.3"])
     assert result.exit_code == 0 and "Traceback" not in result.output
     assert str(path) in result.stderr and "ignored" in result.stderr
-    assert json.loads(path.read_text())["format"] == "tripopt.plans/1"
+    assert json.loads(path.read_text())["format"] == store_format
 
 
 def test_an_unwritable_store_warns_and_plans(tmp_path, monkeypatch):

@@ -38,6 +38,7 @@ group number is its index.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -200,6 +201,7 @@ class TourDay:
     start_minute: int  # elapsed minutes of the day's DayClock
     end_place: str
     end_minute: int
+    traveller: str = ""  # whose day, in a team
 
 
 @dataclass(frozen=True)
@@ -250,23 +252,27 @@ def layouts(scenario: Scenario) -> list[Layout]:
 
 
 def _layout(scenario: Scenario, before: int, after: int) -> Layout:
+    """One tour per traveller and day (travellers in the scenario's order, then dates):
+    each traveller's own base, arrival, departure and hours; every extension day is
+    charged once per traveller."""
     trip = scenario.trip
     zone = ZoneInfo(scenario.timezone)
     first = trip.start - timedelta(days=before)
     count = (trip.end - trip.start).days + 1 + before + after
     days = []
-    for i in range(count):
-        day = first + timedelta(days=i)
-        start_place, start_minute = scenario.base, trip.day_start_minute
-        end_place, end_minute = scenario.base, trip.day_end_minute
-        if i == 0 and trip.arrive is not None:
-            start_place, start_minute = trip.arrive.place, trip.arrive.minute_of_day
-        if i == count - 1 and trip.depart is not None:
-            end_place, end_minute = trip.depart.place, trip.depart.minute_of_day
-        clock = day_clock(day, zone)
-        days.append(TourDay(day, not trip.start <= day <= trip.end, start_place, clock.minute(start_minute),
-                            end_place, clock.minute(end_minute)))
-    fixed = before * trip.extend_before.cost + after * trip.extend_after.cost
+    for traveller in scenario.team:
+        for i in range(count):
+            day = first + timedelta(days=i)
+            start_place, start_minute = traveller.base, traveller.day_start_minute
+            end_place, end_minute = traveller.base, traveller.day_end_minute
+            if i == 0 and traveller.arrive is not None:
+                start_place, start_minute = traveller.arrive.place, traveller.arrive.minute_of_day
+            if i == count - 1 and traveller.depart is not None:
+                end_place, end_minute = traveller.depart.place, traveller.depart.minute_of_day
+            clock = day_clock(day, zone)
+            days.append(TourDay(day, not trip.start <= day <= trip.end, start_place, clock.minute(start_minute),
+                                end_place, clock.minute(end_minute), traveller.name))
+    fixed = (before * trip.extend_before.cost + after * trip.extend_after.cost) * len(scenario.team)
     return Layout(before, after, tuple(days), fixed)
 
 
@@ -281,19 +287,22 @@ def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
     clocks = [day_clock(d.day, zone) for d in layout.days]
     nodes: list[_Node] = []
     for index, customer in enumerate(customers):
-        for windows, tours in _copies(customer, layout, clocks):
+        visitors = {t.name for t in scenario.team if scenario.may_visit(customer, t)}
+        for windows, tours in _copies(customer, layout, clocks, visitors):
             nodes.append(_Node("customer", index, customer.lat, customer.lon, group=index,
                                service=customer.meeting_minutes, windows=windows, allowed=tours,
                                prize=round(customer.value * VALUE_SCALE), cost=_cents_up(customer.cost),
                                mandatory=customer.must_visit))
+    groups = itertools.count(len(customers))  # one visit group per commitment and traveller it binds
     for index, k in enumerate(commitments):
-        tours = tuple(t for t, d in enumerate(layout.days) if d.day == k.day)
         place = places[k.place]
         clock = day_clock(k.day, zone)
         start, end = clock.minute(k.start_minute), clock.minute(k.end_minute)
-        nodes.append(_Node("commitment", index, place.lat, place.lon, group=len(customers) + index,
-                        service=end - start, windows=((start, start),) if tours else (), allowed=tours,
-                        mandatory=True))
+        for traveller in scenario.bound_by(k):
+            tours = tuple(t for t, d in enumerate(layout.days) if d.day == k.day and d.traveller == traveller.name)
+            nodes.append(_Node("commitment", index, place.lat, place.lon, group=next(groups),
+                               service=end - start, windows=((start, start),) if tours else (), allowed=tours,
+                               mandatory=True))
     records: list[Tour] = []
     for t, tour_day in enumerate(layout.days):
         start_node = len(nodes)
@@ -324,12 +333,13 @@ def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
 def _tour(scenario: Scenario, tour_day: TourDay, start_node: int) -> Tour:
     """The record of one layout day; its start and end nodes are `start_node` and the next."""
     trip = scenario.trip
+    traveller = next(t for t in scenario.team if t.name == tour_day.traveller)
     fixed = 0.0
     if tour_day.extension:
         fixed = trip.extend_before.cost if tour_day.day < trip.start else trip.extend_after.cost
-    return Tour(start_node, start_node + 1, tour_day.start_minute, tour_day.end_minute, trip.max_drive_minutes,
-                day=tour_day.day, start_place=tour_day.start_place, end_place=tour_day.end_place,
-                fixed_cost=round(fixed * CENTS), extension=tour_day.extension)
+    return Tour(start_node, start_node + 1, tour_day.start_minute, tour_day.end_minute, traveller.max_drive_minutes,
+                traveller=traveller.name, day=tour_day.day, start_place=tour_day.start_place,
+                end_place=tour_day.end_place, fixed_cost=round(fixed * CENTS), extension=tour_day.extension)
 
 
 @dataclass(frozen=True)
@@ -350,13 +360,16 @@ class _Node:
     mandatory: bool = False
 
 
-def _copies(customer: Customer, layout: Layout,
-            clocks: list[DayClock]) -> list[tuple[tuple[tuple[int, int], ...], tuple[int, ...]]]:
-    """(start-of-service windows, tours) per node copy: days with the same windows share a
-    copy, and windows further apart than MAX_GAP_MINUTES go to separate copies. Windows are
-    on each day's clock (elapsed minutes), so the meeting's real length must fit."""
+def _copies(customer: Customer, layout: Layout, clocks: list[DayClock],
+            visitors: set[str]) -> list[tuple[tuple[tuple[int, int], ...], tuple[int, ...]]]:
+    """(start-of-service windows, tours) per node copy: the tours of the travellers who may
+    visit it, days with the same windows sharing a copy, and windows further apart than
+    MAX_GAP_MINUTES going to separate copies. Windows are on each day's clock (elapsed
+    minutes), so the meeting's real length must fit."""
     patterns: dict[tuple[tuple[int, int], ...], list[int]] = {}
     for t, tour_day in enumerate(layout.days):
+        if tour_day.traveller not in visitors:
+            continue
         clock = clocks[t]
         opened: list[tuple[int, int]] = []
         for open_wall, close_wall in customer.hours.windows_on(tour_day.day):

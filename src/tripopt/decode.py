@@ -44,17 +44,21 @@ def encode(compiled: CompiledProblem, outline: Outline) -> Routes | None:
     if (outline.extension_before, outline.extension_after) != (compiled.layout.before, compiled.layout.after):
         return None
     by_day = dict(outline.days)
-    scenario = compiled.scenario
+    scenario, p = compiled.scenario, compiled.problem
     customer_index = {c.name: i for i, c in enumerate(scenario.customers)}
-    commitment_node = {scenario.commitments[compiled.node_ref[n]].name: n
-                       for n, kind in enumerate(compiled.node_kind) if kind == "commitment"}
+    commitment_nodes: dict[tuple[str, int], tuple[int, ...]] = {}  # by name and tour: one name may recur
+    for n, kind in enumerate(compiled.node_kind):
+        if kind == "commitment":
+            for t in p.allowed_tours[n] or ():
+                key = (scenario.commitments[compiled.node_ref[n]].name, t)
+                commitment_nodes[key] = (*commitment_nodes.get(key, ()), n)
     routes = []
-    for t, tour in enumerate(compiled.problem.tours):
+    for t, tour in enumerate(p.tours):
         route: list[int] = []
-        for kind, name in by_day.get(tour.day, ()):
+        for kind, name in by_day.get((tour.traveller, tour.day), ()):
             candidates: tuple[int, ...]
             if kind == "commitment":
-                candidates = (commitment_node[name],) if name in commitment_node else ()
+                candidates = commitment_nodes.get((name, t), ())
             else:
                 candidates = (compiled.customer_nodes(customer_index[name])
                               if kind == "visit" and name in customer_index else ())

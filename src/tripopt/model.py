@@ -68,12 +68,28 @@ class Trip:
 
 
 @dataclass(frozen=True)
+class Traveller:
+    """One member of a team: where their days start and end (their `base`, and `arrive` /
+    `depart` on the trip's first and last day, None: at the base), their hours and
+    driving cap. A scenario without `travellers` has one, named ""."""
+
+    name: str
+    base: str
+    arrive: Endpoint | None
+    depart: Endpoint | None
+    day_start_minute: int
+    day_end_minute: int
+    max_drive_minutes: int | None = None
+
+
+@dataclass(frozen=True)
 class Commitment:
     name: str
     place: str
     day: date
     start_minute: int
     end_minute: int
+    who: tuple[str, ...] = ()  # the travellers it binds; () is everyone
 
 
 @dataclass(frozen=True)
@@ -92,6 +108,7 @@ class Customer:
     place: str | None = None
     origin: str = ""
     address: str = ""  # the address or city the row gave, for calendars and maps
+    travellers: tuple[str, ...] = ()  # who may visit it; () is anyone
 
 
 @dataclass(frozen=True)
@@ -125,10 +142,27 @@ class Scenario:
     solver: SolverSettings
     source: Path | None = None
     ignored_columns: tuple[str, ...] = ()
+    travellers: tuple[Traveller, ...] = ()  # a team; () is the one traveller of `trip` and `base`
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
     # the customer file read (None for an inline list): outputs may not overwrite it; not part
     # of the problem (repr and equality leave it out, as store.problem_key does the source)
     customer_file: Path | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def team(self) -> tuple[Traveller, ...]:
+        """The travellers, or the scenario's one traveller (named "") when it has no team."""
+        if self.travellers:
+            return self.travellers
+        trip = self.trip
+        return (Traveller("", self.base, trip.arrive, trip.depart, trip.day_start_minute, trip.day_end_minute,
+                          trip.max_drive_minutes),)
+
+    def bound_by(self, commitment: Commitment) -> tuple[Traveller, ...]:
+        """The travellers a commitment binds (its `who`, or everyone)."""
+        return tuple(t for t in self.team if not commitment.who or t.name in commitment.who)
+
+    def may_visit(self, customer: Customer, traveller: Traveller) -> bool:
+        return not customer.travellers or traveller.name in customer.travellers
 
     def with_budget(self, budget: float | None) -> Scenario:
         """The same scenario under another budget (for --budget and compare)."""

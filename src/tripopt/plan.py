@@ -19,12 +19,12 @@ FORMAT = "tripopt.plan/1"
 @dataclass(frozen=True)
 class Outline:
     """A plan reduced to what identifies it: its extension days and each day's stops in
-    order, by (kind, name). It is what a plan made elsewhere (under a smaller budget, by
-    an earlier run) is re-checked from: the times and costs are recomputed."""
+    order, by (kind, name), per (traveller, date). It is what a plan made elsewhere (under
+    a smaller budget, by an earlier run) is re-checked from: times and costs are recomputed."""
 
     extension_before: int
     extension_after: int
-    days: tuple[tuple[date, tuple[tuple[str, str], ...]], ...]
+    days: tuple[tuple[tuple[str, date], tuple[tuple[str, str], ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -180,5 +180,6 @@ class Plan:
     @property
     def outline(self) -> Outline:
         return Outline(self.extension_before, self.extension_after,
-                       tuple((d.day, tuple((s.kind, s.name) for s in d.stops if s.kind in ("visit", "commitment")))
+                       tuple(((d.traveller, d.day), tuple((s.kind, s.name) for s in d.stops
+                                                         if s.kind in ("visit", "commitment")))
                              for d in self.days))

@@ -61,7 +61,8 @@ class OldPlan:
     scenario: str
     extension: tuple[int, int]  # days before, after
     stops: tuple[OldStop, ...]  # in day, then route order
-    days: tuple[date, ...]
+    days: tuple[date, ...]  # first to last
+    travellers: tuple[str, ...]  # in the plan's order ("" alone without a team)
 
 
 def read_plan(document: object, source: str) -> OldPlan:
@@ -71,10 +72,13 @@ def read_plan(document: object, source: str) -> OldPlan:
     try:
         extension = document["summary"]["extension_days"]
         before, after = int(extension["before"]), int(extension["after"])
-        stops, days = [], []
+        stops, days, travellers = [], set(), []
         for day in document["days"]:
             on = date.fromisoformat(day["date"])
-            days.append(on)
+            days.add(on)
+            who = str(day.get("traveller", ""))
+            if who not in travellers:
+                travellers.append(who)
             previous_end = None
             for stop in day["stops"]:
                 if stop["type"] == "start":
@@ -87,10 +91,11 @@ def read_plan(document: object, source: str) -> OldPlan:
                 departed = arrive - timedelta(minutes=int(stop["travel_minutes"]))
                 if previous_end is not None:
                     departed = max(departed, previous_end)
-                stops.append(OldStop(stop["type"], str(stop["name"]), on, str(day.get("traveller", "")), start, end,
+                stops.append(OldStop(stop["type"], str(stop["name"]), on, who, start, end,
                                      departed, float(stop["lat"]), float(stop["lon"]), float(stop.get("value", 0))))
                 previous_end = end
-        return OldPlan(str(document["scenario"]), (before, after), tuple(stops), tuple(days))
+        return OldPlan(str(document["scenario"]), (before, after), tuple(stops), tuple(sorted(days)),
+                       tuple(travellers))
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(Problem(f"{source}: days", f"is not a plan's days and stops ({exc})")) from None
 
@@ -334,9 +339,10 @@ def _minute(moment: datetime, day: date, zone: ZoneInfo) -> int:
 def _outline(old: OldPlan, kept: list[OldStop]) -> Outline:
     """The old plan's kept visits and its commitments, as the start of the search."""
     keep = {(s.traveller, s.day, s.name) for s in kept}
-    days = tuple((day, tuple((s.kind, s.name) for s in old.stops if s.day == day and
+    tours = sorted({(s.traveller, s.day) for s in old.stops}, key=lambda key: (old.travellers.index(key[0]), key[1]))
+    days = tuple((key, tuple((s.kind, s.name) for s in old.stops if (s.traveller, s.day) == key and
                              (s.kind == "commitment" or (s.traveller, s.day, s.name) in keep)))
-                 for day in old.days)
+                 for key in tours)
     return Outline(old.extension[0], old.extension[1], days)
 
 

@@ -30,7 +30,7 @@ from .errors import Problem
 from .model import Scenario, SolverSettings
 from .plan import Outline, Plan
 
-FORMAT = "tripopt.plans/1"
+FORMAT = "tripopt.plans/2"  # /2: days by traveller and date
 MAX_PLANS = 200  # frontier points kept per scenario; a sweep rarely has more breakpoints
 MAX_FILE_BYTES = 20_000_000  # a larger store file is not read (it was not written by tripopt)
 
@@ -138,13 +138,14 @@ def _frontier(plans: Iterable[Remembered]) -> list[Remembered]:
 def _entry_json(r: Remembered) -> dict:
     return {"value": r.value, "cost": r.cost, "found_by": r.found_by, "budget": r.budget,
             "extension_before": r.outline.extension_before, "extension_after": r.outline.extension_after,
-            "days": [{"day": d.isoformat(), "stops": [list(stop) for stop in stops]} for d, stops in r.outline.days]}
+            "days": [{"traveller": who, "day": d.isoformat(), "stops": [list(stop) for stop in stops]}
+                     for (who, d), stops in r.outline.days]}
 
 
 def _entry(e: dict) -> Remembered:
     outline = Outline(int(e["extension_before"]), int(e["extension_after"]),
-                      tuple((date.fromisoformat(d["day"]), tuple((str(k), str(n)) for k, n in d["stops"]))
-                            for d in e["days"]))
+                      tuple(((str(d["traveller"]), date.fromisoformat(d["day"])),
+                             tuple((str(k), str(n)) for k, n in d["stops"])) for d in e["days"]))
     budget = e["budget"]
     return Remembered(float(e["value"]), float(e["cost"]), outline, str(e["found_by"]),
                       None if budget is None else float(budget))
