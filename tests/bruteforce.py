@@ -7,8 +7,10 @@ checker.py) and the contract's travel model (`leg_km`, `leg_minutes` of checker.
 Supported: several days, extension days before/after (each layout is enumerated: the arrival
 moves to the first day of the layout, the departure to the last, every extra day is charged),
 optional arrival/departure, commitments, customer windows, meeting lengths, per-visit costs,
-must-visit customers, the daily driving cap and the budget. Not supported (not used by the
-generated scenarios): lunch, events, several travellers.
+must-visit customers, the daily driving cap, the budget, and several travellers (a tour per
+traveller and day, each with the traveller's own places, hours and cap, commitments for the
+travellers they bind, customers for those who may visit them, every customer at most once by
+the team, extension days per traveller). Not supported: lunch, events.
 
 How: for each day, a depth-first search over visit orders (commitments in their order, each
 meeting as early as its windows allow, which is never worse: waiting is free, and nothing
@@ -39,7 +41,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from .checker import day_minute, leg_km, leg_minutes, local_text, open_windows
+from .checker import binds, day_minute, leg_km, leg_minutes, local_text, open_windows, team_of
 
 EPS = 1e-9
 
@@ -76,23 +78,24 @@ class _Legs:
 
 
 def _layout_days(scenario, before: int, after: int):
-    """[(day, start point, start minute, end point, end minute)] of one extension layout (real
-    minutes since the day's first instant)."""
+    """[(traveller, day, start point, start minute, end point, end minute)] of one extension
+    layout, a tour per traveller and day (real minutes since the day's first instant)."""
     trip, places = scenario.trip, scenario.places
     first = trip.start - timedelta(days=before)
     count = (trip.end - trip.start).days + 1 + before + after
     point = lambda key: (places[key].lat, places[key].lon)
     days = []
-    for i in range(count):
-        start_key, start_min = scenario.base, trip.day_start_minute
-        end_key, end_min = scenario.base, trip.day_end_minute
-        if i == 0 and trip.arrive is not None:
-            start_key, start_min = trip.arrive.place, trip.arrive.minute_of_day
-        if i == count - 1 and trip.depart is not None:
-            end_key, end_min = trip.depart.place, trip.depart.minute_of_day
-        day = first + timedelta(days=i)
-        days.append((day, point(start_key), day_minute(scenario.timezone, day, start_min), point(end_key),
-                     day_minute(scenario.timezone, day, end_min)))
+    for member in team_of(scenario):
+        for i in range(count):
+            start_key, start_min = member.base, member.day_start
+            end_key, end_min = member.base, member.day_end
+            if i == 0 and member.arrive is not None:
+                start_key, start_min = member.arrive.place, member.arrive.minute_of_day
+            if i == count - 1 and member.depart is not None:
+                end_key, end_min = member.depart.place, member.depart.minute_of_day
+            day = first + timedelta(days=i)
+            days.append((member, day, point(start_key), day_minute(scenario.timezone, day, start_min),
+                         point(end_key), day_minute(scenario.timezone, day, end_min)))
     return days
 
 
@@ -103,12 +106,12 @@ def _layouts(scenario) -> list[tuple[int, int]]:
 
 def _fixed_cost(scenario, layout: tuple[int, int]) -> float:
     trip = scenario.trip
-    return layout[0] * trip.extend_before.cost + layout[1] * trip.extend_after.cost
+    return (layout[0] * trip.extend_before.cost + layout[1] * trip.extend_after.cost) * len(team_of(scenario))
 
 
-def day_routes(scenario, day: date, start, start_min: int, end, end_min: int, customers=None,
+def day_routes(scenario, member, day: date, start, start_min: int, end, end_min: int, customers=None,
                legs: _Legs | None = None, paths: dict | None = None) -> dict[frozenset, float]:
-    """{frozenset(customer names): least cost} of every feasible tour of one day.
+    """{frozenset(customer names): least cost} of every feasible tour of one traveller's day.
 
     `start`/`end` are (lat, lon); `customers` limits the candidates (default: all). If `paths`
     is a dict, it receives {set: the stops of a least-cost tour}: (kind, name, point, arrive,
@@ -117,13 +120,16 @@ def day_routes(scenario, day: date, start, start_min: int, end, end_min: int, cu
     legs = legs or _Legs(scenario.travel)
     places = scenario.places
     per_km = scenario.per_km_cost
-    cap = scenario.trip.max_drive_minutes
+    cap = member.max_drive
     zone = scenario.timezone
     pending = [((places[k.place].lat, places[k.place].lon), day_minute(zone, day, k.start_minute),
                 day_minute(zone, day, k.end_minute), k.name)
-               for k in sorted((k for k in scenario.commitments if k.day == day), key=lambda k: k.start_minute)]
+               for k in sorted((k for k in scenario.commitments if k.day == day and binds(k, member)),
+                               key=lambda k: k.start_minute)]
     candidates = []
     for c in (scenario.customers if customers is None else customers):
+        if getattr(c, "travellers", ()) and member.name not in c.travellers:
+            continue
         windows = tuple((o, e) for o, e in open_windows(c, zone, day) if e - o >= c.meeting_minutes)
         if windows:
             candidates.append((c.name, (c.lat, c.lon), c.meeting_minutes, windows, c.cost))
@@ -209,10 +215,11 @@ def _plans(scenario, layout, customers=None, budget=None, cache=None) -> dict[fr
     if limit < -EPS:
         return {}
     per_day = []
-    for key in _layout_days(scenario, *layout):
-        if key not in cache:
-            cache[key] = day_routes(scenario, *key, customers, legs)
-        per_day.append(cache[key])
+    for member, *key in _layout_days(scenario, *layout):
+        cached = (member.name, *key)
+        if cached not in cache:
+            cache[cached] = day_routes(scenario, member, *key, customers, legs)
+        per_day.append(cache[cached])
     return {names: (cost + fixed, parts) for names, (cost, parts) in _combine(per_day, limit).items()}
 
 
@@ -320,10 +327,12 @@ def witness(scenario, best: Solution) -> dict:
 
     legs = _Legs(scenario.travel)
     days = []
-    for (day, start, start_min, end, end_min), names in zip(_layout_days(scenario, *best.layout), best.days):
+    team = len(team_of(scenario)) > 1
+    for (member, day, start, start_min, end, end_min), names in zip(_layout_days(scenario, *best.layout),
+                                                                    best.days):
         paths: dict = {}
         chosen = [customers[n] for n in names]
-        day_routes(scenario, day, start, start_min, end, end_min, chosen, legs, paths)
+        day_routes(scenario, member, day, start, start_min, end, end_min, chosen, legs, paths)
         stops = [{"type": "start", "name": "start", "lat": start[0], "lon": start[1], "depart": at(day, start_min)}]
         here = start
         for kind, name, point, arrive, begin, finish in paths[frozenset(names)]:
@@ -336,7 +345,8 @@ def witness(scenario, best: Solution) -> dict:
                             cost=c.cost if c else 0.0)
             stops.append(stop)
             here = point
-        days.append({"date": day.isoformat(), "extension": not trip.start <= day <= trip.end, "stops": stops})
+        days.append({"date": day.isoformat(), "extension": not trip.start <= day <= trip.end, "stops": stops,
+                     **({"traveller": member.name} if team else {})})
     possible = trip.possible_days
     unvisited = []
     for c in scenario.customers:

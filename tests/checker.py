@@ -99,7 +99,7 @@ class _Member:
         self.day_start, self.day_end, self.max_drive = day_start, day_end, max_drive
 
 
-def _team(scenario) -> list[_Member]:
+def team_of(scenario) -> list[_Member]:
     trip = scenario.trip
     given = getattr(scenario, "travellers", ())
     if not given:
@@ -136,7 +136,7 @@ def check_plan(plan: dict, scenario) -> None:
     trip, travel, zone = scenario.trip, scenario.travel, scenario.timezone
     places = scenario.places
     customers = {c.name: c for c in scenario.customers}
-    team = {m.name: m for m in _team(scenario)}
+    team = {m.name: m for m in team_of(scenario)}
     order = list(team)
     days = plan["days"]
     keys = [(d.get("traveller", ""), date.fromisoformat(d["date"])) for d in days]
@@ -219,7 +219,7 @@ def check_plan(plan: dict, scenario) -> None:
                 seen_customers.append(c.name)
             elif stop["type"] == "commitment":
                 k = next((k for k in scenario.commitments if k.name == stop["name"] and k.day == day
-                          and _binds(k, member)), None)
+                          and binds(k, member)), None)
                 if k is None:
                     fail(f"unknown commitment {stop['name']} on {day} (for {member.name or 'the traveller'})")
                 if (begin, finish) != (day_minute(zone, day, k.start_minute), day_minute(zone, day, k.end_minute)):
@@ -234,7 +234,7 @@ def check_plan(plan: dict, scenario) -> None:
             fail(f"{day}: drives {drive_day} min, over the cap {member.max_drive}")
     # every commitment kept exactly once by each traveller it binds, every customer accounted for once
     expected = sorted((k.name, k.day.isoformat(), m.name) for k in scenario.commitments for m in team.values()
-                      if _binds(k, m))
+                      if binds(k, m))
     if sorted(seen_commitments) != expected:
         fail(f"commitments kept {sorted(seen_commitments)} != {expected}")
     unvisited = [u["name"] for u in plan["unvisited"]]
@@ -263,7 +263,7 @@ def check_plan(plan: dict, scenario) -> None:
         fail("summary candidates is wrong")
 
 
-def _binds(commitment, member: _Member) -> bool:
+def binds(commitment, member: _Member) -> bool:
     """A commitment binds the travellers in its `who`, or everyone."""
     who = getattr(commitment, "who", ())
     return not who or member.name in who
