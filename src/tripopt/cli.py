@@ -1,49 +1,149 @@
-"""The `tripopt` command line: parse arguments, call the library, print. Nothing else."""
+"""The `tripopt` command line: parse arguments, call the library, print. Nothing else.
+
+Every number on the command line is checked (finite, in its range) and every output file
+(files.check_output) before anything runs; outputs are rendered in memory
+and written together at the end (files.write_outputs). Text from the data is printed
+without Rich markup or emoji codes and with control characters escaped
+(report.printable). Ctrl-C at any moment ends with exit 130 and one line
+(docs/output-safety.md).
+"""
 
 from __future__ import annotations
 
-import io
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from enum import Enum
-from pathlib import Path
+import threading
 from types import FrameType
-from typing import NoReturn
 
-import typer
-from rich.console import Console
-from rich.markup import escape
 
-from . import report
-from .check import far_customers, summarize
-from .comparison import BudgetRow, Comparison, Progress, parse_budgets
-from .errors import InputError, Problem, TripoptError
-from .files import check_writable, write_atomic
-from .limits import Interrupted
-from .loader import inspect_scenario, load_scenario
-from .model import Scenario
-from .plan import Outline, Plan
-from .plot import comparison_png, require_matplotlib
-from .store import PlanStore, mark_recalled
+def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C while the modules below load: one line and exit 130, no traceback."""
+    sys.stderr.write("interrupted (Ctrl-C) while starting\n")
+    raise SystemExit(130)
+
+
+_BEFORE_IMPORTS = (signal.signal(signal.SIGINT, _interrupted_while_starting)
+                   if threading.current_thread() is threading.main_thread() else None)
+
+import io  # noqa: E402  (the imports take a few tenths of a second: Ctrl-C is handled above)
+import math  # noqa: E402
+import os  # noqa: E402
+from collections.abc import Callable, Iterator, Sequence  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from enum import Enum  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import NoReturn  # noqa: E402
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.text import Text  # noqa: E402
+
+from . import report  # noqa: E402
+from .check import far_customers, summarize  # noqa: E402
+from .comparison import MAX_BUDGET, BudgetRow, Comparison, Progress, parse_budgets  # noqa: E402
+from .errors import InputError, Problem, TripoptError  # noqa: E402
+from .files import Target, Terminated, check_distinct, check_output, short, write_outputs  # noqa: E402
+from .limits import Interrupted  # noqa: E402
+from .loader import inspect_scenario, load_scenario  # noqa: E402
+from .model import Scenario  # noqa: E402
+from .plan import Outline, Plan  # noqa: E402
+from .plot import comparison_png, require_matplotlib  # noqa: E402
+from .report import printable  # noqa: E402
+from .store import PlanStore, mark_recalled  # noqa: E402
+
+if _BEFORE_IMPORTS is not None:  # importing this module leaves SIGINT as it found it; main() sets its own
+    signal.signal(signal.SIGINT, _BEFORE_IMPORTS)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan the customer visits around a trade show, conference or user group meeting.")
-# Output never parses Rich markup: customer names and notes are data ("[EU] Acme" stays as is).
-out = Console(highlight=False, markup=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Output never parses Rich markup or emoji codes: customer names and notes are data ("[EU] Acme"
+# and ":fire:" stay as they are), and so are messages, which quote the data.
+out = Console(highlight=False, markup=False, emoji=False, soft_wrap=True,
+              width=None if sys.stdout.isatty() else 140)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
+
+MAX_TIME_LIMIT = 86_400  # seconds: --time-limit, one day
+MAX_POINTS = 50  # --points
+MIN_RESOLUTION = 0.01  # --resolution: a cent
 
 
-@app.callback()
-def _root() -> None:
-    """Plan the customer visits around a trade show, conference or user group meeting."""
+class _Interrupt(BaseException):
+    """Ctrl-C outside a search (or the second one during it): the run ends, exit 130."""
+
+
+def _say(text: str, prefix: str = "", style: str = "") -> None:
+    """A message on stderr: our prefix in its style, the rest (which may quote data) with
+    control characters escaped, on one line, never read as markup."""
+    line = Text(f"{prefix} " if prefix else "")
+    if prefix:
+        line.stylize(style, 0, len(prefix))
+    line.append(printable(text))
+    err.print(line)
+
+
+def _float(text: str | float) -> float:
+    """typer's parser for a number option: any float text (the range is checked by
+    `_check_ranges`); the message for a non-number quotes it shortened."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        raise typer.BadParameter(f"{_shown(text)} is not a number") from None
+
+
+def _int(text: str | float) -> int:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        raise typer.BadParameter(f"{_shown(text)} is not a whole number") from None
+
+
+def _shown(text: object) -> str:
+    """The user's value in a message: shortened, control characters escaped, quoted."""
+    return f"'{printable(short(text))}'"
+
+
+def _figure(value: float) -> str:
+    """A number for a message, short whatever it is (1e+300, not 301 digits)."""
+    return f"{value:,.0f}" if abs(value) < 1e15 and value == int(value) else f"{value:g}"
+
+
+@dataclass(frozen=True)
+class _Range:
+    """A command-line number's documented range (docs/output-safety.md)."""
+
+    option: str
+    value: float | None  # None: not given
+    low: float
+    high: float
+    above_low: bool = False  # low itself excluded
+    what: str = "a finite number"
+
+
+def _check_ranges(ranges: Sequence[_Range]) -> None:
+    """Every number from the command line finite and in its range, all checked before
+    anything runs: exit 2 naming each option, its value and the range."""
+    problems = []
+    for r in ranges:
+        value = r.value
+        if value is None or (math.isfinite(value) and (r.low < value if r.above_low else r.low <= value)
+                             and value <= r.high):
+            continue
+        rule = f"> {_figure(r.low)}" if r.above_low else f">= {_figure(r.low)}"
+        problems.append(Problem(f"{r.option} {_figure(value)}",
+                                f"{r.option} must be {rule} and <= {_figure(r.high)} ({r.what})"))
+    if problems:
+        raise InputError(problems)
+
+
+def _time_limit(seconds: float | None) -> _Range:
+    return _Range("--time-limit", seconds, 0, MAX_TIME_LIMIT, above_low=True, what="seconds, at most a day")
 
 
 def _report(problems: list[Problem] | tuple[Problem, ...]) -> None:
     for problem in problems:
         style = "bold red" if problem.severity == "error" else "yellow"
-        err.print(f"[{style}]{problem.severity}:[/{style}] {escape(str(problem))}", markup=True)
+        _say(str(problem), f"{problem.severity}:", style)
 
 
 def _explain(exc: TripoptError) -> None:
@@ -52,7 +152,7 @@ def _explain(exc: TripoptError) -> None:
     if problems:
         _report(problems)
     else:
-        err.print(f"[bold red]error:[/bold red] {escape(str(exc))}")
+        _say(str(exc), "error:", "bold red")
 
 
 def _fail(exc: TripoptError) -> NoReturn:
@@ -68,7 +168,7 @@ def check(scenario: Path = typer.Argument(..., help="The scenario YAML file.")) 
     found = inspect_scenario(scenario)
     _report(found.problems)
     if found.errors or found.scenario is None:
-        err.print(f"{len(found.errors)} error(s), {len(found.warnings)} warning(s) in {escape(str(scenario))}")
+        _say(f"{len(found.errors)} error(s), {len(found.warnings)} warning(s) in {scenario}")
         raise typer.Exit(2)
     s = found.scenario
     _report(far_customers(s))
@@ -76,21 +176,21 @@ def check(scenario: Path = typer.Argument(..., help="The scenario YAML file.")) 
 
     infeasible = proven_infeasibility(s)
     if infeasible:
-        err.print(f"[bold red]infeasible:[/bold red] {escape(infeasible)}")
+        _say(infeasible, "infeasible:", "bold red")
         raise typer.Exit(1)
     summary = summarize(s)
     extra = summary.possible_days - summary.trip_days
-    out.print(f"{s.name}: ok", style="bold")
+    out.print(Text(f"{printable(s.name)}: ok", style="bold"))
     out.print(f"  trip days    {summary.trip_days} ({s.trip.start:%a %d %b} to {s.trip.end:%a %d %b})"
               + (f", up to {extra} extension day(s)" if extra else ""))
     out.print(f"  customers    {summary.customers}, of whom {summary.meetable} can be met during the trip"
               f" ({summary.must_visit} must-visit)")
     out.print(f"  commitments  {summary.commitments}")
     out.print(f"  value        {summary.value_total:,.0f} in all, {summary.value_meetable:,.0f} meetable")
-    budget = "none" if s.budget is None else f"{s.budget:,.2f} {s.currency}"
+    budget = "none" if s.budget is None else f"{s.budget:,.2f} {printable(s.currency)}"
     out.print(f"  budget       {budget}")
     if summary.ignored_columns:
-        out.print(f"  ignored columns: {', '.join(summary.ignored_columns)}")
+        out.print(Text(printable(f"  ignored columns: {', '.join(summary.ignored_columns)}")))
 
 
 class PlanFormat(str, Enum):
@@ -102,11 +202,7 @@ class PlanFormat(str, Enum):
 
 
 def _load(path: Path, budget: float | None, time_limit: float | None) -> Scenario:
-    """Load the scenario and apply command-line overrides (validated like the file)."""
-    if budget is not None and budget < 0:
-        raise TripoptError("--budget must be >= 0")
-    if time_limit is not None and time_limit <= 0:
-        raise TripoptError("--time-limit must be positive")
+    """Load the scenario and apply command-line overrides (their ranges checked already)."""
     scenario = load_scenario(path)
     _report(scenario.warnings)
     if budget is not None:
@@ -124,7 +220,7 @@ def _interruptible() -> Iterator[Interrupted]:
 
     def handler(signum: int, frame: FrameType | None) -> None:
         if flag.set:
-            raise KeyboardInterrupt
+            raise _Interrupt
         flag.set = True
         err.print("\nstopping: keeping the best plan found so far (Ctrl-C again to abort)")
 
@@ -161,8 +257,8 @@ def _solve_with_progress(scenario: Scenario, warm: Outline | None) -> Plan:
             return solve(scenario, progress=progress, interrupted=flag, warm_start=warm)
 
 
-def _render(plan: Plan, fmt: PlanFormat, to_file: bool) -> str | bytes | None:
-    """The plan in the chosen format; None means: printed to the terminal already."""
+def _render(plan: Plan, fmt: PlanFormat, target: Target) -> str | bytes:
+    """The plan in the chosen format."""
     if fmt is PlanFormat.xlsx:
         return report.to_xlsx(plan)
     if fmt is PlanFormat.json:
@@ -171,38 +267,52 @@ def _render(plan: Plan, fmt: PlanFormat, to_file: bool) -> str | bytes | None:
         return report.to_csv(plan)
     if fmt is PlanFormat.md:
         return report.to_markdown(plan)
-    return _table(lambda console: report.render_table(plan, console), to_file, width=120)
+    return _table(lambda console: report.render_table(plan, console), target, width=120)
 
 
-def _table(draw: Callable[[Console], None], to_file: bool, width: int) -> str | None:
-    """Draw to the terminal (None: printed already), or capture the same text for --out."""
-    if not to_file:
-        draw(out)
-        return None
+def _table(draw: Callable[[Console], None], target: Target, width: int) -> str:
+    """The table as standard output shows it (the terminal's width and colours), or as
+    plain text `width` wide for a file."""
+    if target.kind == "stdout":
+        with out.capture() as captured:
+            draw(out)
+        return captured.get()
     buffer = io.StringIO()
-    draw(Console(file=buffer, width=width, highlight=False, markup=False))
+    draw(Console(file=buffer, width=width, highlight=False, markup=False, emoji=False))
     return buffer.getvalue()
 
 
-def _emit(text: str | bytes | None, out_file: Path | None) -> None:
-    if text is None:
-        return
-    if out_file is None:
-        if isinstance(text, bytes):
-            raise AssertionError("binary output (a workbook, a calendar) goes to a file, never to stdout")
-        sys.stdout.write(text)
-    else:
-        write_atomic(out_file, text)
-        err.print(f"wrote {escape(str(out_file))}")
+def _targets(wanted: Sequence[tuple[str, Path | str | None, bool]], scenario: Path,
+             loaded: Scenario | None = None) -> dict[str, Target]:
+    """Every output of the run (option, path, binary), checked, by option: before the
+    scenario is read (it may not be overwritten), and again once it is (nor its customer
+    file)."""
+    protected = [("scenario file", scenario)]
+    if loaded is not None and loaded.customer_file is not None:
+        protected.append((f"customer file of {short(scenario)}", loaded.customer_file))
+    targets = {option: check_output(path, option, protected, binary)
+               for option, path, binary in wanted if path is not None}
+    check_distinct(list(targets.values()))
+    return targets
+
+
+def _write(outputs: Sequence[tuple[Target, str | bytes]]) -> None:
+    """Write the run's outputs together (files.write_outputs), then say which."""
+    write_outputs(outputs)
+    for target, _ in outputs:
+        if target.kind != "stdout":
+            _say(f"wrote {target.given}")
 
 
 @app.command()
 def plan(
     scenario: Path = typer.Argument(..., help="The scenario YAML file."),
-    budget: float | None = typer.Option(None, help="Override the scenario's budget."),
-    time_limit: float | None = typer.Option(None, "--time-limit", help="Search time limit in seconds."),
+    budget: float | None = typer.Option(None, help="Override the scenario's budget (0 to 1e9).",
+                                        parser=_float, metavar="FLOAT"),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="Search time limit in seconds (at most 86400).",
+                                            parser=_float, metavar="FLOAT"),
     fmt: PlanFormat = typer.Option(PlanFormat.table, "--format", help="Output format."),
-    out_file: Path | None = typer.Option(None, "--out", help="Write to FILE (atomically) instead of stdout."),
+    out_file: Path | None = typer.Option(None, "--out", help="Write to FILE (atomically) instead of stdout ('-')."),
     ics_file: Path | None = typer.Option(None, "--ics", help="Also write the plan as a calendar (.ics)."),
     travel_blocks: bool = typer.Option(False, "--ics-travel",
                                        help="--ics: add a 'Drive to ...' event before each stop."),
@@ -211,27 +321,30 @@ def plan(
 ) -> None:
     """Solve the scenario and print the day-by-day itinerary."""
     try:
+        _check_ranges([_Range("--budget", budget, 0, MAX_BUDGET), _time_limit(time_limit)])
         if fmt is PlanFormat.xlsx and out_file is None:
             raise InputError(Problem("--format xlsx", "a workbook needs --out FILE.xlsx"))
-        for target in (out_file, ics_file, map_file):
-            if target is not None:
-                check_writable(target)
+        wanted = [("--out", out_file if out_file is not None else "-", fmt is PlanFormat.xlsx),
+                  ("--ics", ics_file, False), ("--map", map_file, False)]
+        _targets(wanted, scenario)
         loaded = _load(scenario, budget, time_limit)
+        targets = _targets(wanted, scenario, loaded)
         store = _store(loaded, fresh)
         warm = store.best_keeping(loaded.budget) if store is not None else None
         result = _solve_with_progress(loaded, warm.outline if warm is not None else None)
         if warm is not None:
             result = mark_recalled(result, [warm])
         _remember(store, [result], "plan")
-        _emit(_render(result, fmt, out_file is not None), out_file)
-        if ics_file is not None:
+        outputs: list[tuple[Target, str | bytes]] = [(targets["--out"], _render(result, fmt, targets["--out"]))]
+        if "--ics" in targets:
             from .ics import plan_calendar  # imported on demand: it costs start-up time otherwise
 
-            _emit(plan_calendar(result, travel_blocks), ics_file)
-        if map_file is not None:
+            outputs.append((targets["--ics"], plan_calendar(result, travel_blocks)))
+        if "--map" in targets:
             from .webmap import plan_map_html  # folium is slow to import (benchmarks/README.md)
 
-            _emit(plan_map_html(result, loaded.places.values()), map_file)
+            outputs.append((targets["--map"], plan_map_html(result, loaded.places.values())))
+        _write(outputs)
     except TripoptError as exc:
         _fail(exc)
 
@@ -258,38 +371,50 @@ def _sweep_with_progress(run: Callable[[Progress | None, Interrupted], Compariso
 @app.command()
 def compare(
     scenario: Path = typer.Argument(..., help="The scenario YAML file."),
-    budget: list[float] = typer.Option([], "--budget", help="A budget to solve under (repeatable)."),
+    budget: list[float] = typer.Option([], "--budget", help="A budget to solve under, 0 to 1e9 (repeatable).",
+                                       parser=_float, metavar="FLOAT"),
     budgets: list[str] = typer.Option([], "--budgets", help="A range FROM:TO:STEP, TO included (repeatable)."),
     auto: bool = typer.Option(False, "--auto", help="Find the budgets where the value changes."),
-    floor: float = typer.Option(0.0, "--floor", help="--auto: the smallest budget to look at."),
+    floor: float = typer.Option(0.0, "--floor", help="--auto: the smallest budget to look at.",
+                                parser=_float, metavar="FLOAT"),
     ceiling: float | None = typer.Option(None, "--ceiling",
-                                         help="--auto: the largest (default: the cost of the unlimited plan)."),
-    points: int = typer.Option(6, "--points", min=2, help="--auto: budgets in the first grid."),
+                                         help="--auto: the largest (default: the cost of the unlimited plan).",
+                                         parser=_float, metavar="FLOAT"),
+    points: int = typer.Option(6, "--points", help=f"--auto: budgets in the first grid (2 to {MAX_POINTS}).",
+                               parser=_int, metavar="INTEGER"),
     resolution: float | None = typer.Option(None, "--resolution",
-                                            help="--auto: probe gaps wider than this (default 2% of the range)."),
-    time_limit: float | None = typer.Option(None, "--time-limit", help="Search time limit per budget, seconds."),
-    processes: int | None = typer.Option(None, "--processes", "-j", min=1,
-                                         help="Parallel processes (default: one per core)."),
+                                            help="--auto: probe gaps wider than this (default 2% of the range).",
+                                            parser=_float, metavar="FLOAT"),
+    time_limit: float | None = typer.Option(None, "--time-limit",
+                                            help="Search time limit per budget, seconds (at most 86400).",
+                                            parser=_float, metavar="FLOAT"),
+    processes: int | None = typer.Option(None, "--processes", "-j", parser=_int, metavar="INTEGER",
+                                         help="Parallel processes, at most one per core (default: one per core)."),
     fmt: CompareFormat = typer.Option(CompareFormat.table, "--format", help="Output format."),
-    out_file: Path | None = typer.Option(None, "--out", help="Write to FILE (atomically) instead of stdout."),
+    out_file: Path | None = typer.Option(None, "--out", help="Write to FILE (atomically) instead of stdout ('-')."),
     plot_file: Path | None = typer.Option(None, "--plot", help="Also draw value against budget to FILE.png."),
     fresh: bool = typer.Option(False, "--fresh", help="Neither start from nor remember plans of earlier runs."),
 ) -> None:
     """Solve the scenario under each budget and print them side by side."""
     try:
+        _check_ranges([*[_Range("--budget", b, 0, MAX_BUDGET) for b in budget],
+                       _Range("--floor", floor, 0, MAX_BUDGET), _Range("--ceiling", ceiling, 0, MAX_BUDGET),
+                       _Range("--resolution", resolution, MIN_RESOLUTION, MAX_BUDGET),
+                       _Range("--points", points, 2, MAX_POINTS, what="a whole number"),
+                       _Range("-j", processes, 1, os.cpu_count() or 1, what="a whole number: at most one process "
+                              "per core of this machine"),
+                       _time_limit(time_limit)])
         if plot_file is not None:
             require_matplotlib()
-            check_writable(plot_file)
-        if out_file is not None:
-            check_writable(out_file)
+        wanted = [("--out", out_file if out_file is not None else "-", False), ("--plot", plot_file, True)]
+        _targets(wanted, scenario)
         if auto and (budget or budgets):
             raise InputError(Problem("--auto", "give either --auto or budgets, not both"))
-        if floor < 0 or (resolution is not None and resolution <= 0):
-            raise InputError(Problem("--floor/--resolution", "--floor must be >= 0 and --resolution > 0"))
         if ceiling is not None and ceiling < floor:
-            raise InputError(Problem("--ceiling", f"{ceiling:g} is below --floor {floor:g}"))
+            raise InputError(Problem("--ceiling", f"{ceiling:,g} is below --floor {floor:,g}"))
         chosen = None if auto else parse_budgets(budget, budgets)
         loaded = _load(scenario, None, time_limit)
+        targets = _targets(wanted, scenario, loaded)
         from . import compare as sweep  # the solver's modules: only once the input is valid
 
         store = _store(loaded, fresh)
@@ -301,28 +426,47 @@ def compare(
             result = _sweep_with_progress(lambda progress, flag: sweep.compare(
                 loaded, chosen, processes, progress, flag, remembered))
         _remember(store, [row.plan for row in result.rows if row.plan is not None], "compare")
-        text: str | None
+        main_target = targets["--out"]
         if fmt is CompareFormat.json:
             text = report.comparison_to_json(result)
         elif fmt is CompareFormat.csv:
             text = report.comparison_to_csv(result)
         else:
             text = _table(lambda console: report.render_comparison(result, console, only_breakpoints=auto),
-                          out_file is not None, width=140)
-        _emit(text, out_file)
-        if result.unsolved and text is not None:
-            err.print(f"not solved (interrupted): {', '.join(f'{b:,.2f}' for b in result.unsolved)}")
-        if plot_file is not None:
-            write_atomic(plot_file, comparison_png(result))
-            err.print(f"wrote {escape(str(plot_file))}")
+                          main_target, width=140)
+        outputs: list[tuple[Target, str | bytes]] = [(main_target, text)]
+        if "--plot" in targets:
+            outputs.append((targets["--plot"], comparison_png(result)))
+        _write(outputs)
+        if result.unsolved and not (fmt is CompareFormat.table and main_target.kind == "stdout"):
+            _say(f"not solved (interrupted): {', '.join(f'{b:,.2f}' for b in result.unsolved)}")
     except TripoptError as exc:
         _fail(exc)
 
 
+def _on_interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C outside a search: end the run (files.write_outputs removes its temporary files)."""
+    raise _Interrupt
+
+
 def main() -> None:
-    """Console-script entry point; a last guard so no traceback escapes for input errors."""
+    """Console-script entry point: no traceback escapes for input errors, Ctrl-C (exit
+    130) or SIGTERM/SIGHUP while the outputs are written (exit 128 + the signal)."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread:
+        signal.signal(signal.SIGINT, _on_interrupt)
     try:
         app()
     except TripoptError as exc:  # raised outside a command's own handling
         _explain(exc)
         sys.exit(exc.exit_code)
+    except (_Interrupt, KeyboardInterrupt):
+        _say("stopped; every output file is either written whole or as it was", "interrupted (Ctrl-C):", "bold red")
+        sys.exit(130)
+    except Terminated as exc:
+        _say("stopped while writing; every output file is either written whole or as it was",
+             f"terminated ({exc}):", "bold red")
+        sys.exit(128 + exc.signum)
+    finally:
+        if main_thread:  # the run is over: a late Ctrl-C must not kill the interpreter as it shuts down
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
