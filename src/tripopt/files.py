@@ -132,8 +132,8 @@ def check_distinct(targets: Sequence[Target]) -> None:
     for target in targets:
         for earlier in seen:
             if target.kind == earlier.kind == "stdout":
-                raise _refuse(target.option, target.given, f"{earlier.option} already goes to standard output (as "
-                              "--out does unless given); only one output can")
+                raise _refuse(target.option, target.given, f"only one output can go to standard output, and "
+                              f"{earlier.option} already does (--out goes there unless given a file)")
             if target.kind == earlier.kind == "file" and _same_file(target.path, _stat(target.path), earlier.path):
                 raise _refuse(target.option, target.given, f"is the same file as {earlier.option} "
                               f"{short(earlier.given)}: give each output its own file")
