@@ -33,7 +33,7 @@ from .geo import AddressCache, locate, parse_number
 from .grammar import Hours, parse_duration_minutes, parse_hours, quoted
 from .model import Customer, Place, Trip
 from .schema import MAX_DAY_MINUTES, MAX_MONEY, MAX_VALUE, DefaultsIn
-from .yamlio import read_regular_file
+from .yamlio import check_regular_file, read_regular_file
 
 COLUMNS = ("name", "lat", "lon", "place", "city", "address", "value", "meeting", "hours",
            "must_visit", "cost", "notes")
@@ -151,6 +151,7 @@ def read_file(path: Path, label: str, sheet: str | int | None = None) -> RawTabl
     """Read a CSV or XLSX file; every failure becomes a problem naming the file."""
     suffix = path.suffix.lower()
     try:
+        check_regular_file(path, "customer file not found")  # a device or FIFO: refused whatever its name
         if suffix in (".xlsx", ".xlsm"):
             return _read_xlsx(path, label, sheet)
         if suffix == ".xls":

@@ -51,13 +51,10 @@ def read_regular_file(path: Path, limit: int, what: str, missing: str = "file no
     (a FIFO would block, /dev/zero never ends); the file is opened non-blocking and checked
     again once open, so a FIFO swapped in after the first look is refused too."""
     where = str(path)
+    check_regular_file(path, missing)
     try:
-        before = os.stat(path)
-        _require_regular(before.st_mode, where)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        raise InputError(Problem(where, missing)) from None
-    except NotADirectoryError:
+    except (FileNotFoundError, NotADirectoryError):
         raise InputError(Problem(where, missing)) from None
     except OSError as exc:
         raise InputError(Problem(where, f"cannot read ({exc.strerror or exc})")) from None
@@ -73,6 +70,17 @@ def read_regular_file(path: Path, limit: int, what: str, missing: str = "file no
     if len(data) > limit:  # it grew while being read
         raise InputError(Problem(where, _too_big(len(data), limit, what)))
     return data
+
+
+def check_regular_file(path: Path, missing: str = "file not found") -> None:
+    """InputError naming `path` unless it is a regular file (or a link to one); never opens it."""
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(Problem(str(path), missing)) from None
+    except OSError as exc:
+        raise InputError(Problem(str(path), f"cannot read ({exc.strerror or exc})")) from None
+    _require_regular(info.st_mode, str(path))
 
 
 def _require_regular(mode: int, where: str) -> None:
