@@ -61,7 +61,16 @@ TripDate = Annotated[dt.date, AfterValidator(_trip_date)]
 Clock = Annotated[int, BeforeValidator(_clock)]
 ClockEnd = Annotated[int, BeforeValidator(_clock_end)]
 Minutes = Annotated[int, BeforeValidator(parse_duration_minutes), Field(ge=0, le=MAX_DAY_MINUTES)]
-Meeting = Annotated[int, BeforeValidator(parse_duration_minutes), Field(ge=1, le=MAX_DAY_MINUTES)]
+def _meeting(minutes: int) -> int:
+    """As a row's meeting cell (customers.py): more than 0 minutes, at most a day."""
+    if minutes <= 0:
+        raise ValueError(f"a meeting must be longer than 0 minutes, got {minutes}")
+    if minutes > MAX_DAY_MINUTES:
+        raise ValueError(f"a meeting may last at most 24h, got {minutes} minutes")
+    return minutes
+
+
+Meeting = Annotated[int, BeforeValidator(parse_duration_minutes), AfterValidator(_meeting)]
 Seconds = Annotated[float, BeforeValidator(parse_seconds), Field(le=MAX_TIME_LIMIT_SECONDS)]
 Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
 Value = Annotated[float, Field(ge=0, le=MAX_VALUE, allow_inf_nan=False)]
