@@ -7,7 +7,15 @@ from datetime import date
 
 import pytest
 
-from tripopt.customers import RawRow, RawTable, build_customers, customer_from_row
+from tripopt.customers import (
+    MAX_CUSTOMERS,
+    RawRow,
+    RawTable,
+    build_customers,
+    customer_from_row,
+    read_file,
+    read_inline,
+)
 from tripopt.errors import Problem
 from tripopt.geo import CACHE_FILE_NAME, AddressCache
 from tripopt.grammar import parse_hours
@@ -168,3 +176,99 @@ def test_the_tables_problems_come_first(addresses):
                          defaults=DefaultsIn(hours="weekdays"))
     assert problems == [str(header), "s.yaml: defaults.hours: clause 'weekdays' has no HH:MM-HH:MM window",
                         "accounts.csv line 2: value 'x' is not a number"]
+
+
+# -- bounds (issue 14): cells, ranges, how many problems a table lists ----------------------
+
+@pytest.mark.parametrize("cells, message", [
+    ({"value": "1e17"}, "value '1e17' is not a number"),
+    ({"value": "100000000000000000"},
+     "value '100000000000000000' is more than 1,000,000,000,000, the most a value may be (docs/limits.md)"),
+    ({"cost": "20,000,000,000"}, "cost '20,000,000,000' is more than 10,000,000,000, the most a cost may be "
+                                 "(docs/limits.md)"),
+    ({"cost": "-1_000"}, "cost '-1_000' is not a number"),
+    ({"meeting": "25h"}, "meeting '25h' is longer than a day (at most 24h)"),
+    ({"meeting": "0"}, "meeting '0' must be longer than 0 minutes"),
+    ({"notes": "x" * 10_001}, "notes: 10,001 characters, more than the 10,000 a cell may have (docs/limits.md)"),
+])
+def test_cells_out_of_range_are_errors(addresses, cells, message):
+    customer, problems = _row(addresses, **AT, **cells)
+    assert customer is None and [p.message for p in problems] == [message]
+
+
+def test_a_long_cell_is_quoted_shortened(addresses):
+    _, problems = _row(addresses, **AT, hours="Mon " * 500)
+    assert problems[0].message == ("hours: clause 'Mon Mon Mon Mon Mon Mon Mon Mon Mon Mon Mon Mon Mon Mon Mon '... "
+                                   "(1,999 characters) has no HH:MM-HH:MM window")
+
+
+def test_a_table_lists_at_most_fifty_errors_and_fifty_warnings(addresses):
+    rows = [{"name": f"c{i}", "value": "x", **AT} for i in range(70)]
+    rows += [{"name": f"w{i}", "hours": "Sun 10:00-11:00", **AT} for i in range(60)]
+    table = RawTable(tuple(RawRow(f"a.csv line {i + 2}", cells) for i, cells in enumerate(rows)), (), (), "a.csv")
+    customers, problems = build_customers(table, DEFAULTS, PLACES, TRIP, addresses, "s.yaml")
+    assert len(customers) == 60
+    errors = [str(p) for p in problems if p.severity == "error"]
+    warnings = [str(p) for p in problems if p.severity == "warning"]
+    assert len(errors) == 51 and errors[-1] == "a.csv: and 20 more errors in this table (the first 50 are shown)"
+    assert len(warnings) == 51 and warnings[-1] == "a.csv: and 10 more warnings in this table (the first 50 are shown)"
+
+
+def test_inline_rows_holding_lists_are_errors():
+    table = read_inline([{"name": "A", "lat": 1, "lon": 1, "notes": [1, 2]}], "s.yaml: customers")
+    assert table.rows == ()
+    assert [str(p) for p in table.problems] == ["s.yaml: customers[0]: notes: a list of 2 item(s) where one value "
+                                                "belongs"]
+
+
+def test_inline_rows_beyond_the_limit_are_refused():
+    table = read_inline([{"name": f"c{i}", "lat": 1, "lon": 1} for i in range(MAX_CUSTOMERS + 1)], "s.yaml: customers")
+    assert table.rows == () and "more than 2,500 customer rows" in table.problems[0].message
+
+
+def _sheet(tmp_path, rows, name="a.xlsx"):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / name)
+    return tmp_path / name
+
+
+def test_a_sheet_is_streamed_with_its_own_row_numbers(tmp_path):
+    path = _sheet(tmp_path, [[None], ["Name", "LAT", "lon", None, "Owner", "value"],
+                             ["Acme", 41.9, -87.6, "x", "Ann", 1e-05], [None, None],
+                             ["Globex", 41.8, -87.7, None, None, 1200.0], [], [None, None, None, "stray"]])
+    table = read_file(path, "a.xlsx")
+    assert table.problems == () and table.ignored_columns == ("Owner",)
+    assert [(r.origin, r.cells) for r in table.rows] == [
+        ("a.xlsx line 3 (Acme)", {"name": "Acme", "lat": "41.9", "lon": "-87.6", "value": "0.00001"}),
+        ("a.xlsx line 5 (Globex)", {"name": "Globex", "lat": "41.8", "lon": "-87.7", "value": "1200"})]
+
+
+@pytest.mark.parametrize("sheet, message", [
+    ("Nope", "no sheet named 'Nope' (sheets: Sheet)"),
+    (3, "no sheet number 3 (the workbook has 1, counted from 0)"),
+])
+def test_a_missing_sheet_is_named(tmp_path, sheet, message):
+    assert [p.message for p in read_file(_sheet(tmp_path, [["name"]]), "a.xlsx", sheet).problems] == [message]
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("a.xls", b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls) cannot be read: save it as .xlsx or .csv"),
+    ("a.xlsx", b"name,lat\n", "not an .xlsx workbook (not a zip archive); save it from Excel as .xlsx, or as .csv"),
+    ("a.csv", b"", "the file is empty (no header row)"),
+    ("a.csv", b"," * 300 + b"\n", "the file is empty (no header row)"),
+    ("a.csv", b"name" + b",x" * 300 + b"\n",
+     "301 columns, more than the 256 a customer table may have (docs/limits.md)"),
+])
+def test_unreadable_files_say_why(tmp_path, name, content, message):
+    (tmp_path / name).write_bytes(content)
+    assert [p.message for p in read_file(tmp_path / name, name).problems] == [message]
+
+
+def test_a_header_is_quoted_shortened(tmp_path):
+    (tmp_path / "a.csv").write_text("Company of the account with a very long header,lat,lon\n")
+    assert [p.message for p in read_file(tmp_path / "a.csv", "a.csv").problems] == [
+        "no 'name' column (columns found: Company of the account with a ..., lat, lon)"]

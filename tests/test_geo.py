@@ -254,13 +254,23 @@ def test_locate_places_names_each_place(addresses):
     assert problems[0].message == "no location: give lat and lon, a place, a city or an address"
 
 
-@pytest.mark.parametrize("text, number", [("12", 12.0), (" 1,200 ", 1200.0), ("$1,200.50", 1200.5), ("€-3", -3.0)])
+@pytest.mark.parametrize("text, number", [("12", 12.0), (" 1,200 ", 1200.0), ("$1,200.50", 1200.5), ("€-3", -3.0),
+                                          ("1,00,000", 100000.0), ("12.", 12.0), (".5", 0.5), ("+7", 7.0),
+                                          ("1\u00a0200", 1200.0)])
 def test_parse_number_reads_crm_numbers(text, number):
     assert parse_number(text, "value") == number
 
 
 @pytest.mark.parametrize("text, message", [("abc", "cost 'abc' is not a number"),
-                                           ("-inf", "cost '-inf' is not a finite number")])
+                                           ("-inf", "cost '-inf' is not a finite number"),
+                                           ("+nan", "cost '+nan' is not a finite number"),
+                                           ("Infinity", "cost 'Infinity' is not a finite number"),
+                                           ("-1_000", "cost '-1_000' is not a number"),
+                                           ("1e300", "cost '1e300' is not a number"),
+                                           ("0x1f", "cost '0x1f' is not a number"),
+                                           ("1,2,", "cost '1,2,' is not a number"),
+                                           ("\u0663", "cost '\u0663' is not a number"),
+                                           ("9" * 41, "cost '" + "9" * 41 + "' is not a number")])
 def test_parse_number_names_the_cell(text, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         parse_number(text, "cost")
@@ -269,3 +279,51 @@ def test_parse_number_names_the_cell(text, message):
 def test_unknown_place_suggests_or_lists():
     assert unknown_place("Hotel", PLACES) == "unknown place 'Hotel' (did you mean 'hotel'?)"
     assert unknown_place("zz", PLACES) == "unknown place 'zz' (known places: hotel, venue)"
+
+
+@pytest.mark.parametrize("text", [",,,,", "", " . , ", ", CA", "-"])
+def test_a_city_that_names_no_town_is_an_error(text):
+    with pytest.raises(ValueError, match="names no town"):
+        resolve_city(text)
+
+
+def test_a_blank_city_or_address_of_a_place_is_an_error(addresses):
+    specs = {"a": PlaceIn(city=""), "b": PlaceIn(address="  "), "c": PlaceIn(lat=1, lon=2, city="")}
+    places, problems = locate_places(specs, "s.yaml", addresses)
+    assert list(places) == ["c"]
+    assert [str(p) for p in problems] == [
+        's.yaml: places.a.city: city is empty: write a town, e.g. "Evanston, IL", or give lat/lon',
+        "s.yaml: places.b.address: address is empty: write a street address, or give lat/lon"]
+
+
+def test_the_cache_is_read_only_when_an_address_needs_it(tmp_path):
+    (tmp_path / CACHE_FILE_NAME).write_text("{not json")
+    cache = AddressCache(tmp_path / CACHE_FILE_NAME)
+    assert locate("w", {"lat": "41", "lon": "-87"}, PLACES, cache)[1] == [] and cache.problems == []
+    cache.save()
+    assert (tmp_path / CACHE_FILE_NAME).read_text() == "{not json"  # nothing new: not rewritten
+    found, problems = locate("w", {"address": "1 Main St"}, PLACES, cache)
+    assert found is None and "not in the geocoding cache" in problems[0].message
+    assert [p.message.split(" (")[0] for p in cache.problems] == ["geocoding cache is not valid JSON"]
+
+
+@pytest.mark.parametrize("value", [None, [1], [1, 2, 3], ["41", "-87"], [True, 1], [float("nan"), 1], [1, 1e999],
+                                   [-91, 0], [0, 180.5], {"lat": 1, "lon": 2}])
+def test_cache_entries_must_be_a_point(tmp_path, value):
+    (tmp_path / CACHE_FILE_NAME).write_text(json.dumps({"1 main st": value, "2 elm st": [41.5, -87.5]}))
+    cache = AddressCache(tmp_path / CACHE_FILE_NAME)
+    point = cache.resolve("2 Elm St")
+    assert (point.lat, point.lon) == (41.5, -87.5)
+    assert [p.message for p in cache.problems] == [
+        "1 geocoding cache entry ignored (not [lat, lon] within -90..90, -180..180), the first '1 main st'"]
+    with pytest.raises(ValueError, match="not in the geocoding cache"):
+        cache.resolve("1 Main St")
+
+
+def test_a_geocoder_answer_out_of_range_is_not_cached(tmp_path, monkeypatch):
+    monkeypatch.delenv("TRIPOPT_OFFLINE")
+    cache = AddressCache(tmp_path / CACHE_FILE_NAME, lambda address: (95.0, 10.0))
+    with pytest.raises(ValueError, match="out of range"):
+        cache.resolve("1 Main St")
+    cache.save()
+    assert not (tmp_path / CACHE_FILE_NAME).exists()

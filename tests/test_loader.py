@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from tripopt import InputError, inspect_scenario, load_scenario
 from tripopt.cli import app
 from tripopt.geo import CACHE_FILE_NAME
+from tripopt.loader import model_nodes
+from tripopt.yamlio import read_yaml
 
 from .conftest import DATA, SCENARIOS
 
@@ -124,3 +126,66 @@ def test_examples_pass_check(path):
 def test_examples_are_substantial():
     sizes = {p.stem: len(load_scenario(p).customers) for p in SCENARIOS}
     assert len(sizes) >= 2 and max(sizes.values()) >= 50 and min(sizes.values()) >= 20
+
+
+# -- bounds (issue 14) -------------------------------------------------------------------------
+
+def _yaml(tmp_path, text: str):
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text, where, message", [
+    ("a: 1\nb: {c: 1, c: 2}\n", "line 2, column 11", "duplicate key 'c': already given on line 2"),
+    ("x: " + "[" * 40 + "]" * 40 + "\n", "line 1, column 35", "nested deeper than 32 levels"),
+    ("a: &a [1, *a]\n", "line 1, column 4", "an alias refers to the list or mapping that contains it"),
+    ("a: " + "1" * 41 + "\n", "line 1, column 4", "a number of more than 40 characters"),
+    ("a: [1, 2\n", "line 2, column 1", "YAML syntax error: expected ',' or ']', but got '<stream end>'"),
+])
+def test_read_yaml_bounds_name_the_line(tmp_path, text, where, message):
+    with pytest.raises(InputError) as info:
+        read_yaml(_yaml(tmp_path, text))
+    assert str(info.value.problems[0]).startswith(f"{tmp_path / 's.yaml'} {where}: {message}")
+
+
+def test_duplicate_keys_are_all_reported_with_both_lines(tmp_path):
+    with pytest.raises(InputError) as info:
+        read_yaml(_yaml(tmp_path, "a: 1\nb: 2\na: 3\nb: 4\n"))
+    assert [p.message for p in info.value.problems] == [
+        "duplicate key 'a': already given on line 1 (YAML would keep only the later one)",
+        "duplicate key 'b': already given on line 2 (YAML would keep only the later one)"]
+
+
+def test_merge_keys_are_not_duplicates(tmp_path):
+    assert read_yaml(_yaml(tmp_path, "base: &b {x: 1, y: 2}\nother: {<<: *b, x: 3}\n"))["other"] == {"x": 3, "y": 2}
+
+
+def test_aliases_within_the_bound_are_fine(tmp_path):
+    data = read_yaml(_yaml(tmp_path, "h: &h 'Mon-Fri 09:00-17:00'\nrows: [{hours: *h}, {hours: *h}]\n"))
+    assert data["rows"] == [{"hours": "Mon-Fri 09:00-17:00"}] * 2
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_model_nodes_count_as_compile_does(path):
+    from tripopt.compile import compile_layout, layouts
+
+    scenario = load_scenario(path)
+    assert model_nodes(scenario) == max(compile_layout(scenario, layout).problem.size for layout in layouts(scenario))
+
+
+def test_the_examples_read_their_customers_from_the_project_tree():
+    """`scenarios/x.yaml` reads `../data/x.csv`: the tree is the project (pyproject.toml)."""
+    assert all(load_scenario(path).customer_file.parent.name == "data" for path in SCENARIOS)
+
+
+def test_a_relative_path_out_of_a_folder_without_a_project_is_refused(tmp_path):
+    (tmp_path / "a.csv").write_text("name,lat,lon\nAcme,41.9,-87.6\n")
+    (tmp_path / "inner").mkdir()
+    text = (DATA / "ok" / "minimal.yaml").read_text().split("customers:")[0]
+    (tmp_path / "inner" / "s.yaml").write_text(text + "customers: ../a.csv\n")
+    found = inspect_scenario(tmp_path / "inner" / "s.yaml")
+    assert [p.message.split(":")[0] for p in found.errors] == ["'../a.csv' lies outside the scenario's folder tree "
+                                                               f"{tmp_path / 'inner'}"]
+    (tmp_path / "inner" / "s.yaml").write_text(text + f"customers: {tmp_path / 'a.csv'}\n")
+    assert not inspect_scenario(tmp_path / "inner" / "s.yaml").errors  # an absolute path is the author's choice
