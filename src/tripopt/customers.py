@@ -36,9 +36,10 @@ from .schema import MAX_DAY_MINUTES, MAX_MONEY, MAX_VALUE, DefaultsIn
 from .yamlio import check_regular_file, read_regular_file
 
 COLUMNS = ("name", "lat", "lon", "place", "city", "address", "value", "meeting", "hours",
-           "must_visit", "cost", "notes")
+           "must_visit", "cost", "notes", "travellers")
 _ALIASES = {"latitude": "lat", "longitude": "lon", "lng": "lon", "long": "lon",
-            "mustvisit": "must_visit", "must": "must_visit", "note": "notes"}
+            "mustvisit": "must_visit", "must": "must_visit", "note": "notes", "traveller": "travellers",
+            "travelers": "travellers", "traveler": "travellers"}
 _TRUE = {"true", "yes", "y", "1", "x", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
 Origin = Callable[[int, str], str]  # (record index, name cell) -> the row's origin text
@@ -381,7 +382,8 @@ def _failed(label: str, message: str) -> RawTable:
 
 
 def build_customers(table: RawTable, defaults: DefaultsIn, places: Mapping[str, Place], trip: Trip | None,
-                    addresses: AddressCache, scenario: str) -> tuple[tuple[Customer, ...], list[Problem]]:
+                    addresses: AddressCache, scenario: str, team: Sequence[str] = ()
+                    ) -> tuple[tuple[Customer, ...], list[Problem]]:
     """The table's rows as customers, with every problem in the order a reader meets it:
     the table's own, a bad `defaults.hours`, then row by row.
 
@@ -389,10 +391,10 @@ def build_customers(table: RawTable, defaults: DefaultsIn, places: Mapping[str, 
     bad cell. A name seen before is an error on the later row (names key plans and exports).
     With a `trip`, a customer it can never meet is a warning only: legal, the plan leaves them
     out, but most likely a typo in `hours` or `meeting`. `scenario` (the scenario file) names
-    the problems that belong to no row."""
+    the problems that belong to no row; `team` the travellers a `travellers` cell may name."""
     problems = list(table.problems)
     hours = _default_hours(defaults, f"{scenario}: defaults.hours", problems)
-    found = _build_rows(table, defaults, hours, places, trip, addresses, problems)
+    found = _build_rows(table, defaults, hours, places, trip, addresses, problems, team)
     if not table.rows and not table.problems:
         problems.append(Problem(f"{scenario}: customers", "no customers", "warning"))
     return found, capped(problems, table.label or f"{scenario}: customers")
@@ -419,10 +421,11 @@ def capped(problems: list[Problem], label: str, limit: int = MAX_REPORTED) -> li
 
 
 def _build_rows(table: RawTable, defaults: DefaultsIn, hours: Hours | None, places: Mapping[str, Place],
-                trip: Trip | None, addresses: AddressCache, problems: list[Problem]) -> tuple[Customer, ...]:
+                trip: Trip | None, addresses: AddressCache, problems: list[Problem],
+                team: Sequence[str]) -> tuple[Customer, ...]:
     built: dict[str, Customer] = {}
     for row in table.rows:
-        customer, row_problems = customer_from_row(row, defaults, hours, places, addresses)
+        customer, row_problems = customer_from_row(row, defaults, hours, places, addresses, team)
         problems.extend(row_problems)
         if customer is None:
             continue
@@ -437,7 +440,7 @@ def _build_rows(table: RawTable, defaults: DefaultsIn, hours: Hours | None, plac
 
 
 def customer_from_row(row: RawRow, defaults: DefaultsIn, default_hours: Hours | None, places: Mapping[str, Place],
-                      addresses: AddressCache) -> tuple[Customer | None, list[Problem]]:
+                      addresses: AddressCache, team: Sequence[str] = ()) -> tuple[Customer | None, list[Problem]]:
     """One row -> Customer, or None and the reasons, each naming the row's origin.
 
     Every cell is checked even after a bad one, so a row's mistakes come back together. An
@@ -459,12 +462,28 @@ def customer_from_row(row: RawRow, defaults: DefaultsIn, default_hours: Hours | 
     meeting = _column(cells, "meeting", _meeting, defaults.meeting, where, problems)
     hours = _column(cells, "hours", parse_hours, default_hours, where, problems)
     must_visit = _column(cells, "must_visit", _flag, False, where, problems)
+    visitors = _column(cells, "travellers", lambda t: _travellers(t, team), (), where, problems)
     if any(p.severity == "error" for p in problems) or location is None or hours is None:
         return None, problems
     return Customer(name=name, lat=location.lat, lon=location.lon, value=value, meeting_minutes=meeting,
                     hours=hours, must_visit=must_visit, cost=cost, notes=cells.get("notes", ""),
                     place=cells.get("place") or None, origin=where,
-                    address=cells.get("address") or cells.get("city") or ""), problems
+                    address=cells.get("address") or cells.get("city") or "", travellers=visitors), problems
+
+
+def names_list(text: str) -> tuple[str, ...]:
+    """Names separated by `,` or `;` (a `who` or a `travellers` cell), blanks dropped."""
+    return tuple(dict.fromkeys(n.strip() for n in re.split(r"[,;]", text) if n.strip()))
+
+
+def _travellers(text: str, team: Sequence[str]) -> tuple[str, ...]:
+    """Who may visit the customer: names of the team (empty: anyone)."""
+    names = names_list(text)
+    unknown = [n for n in names if n not in team]
+    if unknown:
+        known = ", ".join(team) if team else "none: the scenario has no travellers"
+        raise ValueError(f"{quoted(unknown[0])} is not a traveller (travellers: {known})")
+    return names
 
 
 def _default_hours(defaults: DefaultsIn, where: str, problems: list[Problem]) -> Hours | None:

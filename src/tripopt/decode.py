@@ -34,6 +34,7 @@ def decode(compiled: CompiledProblem, solution: RoutingSolution, unvisited: tupl
         value_available=sum(c.value for c in scenario.customers), budget=scenario.budget,
         extension_before=layout.before, extension_after=layout.after, extension_cost=layout.fixed_cost,
         stopped_by=solution.stopped_by, seconds=solution.seconds,
+        travellers=tuple(t.name for t in scenario.travellers),
     )
 
 

@@ -31,6 +31,7 @@ from .model import (
     Scenario,
     SolverSettings,
     Travel,
+    Traveller,
     Trip,
 )
 from .schema import (
@@ -41,6 +42,7 @@ from .schema import (
     PlaceIn,
     SolverIn,
     TravelIn,
+    TravellerIn,
     TripIn,
     known_keys,
 )
@@ -157,9 +159,11 @@ class _Builder:
         for label, end in (("arrive", trip and trip.arrive), ("depart", trip and trip.depart)):
             if end:
                 self._place_ref(f"trip.{label}.place", end.place, places)
-        commitments = self._commitments(data.get("commitments"), sections.get("commitments"), places, trip)
+        travellers = self._travellers(sections.get("travellers"), trip, places, base)
+        names = tuple(t.name for t in travellers)
+        commitments = self._commitments(data.get("commitments"), sections.get("commitments"), places, trip, names)
         defaults = sections.get("defaults", DefaultsIn())
-        customers, ignored = self._customers(data.get("customers"), defaults, places, trip)
+        customers, ignored = self._customers(data.get("customers"), defaults, places, trip, names)
         self.geocache.save()
         self.problems.extend(self.geocache.problems)
         if (sections.get("name") is None or timezone is None or trip is None or places is None or base is None
@@ -173,6 +177,7 @@ class _Builder:
             per_km_cost=sections.get("costs", CostsIn()).per_km, budget=sections.get("budget"),
             solver=SolverSettings(solver_in.time_limit, solver_in.work_limit),
             source=self.source, ignored_columns=ignored, customer_file=getattr(self, "customer_file", None),
+            travellers=travellers,
             warnings=tuple(p for p in self.problems if p.severity == "warning"),
         )
         too_large = _too_large(scenario)
@@ -249,6 +254,41 @@ class _Builder:
             extend_after=Extension(trip.extend.after.days, trip.extend.after.cost),
         )
 
+    # -- the team ---------------------------------------------------------------------
+
+    def _travellers(self, parsed: list[TravellerIn] | None, trip: Trip | None, places: dict[str, Place] | None,
+                    base: str | None) -> tuple[Traveller, ...]:
+        """The team, each member's days taken from the trip where the entry is silent
+        (`arrive: null` and `depart: null` say: at the base)."""
+        if not parsed or trip is None:
+            return ()
+        team: list[Traveller] = []
+        for index, item in enumerate(parsed):
+            where = f"travellers #{index + 1} ({item.name})"
+            if any(t.name == item.name for t in team):
+                self.error(self.key(where), f"the name {item.name!r} is taken by an earlier traveller")
+                continue
+            given = item.model_fields_set
+            home = self._place_ref(f"{where}.base", item.base, places) if item.base else base
+            ends = {}
+            for label, spec, default in (("arrive", item.arrive, trip.arrive), ("depart", item.depart, trip.depart)):
+                if label not in given:
+                    ends[label] = default
+                elif spec is None:
+                    ends[label] = None
+                else:
+                    self._place_ref(f"{where}.{label}.place", spec.place, places)
+                    ends[label] = Endpoint(spec.place, spec.time)
+            start = item.day.start if item.day.start is not None else trip.day_start_minute
+            end = item.day.end if item.day.end is not None else trip.day_end_minute
+            if end <= start:
+                self.error(self.key(f"{where}.day"), "the day ends before it starts")
+                continue
+            cap = item.max_drive if "max_drive" in given else trip.max_drive_minutes
+            if home is not None:
+                team.append(Traveller(item.name, home, ends["arrive"], ends["depart"], start, end, cap))
+        return tuple(team)
+
     # -- places and locations ----------------------------------------------------------
 
     def _places(self, places: dict[str, PlaceIn] | None) -> dict[str, Place] | None:
@@ -269,7 +309,7 @@ class _Builder:
     # -- commitments --------------------------------------------------------------------
 
     def _commitments(self, raw: Any, parsed: list | None, places: dict[str, Place] | None,
-                     trip: Trip | None) -> tuple[Commitment, ...]:
+                     trip: Trip | None, team: tuple[str, ...]) -> tuple[Commitment, ...]:
         if not parsed:
             return ()
         result = []
@@ -287,9 +327,21 @@ class _Builder:
             if trip is not None and (item.start < trip.day_start_minute or item.end > trip.day_end_minute):
                 self.warn(where, f"{_clock(item.start)}-{_clock(item.end)} is outside the day hours "
                           f"{_clock(trip.day_start_minute)}-{_clock(trip.day_end_minute)}: no plan can keep it")
-            result.append(Commitment(item.name, item.place, item.date, item.start, item.end))
+            who = self._who(f"{where}.who", item.who, team)
+            result.append(Commitment(item.name, item.place, item.date, item.start, item.end, who))
         self._overlaps(result)
         return tuple(result)
+
+    def _who(self, where: str, given: list[str] | str | None, team: tuple[str, ...]) -> tuple[str, ...]:
+        """The travellers a commitment binds: a name, a list, or names separated by , or ;"""
+        if given is None:
+            return ()
+        names = customer_io.names_list(given if isinstance(given, str) else ",".join(given))
+        for name in names:
+            if name not in team:
+                known = ", ".join(team) if team else "none: the scenario has no travellers"
+                self.error(where, f"{quoted(name)} is not a traveller (travellers: {known})")
+        return names
 
     def _overlaps(self, commitments: list[Commitment]) -> None:
         ordered = sorted(commitments, key=lambda c: (c.day, c.start_minute))
@@ -307,12 +359,12 @@ class _Builder:
     # -- customers ----------------------------------------------------------------------
 
     def _customers(self, spec: Any, defaults: DefaultsIn, places: dict[str, Place] | None,
-                   trip: Trip | None) -> tuple[tuple[Customer, ...] | None, tuple[str, ...]]:
+                   trip: Trip | None, team: tuple[str, ...]) -> tuple[tuple[Customer, ...] | None, tuple[str, ...]]:
         table = self._customer_table(spec)
         if table is None:
             return None, ()
         customers, problems = customer_io.build_customers(table, defaults, places or {}, trip,
-                                                          self.geocache, self.where)
+                                                          self.geocache, self.where, team)
         self.problems.extend(problems)
         return customers, table.ignored_columns
 
@@ -375,7 +427,7 @@ def model_nodes(scenario: Scenario) -> int:
     daily windows its meeting fits (windows more than MAX_GAP_MINUTES apart are separate
     nodes), at least one; a node per commitment; a start and an end per day."""
     days = scenario.trip.possible_days
-    nodes = len(scenario.commitments) + 2 * len(days)
+    nodes = sum(len(scenario.bound_by(k)) for k in scenario.commitments) + 2 * len(days) * len(scenario.team)
     for customer in scenario.customers:
         meeting = customer.meeting_minutes
         patterns = {tuple(w for w in customer.hours.windows_on(day) if w[1] - w[0] >= meeting) for day in days}

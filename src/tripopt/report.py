@@ -82,7 +82,9 @@ def _stop_json(stop: Stop) -> dict[str, Any]:
 
 
 def plan_dict(plan: Plan) -> dict[str, Any]:
-    """The contract's JSON object (field names are a public interface: never rename)."""
+    """The contract's JSON object (field names are a public interface: never rename). A
+    team's days name their traveller and the summary lists the team."""
+    team = {"travellers": list(plan.travellers)} if plan.travellers else {}
     return {
         "format": FORMAT,
         "scenario": plan.scenario,
@@ -93,10 +95,11 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
             "drive_km": plan.drive_km, "drive_minutes": plan.drive_minutes,
             "extension_days": {"before": plan.extension_before, "after": plan.extension_after},
             "currency": plan.currency, "stopped_by": plan.stopped_by, "optimal": plan.optimal,
-            "recalled": plan.recalled,
+            "recalled": plan.recalled, **team,
         },
         "days": [
-            {"date": d.day.isoformat(), "extension": d.extension, "cost": d.cost, "drive_km": d.drive_km,
+            {**({"traveller": d.traveller} if plan.travellers else {}), "date": d.day.isoformat(),
+             "extension": d.extension, "cost": d.cost, "drive_km": d.drive_km,
              "drive_minutes": d.drive_minutes, "stops": [_stop_json(s) for s in d.stops]}
             for d in plan.days
         ],

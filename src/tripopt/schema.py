@@ -126,6 +126,26 @@ class CommitmentIn(_Section):
     date: TripDate
     start: Clock
     end: ClockEnd
+    who: Annotated[list[Name], Field(max_length=100)] | Name | None = None  # a name, a list, or "A, B; C"
+
+
+class DayOverrideIn(_Section):
+    """A traveller's own day hours: each key overrides trip.day's."""
+
+    start: Clock | None = None
+    end: ClockEnd | None = None
+
+
+class TravellerIn(_Section):
+    """A member of the team; what is left out comes from the trip (`arrive: null`: starts
+    at the base although the trip has an arrival)."""
+
+    name: Name
+    base: Name | None = None
+    arrive: EndpointIn | None = None
+    depart: EndpointIn | None = None
+    day: DayOverrideIn = DayOverrideIn()
+    max_drive: Annotated[Minutes, Field(ge=1)] | None = None
 
 
 class CustomerFileIn(_Section):
@@ -168,6 +188,7 @@ SECTIONS: dict[str, tuple[Any, bool]] = {
     "trip": (TripIn, True),
     "places": (dict[Name, PlaceIn], True),
     "base": (Name, True),
+    "travellers": (Annotated[list[TravellerIn], Field(min_length=1, max_length=50)], False),
     "commitments": (list[CommitmentIn], False),
     "customers": (CustomersIn, True),
     "defaults": (DefaultsIn, False),
