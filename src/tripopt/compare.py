@@ -6,7 +6,10 @@ a smaller budget keeps a larger one), and a last pass gives every budget the bes
 that keeps it, whichever budget it was found under. Plans remembered from earlier runs
 (`store`) take part as if found in this one. So a larger budget never shows a
 lower value. Waves, not a race between processes, decide which plan warm-starts which
-budget, so a sweep is as repeatable as the plans in it (see README, "Determinism").
+budget, so a sweep is as repeatable as the plans in it (see README, "Determinism"), and
+the same wherever its budgets run: local processes, or one task per budget on a Dask
+cluster (`scheduler`, docs/cluster.md) with as many budgets per wave as the local run
+has processes (`processes`; default there: the cluster's worker threads).
 
 `auto_compare` finds the budgets where the value changes: a plan found under budget B
 costs C <= B, so its value is already available from C; C is a breakpoint candidate,
@@ -16,14 +19,13 @@ and the gap below it is probed until it is narrower than the resolution.
 from __future__ import annotations
 
 import math
-import os
-import signal
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from typing import Any
 
 from .comparison import BudgetRow, Comparison, Progress
-from .errors import InfeasibleError
+from .errors import InfeasibleError, UndecidedError
+from .executors import Executor, open_executor
 from .limits import Interrupted
 from .model import Scenario
 from .plan import Outline, Plan
@@ -33,9 +35,10 @@ from .store import Remembered, mark_recalled
 
 def compare(scenario: Scenario, budgets: Sequence[float], processes: int | None = None,
             progress: Progress | None = None, interrupted: Interrupted | None = None,
-            remembered: Sequence[Remembered] = ()) -> Comparison:
-    """Solve under every budget (each with the scenario's time limit) and make it monotone."""
-    with _Sweep(scenario, processes, progress, interrupted, remembered) as sweep:
+            remembered: Sequence[Remembered] = (), scheduler: str | None = None) -> Comparison:
+    """Solve under every budget (each with the scenario's time limit) and make it monotone;
+    `processes` at a time here, or on the Dask cluster at `scheduler` (tcp://host:8786)."""
+    with _Sweep(scenario, processes, progress, interrupted, remembered, scheduler) as sweep:
         sweep.run(budgets)
         return sweep.result()
 
@@ -43,16 +46,17 @@ def compare(scenario: Scenario, budgets: Sequence[float], processes: int | None 
 def auto_compare(scenario: Scenario, floor: float = 0.0, ceiling: float | None = None, points: int = 6,
                  resolution: float | None = None, processes: int | None = None,
                  progress: Progress | None = None, interrupted: Interrupted | None = None,
-                 remembered: Sequence[Remembered] = ()) -> Comparison:
+                 remembered: Sequence[Remembered] = (), scheduler: str | None = None) -> Comparison:
     """The budgets at which the value changes, between `floor` and `ceiling`.
 
     Without a ceiling, the plan with no budget limit sets it (its cost: more money buys
     nothing). A grid of `points` budgets is solved first; then, wherever the value rises
     between two budgets, the cost of the richer plan is added as a row (adopted, not
     searched) and the gap below it is probed at its middle while wider than `resolution`
-    (default 2% of the range, at least 1 currency unit).
+    (default 2% of the range, at least 1 currency unit). `processes` and `scheduler` as
+    for `compare`.
     """
-    with _Sweep(scenario, processes, progress, interrupted, remembered) as sweep:
+    with _Sweep(scenario, processes, progress, interrupted, remembered, scheduler) as sweep:
         if ceiling is None:
             unlimited = sweep.solve_unlimited()
             ceiling = max(floor, math.ceil(unlimited.cost))
@@ -70,28 +74,26 @@ def auto_compare(scenario: Scenario, floor: float = 0.0, ceiling: float | None =
 
 
 class _Sweep:
-    """The rows solved so far, and the pool that solves more of them in waves."""
+    """The rows solved so far, and the executor that solves more of them in waves (as many
+    budgets a wave as it runs at once)."""
 
     def __init__(self, scenario: Scenario, processes: int | None, progress: Progress | None,
-                 interrupted: Interrupted | None, remembered: Sequence[Remembered]) -> None:
+                 interrupted: Interrupted | None, remembered: Sequence[Remembered],
+                 scheduler: str | None = None) -> None:
         self.scenario = scenario
         self.remembered = list(remembered)
-        self.processes = max(1, processes or os.cpu_count() or 1)
         self.progress = progress
         self.interrupted = interrupted or Interrupted()
         self.rows: dict[float, BudgetRow] = {}
         self.unsolved: list[float] = []
         self.known = 0
-        self.pool: ProcessPoolExecutor | None = None
+        self.executor: Executor[Any, BudgetRow] = open_executor(processes, scheduler)
 
     def __enter__(self) -> _Sweep:
-        if self.processes > 1:
-            self.pool = ProcessPoolExecutor(self.processes, initializer=_worker_init)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.executor.close()
 
     @property
     def stopped(self) -> bool:
@@ -100,6 +102,8 @@ class _Sweep:
     def solve_unlimited(self) -> Plan:
         """The plan with no budget limit (InfeasibleError if there is none at all)."""
         row = self._solve_wave([None])[0]
+        if row is None:
+            raise UndecidedError("interrupted before the plan with no budget limit was searched")
         if row.plan is None:
             raise InfeasibleError(f"even without a budget limit: {row.reason}")
         return row.plan
@@ -122,26 +126,29 @@ class _Sweep:
         return True
 
     def run(self, budgets: Sequence[float]) -> None:
-        """Solve the new budgets in ascending waves of `processes`, warm-started from below."""
+        """Solve the new budgets in ascending waves as wide as the executor, warm-started from below."""
         todo = sorted(b for b in set(budgets) if b not in self.rows)
         self.known += len(todo)
-        for first in range(0, len(todo), self.processes):
-            wave = todo[first:first + self.processes]
+        width = self.executor.width
+        for first in range(0, len(todo), width):
+            wave = todo[first:first + width]
             if self.stopped:
                 self.unsolved += wave
                 continue
-            for row in self._solve_wave(wave):
+            for budget, row in zip(wave, self._solve_wave(wave)):
+                if row is None:  # the interrupt came before it started
+                    self.unsolved.append(budget)
+                    continue
                 self.rows[row.budget] = row
                 if self.progress is not None:
                     self.progress(row, len(self.rows), self.known)
 
-    def _solve_wave(self, wave: Sequence[float | None]) -> list[BudgetRow]:
+    def _solve_wave(self, wave: Sequence[float | None]) -> list[BudgetRow | None]:
+        """One task per budget (plain data: the scenario, the budget, the warm start's outline)."""
         jobs = [(self.scenario, budget, _outline_of(self._best_keeping(budget))) for budget in wave]
-        if self.pool is None or len(jobs) == 1:
-            rows = [_solve_budget(*job, interrupted=self.interrupted) for job in jobs]
-        else:
-            rows = list(self.pool.map(_solve_budget_in_worker, jobs))
-        return [replace(r, plan=mark_recalled(r.plan, self.remembered)) if r.plan is not None else r for r in rows]
+        rows = self.executor.map(_solve_budget_task, jobs, self.interrupted)
+        return [replace(r, plan=mark_recalled(r.plan, self.remembered)) if r is not None and r.plan is not None
+                else r for r in rows]
 
     def _best_keeping(self, budget: float | None) -> Plan | Remembered | None:
         """The best plan found so far (under any budget, or remembered) that this budget
@@ -193,13 +200,6 @@ def _outline_of(source: Plan | Remembered | None) -> Outline | None:
     return source.outline if source is not None else None
 
 
-_WORKER_FLAG = Interrupted()
-
-
-def _worker_init() -> None:
-    """Ctrl-C reaches the workers too: each keeps its best plan so far and returns it."""
-    signal.signal(signal.SIGINT, lambda signum, frame: setattr(_WORKER_FLAG, "set", True))
-
-
-def _solve_budget_in_worker(job: tuple[Scenario, float | None, Outline | None]) -> BudgetRow:
-    return _solve_budget(*job, interrupted=_WORKER_FLAG)
+def _solve_budget_task(job: tuple[Scenario, float | None, Outline | None], interrupted: Interrupted) -> BudgetRow:
+    """The executor's task: one budget, wherever it runs (the OR-Tools model is built there)."""
+    return _solve_budget(*job, interrupted=interrupted)
