@@ -7,15 +7,18 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 import tripopt
+from tripopt.cli import app
 from tripopt.model import Endpoint, Traveller
 
 from .bruteforce import optimum
 from .checker import check_plan
-from .conftest import customer_row
+from .conftest import ROOT, customer_row
 
 NEAR = [(41.8880, -87.6217), (41.8830, -87.6290), (41.8950, -87.6350), (41.9000, -87.6200), (41.8750, -87.6300)]
 
@@ -102,3 +105,39 @@ def test_tiny_teams_are_optimal(one_day, case):
         return
     plan, _ = _checked(team)
     assert abs(plan.value - best.value) < 1e-6
+
+
+TEAM = [{"name": "Dana"}, {"name": "Lee", "arrive": {"place": "airport", "time": "13:00"}}]
+
+
+@pytest.mark.parametrize("change, culprit", [
+    ({"travellers": [{"name": "Dana"}, {"name": "Dana"}]}, "travellers #2 (Dana): the name 'Dana' is taken"),
+    ({"travellers": [{"name": "Dana", "base": "motel"}]}, "travellers #1 (Dana).base: unknown place"),
+    ({"travellers": TEAM, "commitments": [{"name": "Booth", "who": "Dana; Kim", "place": "venue",
+                                            "date": "2026-10-05", "start": "10:00", "end": "12:00"}]},
+     "commitments #1 (Booth).who: 'Kim' is not a traveller (travellers: Dana, Lee)"),
+    ({"commitments": [{"name": "Booth", "who": "Dana", "place": "venue", "date": "2026-10-05", "start": "10:00",
+                       "end": "12:00"}]},
+     "'Dana' is not a traveller (travellers: none: the scenario has no travellers)"),
+], ids=["duplicate_name", "unknown_base", "unknown_who", "who_without_a_team"])
+def test_bad_team_input_names_the_entry(one_day, change, culprit):
+    path = one_day([customer_row("A", *NEAR[0], 10)], **change)
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert culprit in result.output, result.output
+
+
+def test_an_unknown_owner_in_the_travellers_column_names_the_row(one_day):
+    path = one_day([customer_row("A", *NEAR[0], 10, travellers="Lee, Kim")], travellers=TEAM)
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "(A)" in result.output and "travellers: 'Kim' is not a traveller (travellers: Dana, Lee)" in result.output
+
+
+def test_the_team_example_plans_and_checks():
+    path = ROOT / "scenarios" / "reinvent-team-2026.yaml"
+    scenario = tripopt.load_scenario(path).with_time_limit(2)
+    plan, document = _checked(scenario)
+    assert document["summary"]["travellers"] == ["Dana", "Lee", "Sam"]
+    alone = tripopt.solve(dataclasses.replace(scenario, travellers=scenario.travellers[:1]))
+    assert plan.value >= alone.value
