@@ -242,8 +242,8 @@ class DaskCluster(Executor[J, R]):
         futures = {self._client.submit(_on_dask_worker, task, job, self._stop_name, fingerprint(), pure=False): index
                    for index, job in enumerate(jobs)}
         arrived: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        for future in futures:
-            future.add_done_callback(arrived.put)  # called from the client's thread
+        for submitted in futures:
+            submitted.add_done_callback(arrived.put)  # called from the client's thread
         results: list[R | None] = [None] * len(jobs)
         pending = set(futures)
         stopping = False
