@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from large_scenario import write as write_large  # noqa: E402
-from plan_bench import run_plan  # noqa: E402
+from large_scenario import write as write_large
+from plan_bench import run_plan
 
 TEAM = ["Dana", "Lee", "Sam", "Kim", "Ravi", "Ana"]
 
