@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import socket
 import threading
 import time
 import uuid
@@ -193,11 +194,11 @@ class DaskCluster(Executor[J, R]):
         except ImportError:
             raise self._refuse(f"needs Dask distributed, which is not installed: {INSTALL_HINT}") from None
         self._distributed = distributed
+        self._check_address()
         try:
             self._client = distributed.Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise self._refuse(f"cannot reach a Dask scheduler there ({exc or type(exc).__name__}); start one "
-                               "with `dask scheduler` and give its address, tcp://HOST:8786") from None
+            raise self._unreachable(exc) from None
         try:
             self._check_workers()
             threads = sum(self._client.nthreads().values())
@@ -211,6 +212,29 @@ class DaskCluster(Executor[J, R]):
 
     def _refuse(self, message: str) -> InputError:
         return InputError(Problem(f"--scheduler {self._address}", message))
+
+    def _unreachable(self, exc: BaseException) -> InputError:
+        detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return self._refuse(f"cannot reach a Dask scheduler there ({detail}); start one with `dask scheduler` "
+                            "and give the address it prints, tcp://HOST:8786")
+
+    def _check_address(self) -> None:
+        """A malformed address, or a TCP one where nothing listens, is refused at once
+        (the client would retry until its timeout)."""
+        comm = self._distributed.comm
+        try:
+            scheme, _ = comm.parse_address(self._address)
+            if scheme == "inproc":  # a scheduler in this very process (a LocalCluster of threads)
+                return
+            host, port = comm.get_address_host_port(self._address)  # an unknown scheme is refused too
+        except ValueError as exc:
+            raise self._refuse(f"is not a scheduler address ({exc}); give tcp://HOST:8786") from None
+        if scheme not in ("tcp", "tls"):
+            return
+        try:
+            socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
+        except OSError as exc:
+            raise self._unreachable(exc) from None
 
     def _check_workers(self) -> None:
         try:
