@@ -33,7 +33,7 @@ def with_team(scenario: Path, travellers: int) -> Path:
     text = scenario.read_text(encoding="utf-8").replace(
         "  - {name: Booth duty, place: venue, date: 2026-12-08, start: \"10:00\", end: \"14:00\"}",
         "\n".join(f"  - {{name: Booth {name}, who: {name}, place: venue, date: 2026-12-08, "
-                  f"start: \"{10 + 2 * (i % 4):02d}:00\", end: \"{12 + 2 * (i % 4):02d}:00\"}}"
+                  f"start: \"{10 + 2 * (i % 3):02d}:00\", end: \"{12 + 2 * (i % 3):02d}:00\"}}"
                   for i, name in enumerate(names)))
     team = scenario.with_name(f"team-{travellers}.yaml")
     team.write_text(text.replace("base: hotel\n", "base: hotel\n" + "\n".join(lines) + "\n"), encoding="utf-8")

@@ -141,3 +141,18 @@ def test_the_team_example_plans_and_checks():
     assert document["summary"]["travellers"] == ["Dana", "Lee", "Sam"]
     alone = tripopt.solve(dataclasses.replace(scenario, travellers=scenario.travellers[:1]))
     assert plan.value >= alone.value
+
+
+def test_commitments_of_different_travellers_may_overlap(one_day):
+    """Booth shifts of two travellers at one time, even under one name, are fine; one
+    traveller's two commitments at one time are not."""
+    shifts = [{"name": "Booth", "who": who, "place": "venue", "date": "2026-10-05", "start": "10:00", "end": "12:00"}
+              for who in ("Dana", "Lee")]
+    pair = [{"name": "Dana"}, {"name": "Lee"}]
+    plan, _ = _checked(tripopt.load_scenario(one_day([customer_row("A", *NEAR[0], 10)], travellers=pair,
+                                                     commitments=shifts)))
+    assert sum(s.name == "Booth" for d in plan.days for s in d.stops) == 2
+    clash = one_day([customer_row("A", *NEAR[0], 10)], travellers=pair,
+                    commitments=[{**shifts[0], "name": "Booth"}, {**shifts[0], "name": "Call", "who": None}])
+    result = CliRunner().invoke(app, ["check", str(clash)])
+    assert result.exit_code == 2 and "'Booth' (10:00-12:00) and 'Call' (10:00-12:00) overlap" in result.output

@@ -350,7 +350,7 @@ def _explain(compiled: CompiledProblem, t: int, base: list[int], timed: Schedule
     if timed.failed_at is None:
         raise AssertionError("only a failing schedule is explained")
     scenario, tour = compiled.scenario, compiled.problem.tours[t]
-    day = f"{tour.day:{_DAY}}"
+    day = _day_of(tour)
     clock = lambda minute: f"{compiled.local_time(t, minute):%H:%M}"  # a solver minute as the clock shows it
     if timed.failed_at == -1:
         return (f"on {day} the commitments alone need {timed.drive} minutes of driving, over the "

@@ -344,16 +344,23 @@ class _Builder:
         return names
 
     def _overlaps(self, commitments: list[Commitment]) -> None:
+        """Two commitments of one traveller at one time (in a team, only those that bind a
+        traveller in common: no `who` binds everyone)."""
         ordered = sorted(commitments, key=lambda c: (c.day, c.start_minute))
-        for first, second in zip(ordered, ordered[1:]):
-            if first.day == second.day and second.start_minute < first.end_minute:
+        shared = lambda a, b: not a.who or not b.who or bool(set(a.who) & set(b.who))
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1:]:
+                if second.day != first.day or second.start_minute >= first.end_minute:
+                    break
+                if not shared(first, second):
+                    continue
                 self.error(self.key("commitments"),
                            f"{first.name!r} ({_clock(first.start_minute)}-{_clock(first.end_minute)}) and "
                            f"{second.name!r} ({_clock(second.start_minute)}-{_clock(second.end_minute)}) "
                            f"overlap on {first.day}")
-        names = [c.name for c in commitments]
-        for name in sorted({n for n in names if names.count(n) > 1}):
-            if len({c.day for c in commitments if c.name == name}) < names.count(name):
+        for name in sorted({c.name for c in commitments}):
+            same = [c for c in commitments if c.name == name]
+            if any(a.day == b.day and shared(a, b) for i, a in enumerate(same) for b in same[i + 1:]):
                 self.error(self.key("commitments"), f"{name!r} is listed twice on the same day")
 
     # -- customers ----------------------------------------------------------------------
