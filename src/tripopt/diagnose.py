@@ -115,9 +115,12 @@ def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[st
         return "no_availability", _no_availability(compiled_all[0], customer)
     alone = [(c, sorted({o.tour for o in _single(c)[0].get(index, ())})) for c in compiled_all]
     if not any(tours for _, tours in alone):
-        cap = scenario.trip.max_drive_minutes
-        limit = f" or within the {cap // 60}h{cap % 60:02d} driving cap" if cap else ""
-        return "too_far", (f"cannot be reached and left in time on any day{limit}, even as the only visit "
+        caps = {t.max_drive_minutes for t in scenario.team if scenario.may_visit(customer, t)} - {None}
+        cap = next(iter(caps)) if len(caps) == 1 else None
+        limit = (f" or within the {cap // 60}h{cap % 60:02d} driving cap" if cap else
+                 " or within their driving caps" if caps else "")
+        who = ", by any traveller allowed to visit it," if scenario.travellers else ""
+        return "too_far", (f"cannot be reached and left in time on any day{who}{limit}, even as the only visit "
                            "and with no commitments")
     options = [(c, _single(c)[1].get(index, [])) for c in compiled_all]
     if not any(found for _, found in options):
