@@ -33,14 +33,62 @@ class BudgetRow:
 
 
 @dataclass(frozen=True)
+class TravellerStep:
+    """One traveller's part of a step up, in a team: the change in their own visits.
+    `gained`: on their days now and not before (new to the team, or taken over from a
+    colleague); `handed`: theirs before and now another's, as (customer, traveller);
+    `lost`: theirs before and now visited by nobody."""
+
+    traveller: str
+    extra_visits: int
+    extra_value: float
+    gained: tuple[str, ...]
+    handed: tuple[tuple[str, str], ...]
+    lost: tuple[str, ...]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.gained or self.handed or self.lost)
+
+
+@dataclass(frozen=True)
 class Step:
-    """From one budget to the next one up: what the extra money buys."""
+    """From one budget to the next one up: what the extra money buys (and, in a team,
+    `by_traveller`: each traveller's part, in the team's order)."""
 
     extra_budget: float
     extra_value: float
     extra_visits: int
     gained: tuple[str, ...]
     lost: tuple[str, ...]
+    by_traveller: tuple[TravellerStep, ...] = ()
+
+
+def visits_by_traveller(plan: Plan | None) -> dict[str, dict[str, float]]:
+    """Each traveller's visits in a plan, customer name to value (team order; one
+    traveller is named "")."""
+    result: dict[str, dict[str, float]] = {name: {} for name in (plan.travellers if plan else ())}
+    for day in plan.days if plan else ():
+        result.setdefault(day.traveller, {}).update((s.name, s.value) for s in day.visits)
+    return result
+
+
+def _traveller_steps(low: Plan | None, high: Plan | None) -> tuple[TravellerStep, ...]:
+    """Each traveller's part of the step from `low` to `high` (() without a team)."""
+    team = (high.travellers if high else ()) or (low.travellers if low else ())
+    if not team:
+        return ()
+    before, after = visits_by_traveller(low), visits_by_traveller(high)
+    owner = {name: traveller for traveller, visits in after.items() for name in visits}
+    steps = []
+    for traveller in team:
+        old, new = before.get(traveller, {}), after.get(traveller, {})
+        gone = sorted(set(old) - set(new))
+        steps.append(TravellerStep(
+            traveller, len(new) - len(old), round(sum(new.values()) - sum(old.values()), 6),
+            tuple(sorted(set(new) - set(old))), tuple((n, owner[n]) for n in gone if n in owner),
+            tuple(n for n in gone if n not in owner)))
+    return tuple(steps)
 
 
 @dataclass(frozen=True)
@@ -68,7 +116,7 @@ class Comparison:
             after = high.plan.visited_names if high.plan else frozenset()
             result.append(Step(high.budget - low.budget, high.value - low.value,
                                len(after) - len(before), tuple(sorted(after - before)),
-                               tuple(sorted(before - after))))
+                               tuple(sorted(before - after)), _traveller_steps(low.plan, high.plan)))
         return result
 
 

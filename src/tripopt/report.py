@@ -11,14 +11,16 @@ import io
 import json
 import math
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from rich.console import Console
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from .comparison import Comparison, Step
+from .comparison import Comparison, Step, TravellerStep, visits_by_traveller
 from .plan import FORMAT, DayPlan, Plan, Stop, Unvisited
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # a spreadsheet reads such a cell as a formula
@@ -103,16 +105,17 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
              "drive_minutes": d.drive_minutes, "stops": [_stop_json(s) for s in d.stops]}
             for d in plan.days
         ],
-        "unvisited": [_unvisited_json(u) for u in plan.unvisited],
+        "unvisited": [_unvisited_json(u, bool(plan.travellers)) for u in plan.unvisited],
     }
 
 
-def _unvisited_json(u: Unvisited) -> dict[str, Any]:
-    """The contract's four fields, and the hint (an extension) when there is one."""
+def _unvisited_json(u: Unvisited, team: bool = False) -> dict[str, Any]:
+    """The contract's four fields, and the hint (an extension) when there is one; in a
+    team the hint names whose day it is."""
     row: dict[str, Any] = {"name": u.name, "value": u.value, "code": u.code, "reason": u.reason}
     if u.hint is not None:
         h = u.hint
-        row["hint"] = {"kind": h.kind, "date": h.day.isoformat()}
+        row["hint"] = {**({"traveller": h.traveller} if team else {}), "kind": h.kind, "date": h.day.isoformat()}
         row["hint"].update({"extra_budget": h.extra_budget} if h.kind == "budget"
                            else {"replaces": h.replaces, "replaces_value": h.replaces_value})
     return row
@@ -141,14 +144,21 @@ CSV_COLUMNS = ("date", "extension", "seq", "type", "name", "arrive", "start", "e
                "travel_km", "travel_minutes", "value", "cost", "lat", "lon", "notes")
 
 
+def stop_columns(plan: Plan) -> tuple[str, ...]:
+    """The header of `stop_rows`: CSV_COLUMNS, after a `traveller` column in a team."""
+    return ("traveller", *CSV_COLUMNS) if plan.travellers else CSV_COLUMNS
+
+
 def stop_rows(plan: Plan) -> list[list[Any]]:
-    """One row a stop, for CSV and spreadsheets."""
+    """One row a stop, for CSV and spreadsheets (columns: `stop_columns`); a team's rows
+    start with the traveller, grouped by traveller as the days are."""
     rows = []
     for day in plan.days:
         for seq, s in enumerate(day.stops):
-            rows.append([day.day.isoformat(), day.extension, seq, s.kind, s.name, _iso(s.arrive), _iso(s.start),
-                         _iso(s.end), _iso(s.depart), s.travel_km, s.travel_minutes, s.value, s.cost, s.lat,
-                         s.lon, s.notes])
+            row = [day.day.isoformat(), day.extension, seq, s.kind, s.name, _iso(s.arrive), _iso(s.start),
+                   _iso(s.end), _iso(s.depart), s.travel_km, s.travel_minutes, s.value, s.cost, s.lat,
+                   s.lon, s.notes]
+            rows.append([day.traveller, *row] if plan.travellers else row)
     return rows
 
 
@@ -166,22 +176,25 @@ def _csv(header: tuple[str, ...], rows: list[list[Any]]) -> str:
 
 
 def to_csv(plan: Plan) -> str:
-    return _csv(CSV_COLUMNS, stop_rows(plan))
+    return _csv(stop_columns(plan), stop_rows(plan))
 
 
 def to_xlsx(plan: Plan) -> bytes:
-    """A workbook: the itinerary (a row per stop), the customers not visited, a summary.
+    """A workbook: the itinerary (a row per stop), the customers not visited, a summary;
+    a team's itinerary has a traveller column, and a Travellers sheet totals each one.
     Text that a spreadsheet would read as a formula is stored as plain text."""
     from openpyxl import Workbook  # a dependency already (pandas reads .xlsx with it)
 
     book = Workbook()
     sheets = [
-        ("Itinerary", CSV_COLUMNS, stop_rows(plan)),
+        ("Itinerary", stop_columns(plan), stop_rows(plan)),
         ("Not visited", ("name", "value", "code", "reason"),
          [[u.name, u.value, u.code, u.reason] for u in sorted(plan.unvisited, key=lambda u: -u.value)]),
-        ("Summary", ("item", "value"), [[k, v if not isinstance(v, dict) else json.dumps(v)]
-                                        for k, v in plan_dict(plan)["summary"].items()]),
+        ("Summary", ("item", "value"), [[k, _summary_cell(v)] for k, v in plan_dict(plan)["summary"].items()]),
     ]
+    if plan.travellers:
+        sheets.append(("Travellers", ("traveller", "days", "visited", "value", "cost", "drive_km", "drive_minutes"),
+                       [[name, len(days), *_totals(days)] for name, days in traveller_days(plan)]))
     book.remove(book.active)
     for title, header, rows in sheets:
         sheet = book.create_sheet(title)
@@ -194,6 +207,28 @@ def to_xlsx(plan: Plan) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _summary_cell(value: Any) -> Any:
+    """A summary item as one cell: the team's names listed, extension days as JSON."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return json.dumps(value) if isinstance(value, dict) else value
+
+
+def traveller_days(plan: Plan) -> list[tuple[str, list[DayPlan]]]:
+    """The days grouped by traveller, in the team's order ([("", days)] without a team)."""
+    groups: dict[str, list[DayPlan]] = {name: [] for name in plan.travellers}
+    for day in plan.days:
+        groups.setdefault(day.traveller, []).append(day)
+    return list(groups.items())
+
+
+def _totals(days: list[DayPlan]) -> tuple[int, float, float, float, int]:
+    """Visits, value, cost, km and driving minutes of some days (one traveller's)."""
+    return (sum(len(d.visits) for d in days), round(sum(s.value for d in days for s in d.visits), 6),
+            round(sum(d.cost for d in days), 2), round(sum(d.drive_km for d in days), 1),
+            sum(d.drive_minutes for d in days))
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -212,8 +247,11 @@ def _headline(plan: Plan) -> list[str]:
     if plan.extension_days:
         ext = (f"; extension: {plan.extension_before} day(s) before, {plan.extension_after} after"
                f" ({plan.extension_cost:,.2f})")
+    team = [f"{len(plan.travellers)} traveller{'s' if len(plan.travellers) != 1 else ''}: "
+            + printable(", ".join(plan.travellers))] if plan.travellers else []
     lines = [
         printable(plan.scenario),
+        *team,
         f"Value {plan.value:,.0f} of {plan.value_available:,.0f} available; visiting {plan.visited} of "
         f"{plan.candidates} customers",
         f"Cost {_money(plan, plan.cost)} (budget {_money(plan, plan.budget)}); driving {plan.drive_km:,.1f} km, "
@@ -225,6 +263,13 @@ def _headline(plan: Plan) -> list[str]:
         lines.append("An earlier run (plan or compare) found this plan; this search found none better"
                      " (--fresh ignores earlier runs).")
     return lines
+
+
+def _traveller_title(plan: Plan, name: str, days: list[DayPlan]) -> str:
+    """A team member's heading: their visits, value, cost and driving over their days."""
+    visits, value, cost, km, minutes = _totals(days)
+    return printable(f"{name}: {visits} visit(s), value {value:,.0f}, cost {_money(plan, cost)}, driving {km:,.1f} km, "
+                     f"{minutes // 60}h{minutes % 60:02d}")
 
 
 def _day_title(day: DayPlan) -> str:
@@ -254,19 +299,24 @@ def _line(console: Console, text: str, style: str | None = None) -> None:
 
 
 def render_table(plan: Plan, console: Console) -> None:
-    """The terminal itinerary: headline, a table per day, the customers left out."""
+    """The terminal itinerary: headline, a table per day (a team's under a heading per
+    traveller), the customers left out."""
     first, *rest = _headline(plan)
     _line(console, first, "bold")
     for line in rest:
         _line(console, line)
-    for day in plan.days:
-        table = Table(title=_day_title(day), title_justify="left", show_edge=False, expand=False)
-        for column in ("time", "", "where", "travel", "value", "notes"):
-            table.add_column(column, overflow="fold")
-        for stop in day.stops:
-            table.add_row(*map(_cell, _stop_cells(stop)))
-        console.print()
-        console.print(table)
+    for name, days in traveller_days(plan) if plan.travellers else [("", list(plan.days))]:
+        if plan.travellers:
+            console.print()
+            console.print(Rule(Text(_traveller_title(plan, name, days), style="bold"), align="left"))
+        for day in days:
+            table = Table(title=_day_title(day), title_justify="left", show_edge=False, expand=False)
+            for column in ("time", "", "where", "travel", "value", "notes"):
+                table.add_column(column, overflow="fold")
+            for stop in day.stops:
+                table.add_row(*map(_cell, _stop_cells(stop)))
+            console.print()
+            console.print(table)
     if plan.unvisited:
         table = Table(title=f"Not visited ({len(plan.unvisited)})", title_justify="left", show_edge=False)
         for column in ("customer", "value", "why"):
@@ -279,11 +329,15 @@ def render_table(plan: Plan, console: Console) -> None:
 
 def to_markdown(plan: Plan) -> str:
     lines = [f"# {_md(_headline(plan)[0])}", "", *[f"- {_md(line)}" for line in _headline(plan)[1:]], ""]
-    for day in plan.days:
-        lines += [f"## {_day_title(day)}", "", "| time | | where | travel | value | notes |",
-                  "| --- | --- | --- | --- | --- | --- |"]
-        lines += ["| " + " | ".join(_md(c) for c in _stop_cells(s)) + " |" for s in day.stops]
-        lines.append("")
+    level = "###" if plan.travellers else "##"  # a team's days under a heading per traveller
+    for name, days in traveller_days(plan) if plan.travellers else [("", list(plan.days))]:
+        if plan.travellers:
+            lines += [f"## {_md(_traveller_title(plan, name, days))}", ""]
+        for day in days:
+            lines += [f"{level} {_day_title(day)}", "", "| time | | where | travel | value | notes |",
+                      "| --- | --- | --- | --- | --- | --- |"]
+            lines += ["| " + " | ".join(_md(c) for c in _stop_cells(s)) + " |" for s in day.stops]
+            lines.append("")
     if plan.unvisited:
         lines += ["## Not visited", "", "| customer | value | code | why |", "| --- | --- | --- | --- |"]
         lines += [f"| {_md(u.name)} | {u.value:,.0f} | {_md(u.code)} | {_md(u.reason)} |"
@@ -306,7 +360,8 @@ def _md(text: object) -> str:
 
 def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
     """CONTRACT section 5's compare rows (budget, status, value, visited, cost,
-    extension_days, drive_km), with what a reader of the sweep needs besides."""
+    extension_days, drive_km), with what a reader of the sweep needs besides; a team's
+    plan rows add `by_traveller` (`_by_traveller`)."""
     breakpoints = set(comparison.breakpoints)
     rows = []
     for row, step in zip(comparison.rows, comparison.steps()):
@@ -321,8 +376,29 @@ def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
             "customers": sorted(p.visited_names),
             "gained": list(step.gained) if step else [], "lost": list(step.lost) if step else [],
             "stopped_by": p.stopped_by, "recalled": p.recalled,
+            **({"by_traveller": _by_traveller(p, step)} if p.travellers else {}),
         })
     return rows
+
+
+def _by_traveller(plan: Plan, step: Step | None) -> dict[str, dict[str, Any]]:
+    """Per traveller (team order): their visits, value, cost and driving in this row's
+    plan, and the step up to it: `gained` (now theirs, not before), `handed` (theirs
+    before, now the named colleague's) and `lost` (theirs before, now nobody's)."""
+    parts = {t.traveller: t for t in step.by_traveller} if step else {}
+    visits = visits_by_traveller(plan)
+    result = {}
+    for name, days in traveller_days(plan):
+        _, value, cost, km, minutes = _totals(days)
+        part = parts.get(name)
+        result[name] = {
+            "visited": len(visits.get(name, {})), "value": value, "cost": cost, "drive_km": km,
+            "drive_minutes": minutes, "customers": sorted(visits.get(name, {})),
+            "gained": list(part.gained) if part else [],
+            "handed": [{"name": n, "to": to} for n, to in part.handed] if part else [],
+            "lost": list(part.lost) if part else [],
+        }
+    return result
 
 
 def comparison_to_json(comparison: Comparison) -> str:
@@ -346,17 +422,31 @@ def _per(value: float, cost: float) -> float | None:
 
 
 def step_line(step: Step, currency: str, names: int = 5) -> str:
-    """'+500 USD: +3 customers, +14 value: Acme, Globex, Initech; gives up Foo'."""
-    def listed(items: tuple[str, ...]) -> str:
+    """'+500 USD: +3 customers, +14 value: Acme, Globex, Initech; gives up Foo'; in a team,
+    per traveller who changes: '...: Dana +2 (Acme, Globex), Lee -1 (Foo to Dana; gives up Bar)'."""
+    def listed(items: tuple[str, ...] | list[str]) -> str:
         more = f" and {len(items) - names} more" if len(items) > names else ""
         return ", ".join(items[:names]) + more
 
     text = f"+{step.extra_budget:,.2f} {currency}: {step.extra_visits:+d} customers, {step.extra_value:+,.0f} value"
+    if step.by_traveller:
+        parts = [_traveller_part(t, listed) for t in step.by_traveller if t.changed]
+        return printable(text + (": " + ", ".join(parts) if parts else ""))
     if step.gained:
         text += f": {listed(step.gained)}"
     if step.lost:
         text += f"; gives up {listed(step.lost)}"
     return printable(text)
+
+
+def _traveller_part(part: TravellerStep, listed: Callable[[list[str]], str]) -> str:
+    """'Lee -1 (Acme; Foo to Dana; gives up Bar)': one traveller's change in a step."""
+    pieces = [listed(list(part.gained))] if part.gained else []
+    if part.handed:
+        pieces.append(listed([f"{name} to {to}" for name, to in part.handed]))
+    if part.lost:
+        pieces.append(f"gives up {listed(list(part.lost))}")
+    return f"{part.traveller} {part.extra_visits:+d} ({'; '.join(pieces)})"
 
 
 def render_comparison(comparison: Comparison, console: Console, only_breakpoints: bool = False) -> None:
@@ -383,7 +473,8 @@ def render_comparison(comparison: Comparison, console: Console, only_breakpoints
                       "-" if per is None else f"{per:,.1f}", mark)
     console.print(table)
     lines = [step_line(step, comparison.currency) for row, step in pairs
-             if step is not None and row.plan is not None and (step.gained or step.lost)]
+             if step is not None and row.plan is not None
+             and (step.gained or step.lost or any(t.changed for t in step.by_traveller))]
     if lines:
         console.print()
         for line in lines:
