@@ -219,10 +219,6 @@ def test_calendar_spring_forward_has_the_plans_instants(tmp_path):
     assert _span(event) == 40 * MINUTE
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ics.py writes every time as TZID=zone local time; RFC 5545 (3.3.5) reads a repeated local time as its "
-    "first occurrence, so 01:30 CST (the second 01:30) comes back as 01:30 CDT, an hour early. ics.py must "
-    "write such an instant in UTC (DTEND:20261101T073000Z); remove this mark when it does"))
 def test_calendar_fall_back_has_the_plans_instants(tmp_path):
     path = _night(tmp_path, FALL, [customer_row("Night owl", *HOTEL, 5, meeting="40min", hours="Sun 01:50-02:40")])
     _, plan, _ = _solve(path)

@@ -287,13 +287,38 @@ def _targets(wanted: Sequence[tuple[str, Path | str | None, bool]], scenario: Pa
     """Every output of the run (option, path, binary), checked, by option: before the
     scenario is read (it may not be overwritten), and again once it is (nor its customer
     file)."""
-    protected = [("scenario file", scenario)]
-    if loaded is not None and loaded.customer_file is not None:
-        protected.append((f"customer file of {short(scenario)}", loaded.customer_file))
+    protected = _protected(scenario, loaded)
     targets = {option: check_output(path, option, protected, binary)
                for option, path, binary in wanted if path is not None}
     check_distinct(list(targets.values()))
     return targets
+
+
+def _protected(scenario: Path, loaded: Scenario | None) -> list[tuple[str, Path]]:
+    """The run's input files, which no output may be."""
+    protected = [("scenario file", scenario)]
+    if loaded is not None and loaded.customer_file is not None:
+        protected.append((f"customer file of {short(scenario)}", loaded.customer_file))
+    return protected
+
+
+def _calendar_targets(targets: dict[str, Target], scenario: Path, loaded: Scenario) -> list[tuple[str | None, Target]]:
+    """Where --ics goes, as (traveller, target): its one file; or for a team, one file per
+    traveller (FILE with -NAME before the suffix, ics.calendar_paths), each checked like
+    any output and distinct from the others, all before the search. Standard output, a
+    device or a FIFO takes one calendar of everyone's events (traveller None)."""
+    target = targets.get("--ics")
+    if target is None:
+        return []
+    if not loaded.travellers or target.kind != "file":
+        return [(None, target)]
+    from .ics import calendar_paths  # imported on demand, as for writing the calendar
+
+    protected = _protected(scenario, loaded)
+    own = [(name, check_output(path, "--ics", protected))
+           for name, path in calendar_paths(Path(target.given), [t.name for t in loaded.travellers])]
+    check_distinct([t for option, t in targets.items() if option != "--ics"] + [t for _, t in own])
+    return [(name, t) for name, t in own]
 
 
 def _write(outputs: Sequence[tuple[Target, str | bytes]]) -> None:
@@ -313,7 +338,8 @@ def plan(
                                             parser=_float, metavar="FLOAT"),
     fmt: PlanFormat = typer.Option(PlanFormat.table, "--format", help="Output format."),
     out_file: Path | None = typer.Option(None, "--out", help="Write to FILE (atomically) instead of stdout ('-')."),
-    ics_file: Path | None = typer.Option(None, "--ics", help="Also write the plan as a calendar (.ics)."),
+    ics_file: Path | None = typer.Option(None, "--ics", help="Also write the plan as a calendar (.ics); a team's "
+                                         "as one per traveller, FILE with -NAME before the suffix."),
     travel_blocks: bool = typer.Option(False, "--ics-travel",
                                        help="--ics: add a 'Drive to ...' event before each stop."),
     map_file: Path | None = typer.Option(None, "--map", help="Also write an interactive map (.html, works offline)."),
@@ -329,6 +355,7 @@ def plan(
         _targets(wanted, scenario)
         loaded = _load(scenario, budget, time_limit)
         targets = _targets(wanted, scenario, loaded)
+        calendars = _calendar_targets(targets, scenario, loaded)
         store = _store(loaded, fresh)
         warm = store.best_keeping(loaded.budget) if store is not None else None
         result = _solve_with_progress(loaded, warm.outline if warm is not None else None)
@@ -336,10 +363,11 @@ def plan(
             result = mark_recalled(result, [warm])
         _remember(store, [result], "plan")
         outputs: list[tuple[Target, str | bytes]] = [(targets["--out"], _render(result, fmt, targets["--out"]))]
-        if "--ics" in targets:
+        if calendars:
             from .ics import plan_calendar  # imported on demand: it costs start-up time otherwise
 
-            outputs.append((targets["--ics"], plan_calendar(result, travel_blocks)))
+            outputs += [(target, plan_calendar(result, travel_blocks, traveller=traveller))
+                        for traveller, target in calendars]
         if "--map" in targets:
             from .webmap import plan_map_html  # folium is slow to import (benchmarks/README.md)
 

@@ -1,7 +1,13 @@
 """The plan as an RFC 5545 calendar (icalendar): one event per visit and commitment.
 
 Times are written in the scenario's time zone with its VTIMEZONE (generated from the
-IANA database for the trip's dates), so a calendar in any zone shows them right.
+IANA database for the trip's dates), so a calendar in any zone shows them right; a time
+in the hour the clocks repeat when they go back, the second time round, is written in
+UTC (a calendar reads a repeated local time as its first occurrence, RFC 5545 3.3.5).
+
+A team gets one calendar per traveller (`plan_calendar(..., traveller=NAME)`, each file
+named by `calendar_paths`), each event's UID made from the traveller too, so re-importing
+a traveller's calendar updates their events and never touches a colleague's.
 
 Every text from the data goes through `report.printable`: RFC 5545 allows no control
 character but tab in a text value, so a line break is one only in the description (where
@@ -10,57 +16,110 @@ icalendar writes it as `\\n`), a space elsewhere, and NUL, ESC and the like are 
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from hashlib import sha1
+from pathlib import Path
 
 from icalendar import Calendar, Event
 
+from .errors import InputError, Problem
+from .files import short
 from .plan import DayPlan, Plan, Stop
 from .report import printable
 
 PRODID = "-//tripopt//trip plan//EN"
+_NOT_IN_FILE_NAME = re.compile(r"[^\w.-]+")  # \w: letters and digits of any script, and _
+MAX_NAME_IN_FILE = 64  # characters of a traveller's name in their calendar's file name
 
 
-def plan_calendar(plan: Plan, travel_blocks: bool = False, stamp: datetime | None = None) -> bytes:
+def plan_calendar(plan: Plan, travel_blocks: bool = False, stamp: datetime | None = None,
+                  traveller: str | None = None) -> bytes:
     """The calendar file's bytes. `travel_blocks` adds a busy "Drive to ..." event before
-    each stop; `stamp` (DTSTAMP) defaults to now."""
+    each stop; `stamp` (DTSTAMP) defaults to now. In a team, `traveller` makes that
+    traveller's own calendar; without it the calendar holds everyone's events, each
+    summary led by whose it is."""
     stamp = stamp or datetime.now(UTC)
+    days = [d for d in plan.days if traveller is None or d.traveller == traveller]
+    together = bool(plan.travellers) and traveller is None
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", printable(f"{plan.scenario} (tripopt)"))
+    title = plan.scenario if not plan.travellers or traveller is None else f"{plan.scenario}: {traveller}"
+    calendar.add("x-wr-calname", printable(f"{title} (tripopt)"))
     calendar.add("x-wr-timezone", printable(plan.timezone))
-    for day in plan.days:
+    for day in days:
         for previous, stop in zip(day.stops, day.stops[1:]):
             if stop.kind not in ("visit", "commitment"):
                 continue
             if travel_blocks and stop.travel_minutes > 0:
-                calendar.add_component(_travel_event(plan, day, previous, stop, stamp))
-            calendar.add_component(_stop_event(plan, day, previous, stop, stamp))
-    if plan.days:  # the zone's rules for the whole year(s): events moved by hand stay right
-        calendar.add_missing_timezones(first_date=date(plan.days[0].day.year, 1, 1),
-                                       last_date=date(plan.days[-1].day.year, 12, 31))
+                calendar.add_component(_travel_event(plan, day, previous, stop, stamp, together))
+            calendar.add_component(_stop_event(plan, day, previous, stop, stamp, together))
+    if days:  # the zone's rules for the whole year(s): events moved by hand stay right
+        calendar.add_missing_timezones(first_date=date(min(d.day for d in days).year, 1, 1),
+                                       last_date=date(max(d.day for d in days).year, 12, 31))
     return calendar.to_ical()
+
+
+def file_safe(name: str) -> str:
+    """A traveller's name as part of a file name: letters and digits of any script, `_`,
+    `.` and `-` kept, any run of other characters (spaces, slashes, control characters)
+    one `_`, no `.`, `_` or `-` at either end, at most MAX_NAME_IN_FILE characters;
+    "traveller" if nothing is left."""
+    safe = _NOT_IN_FILE_NAME.sub("_", unicodedata.normalize("NFC", name)).strip("._-")
+    return safe[:MAX_NAME_IN_FILE].rstrip("._-") or "traveller"
+
+
+def calendar_paths(path: Path, travellers: Sequence[str], option: str = "--ics") -> list[tuple[str, Path]]:
+    """Each traveller's calendar file: `path` with -NAME before its suffix (trip.ics ->
+    trip-Dana.ics, NAME by `file_safe`). Two travellers whose files would be one (also
+    when the names differ only in case, as they would on macOS or Windows) are an
+    InputError, raised before anything is written."""
+    result: list[tuple[str, Path]] = []
+    taken: dict[str, str] = {}
+    for name in travellers:
+        file = path.with_name(f"{path.stem}-{file_safe(name)}{path.suffix}")
+        other = taken.setdefault(file.name.casefold(), name)
+        if other != name:
+            raise InputError(Problem(f"{option} {short(path)}", (
+                f"travellers {printable(other)!r} and {printable(name)!r} would both get the calendar "
+                f"{printable(file.name)} (a name in a file name keeps only letters, digits, '_', '.' and '-'); "
+                "rename one of them")))
+        result.append((name, file))
+    return result
+
+
+def _moment(when: datetime | None) -> datetime | None:
+    """A time as the calendar gets it: local time with the zone, or in UTC when it is the
+    second occurrence of a local time the clocks repeat (fall-back night), which a
+    calendar would read as the first one, an hour early."""
+    if when is not None and when.fold and when.replace(fold=0).utcoffset() != when.utcoffset():
+        return when.astimezone(UTC)
+    return when
 
 
 def _event(plan: Plan, day: DayPlan, stop: Stop, kind: str, stamp: datetime) -> Event:
     event = Event()
-    key = f"{plan.scenario}|{day.day.isoformat()}|{kind}|{stop.name}".encode("utf-8", "surrogatepass")
+    who = f"{day.traveller}|" if plan.travellers else ""  # a team: each traveller's events their own
+    key = f"{plan.scenario}|{who}{day.day.isoformat()}|{kind}|{stop.name}".encode("utf-8", "surrogatepass")
     event.add("uid", f"{sha1(key).hexdigest()[:20]}@tripopt")  # stable: re-imports update, not duplicate
     event.add("dtstamp", stamp)
     return event
 
 
-def _stop_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: datetime) -> Event:
+def _stop_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: datetime, together: bool) -> Event:
     event = _event(plan, day, stop, stop.kind, stamp)
-    event.add("summary", printable(f"Visit: {stop.name}" if stop.kind == "visit" else stop.name))
-    event.add("dtstart", stop.start)
-    event.add("dtend", stop.end)
+    whose = f"{day.traveller}: " if together else ""
+    event.add("summary", printable(whose + (f"Visit: {stop.name}" if stop.kind == "visit" else stop.name)))
+    event.add("dtstart", _moment(stop.start))
+    event.add("dtend", _moment(stop.end))
     event.add("location", printable(_location(stop)))
     event.add("geo", (stop.lat, stop.lon))
     event.add("categories", ["tripopt", stop.kind])
-    lines = []
+    lines = [f"Traveller: {printable(day.traveller)}"] if plan.travellers else []
     if stop.kind == "visit":
         cost = f"; visit cost {stop.cost:,.2f} {printable(plan.currency)}" if stop.cost else ""
         lines.append(f"Value: {stop.value:,.0f}{cost}")
@@ -91,11 +150,12 @@ def _departure(previous: Stop, stop: Stop) -> datetime:
     return stop.arrive
 
 
-def _travel_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: datetime) -> Event:
+def _travel_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: datetime, together: bool) -> Event:
     event = _event(plan, day, stop, f"travel-{stop.kind}", stamp)
-    event.add("summary", printable(f"Drive to {stop.name}"))
-    event.add("dtstart", _departure(previous, stop))
-    event.add("dtend", stop.arrive)
+    whose = f"{day.traveller}: " if together else ""
+    event.add("summary", printable(f"{whose}Drive to {stop.name}"))
+    event.add("dtstart", _moment(_departure(previous, stop)))
+    event.add("dtend", _moment(stop.arrive))
     event.add("description", f"{stop.travel_minutes} min, {stop.travel_km:,.1f} km from {printable(previous.name)}")
     event.add("categories", ["tripopt", "travel"])
     return event
