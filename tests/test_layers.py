@@ -61,3 +61,9 @@ def test_no_import_cycles():
 
     for module in graph:
         visit(module, ())
+
+
+def test_the_package_exports_what_it_lazily_imports():
+    assert sorted(tripopt.__all__) == sorted(tripopt._WHERE)
+    for name in tripopt.__all__:
+        assert getattr(tripopt, name) is not None
