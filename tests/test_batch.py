@@ -137,7 +137,7 @@ def test_a_plan_may_not_overwrite_the_summary_or_an_input(tmp_path, one_day):
                                         "Mon-Fri 09:00-17:00\n", encoding="utf-8")
     scenario = _named(one_day("summary.csv"), "dana")
     scenario = scenario.rename(folder / scenario.name)
-    with pytest.raises(tripopt.InputError, match="customer file of .*never overwrites its input"):
+    with pytest.raises(tripopt.InputError, match=r"customer file of .*never overwrites its input"):
         run_batch([scenario], folder)
     assert (folder / "summary.csv").read_text(encoding="utf-8").startswith("name,")
     with pytest.raises(tripopt.InputError, match="--format"):
