@@ -1,8 +1,10 @@
 """The plan as an interactive map (folium over Leaflet), one HTML file that works offline.
 
-Leaflet's script and style sheet are inlined from the copy shipped with tripopt
-(`assets/leaflet`, BSD-2), and nothing else is loaded: without a tile server the map has
-no background, but the routes, numbered stops, popups and the legend all show.
+A layer per day (a team: per traveller and day, each traveller in a colour of their own
+and their days told apart by dash patterns of it). Leaflet's script and style sheet are
+inlined from the copy shipped with tripopt (`assets/leaflet`, BSD-2), and nothing else is
+loaded: without a tile server the map has no background, but the routes, numbered stops,
+popups and the legend all show.
 
 Every string from the user's data is HTML-escaped here, then handed to Leaflet as a JSON
 string (not through folium's popup and tooltip templates, which paste text into
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import resources
 
 import folium
@@ -28,6 +31,18 @@ from .report import printable
 DAY_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
                "#7f7f7f", "#bcbd22")
 UNVISITED_COLOUR = "#9e9e9e"
+# a team: one colour per traveller (DAY_COLOURS in turn), and each of their days its own line pattern
+DAY_DASHES = (None, "12 8", "2 8", "16 6 2 6", "6 5", "20 5 5 5 5 5")
+
+
+@dataclass(frozen=True)
+class _Route:
+    """A day drawn on the map: its colour, its line pattern (None: solid), whose it is."""
+
+    day: DayPlan
+    colour: str
+    dash: str | None = None
+    traveller: str = ""
 
 
 def text(value: object) -> str:
@@ -53,8 +68,9 @@ class _Bind(MacroElement):
 
 
 def plan_map_html(plan: Plan, places: Iterable[Place] = ()) -> str:
-    """The whole page: a layer per day (route and numbered stops), places such as the
-    hotel and the venue, and the customers left out in grey with their reason."""
+    """The whole page: a layer per day (route and numbered stops; a team's per traveller
+    and day), places such as the hotel and the venue, and the customers left out in grey
+    with their reason."""
     places = tuple(places)
     # the view fits the route and the places; far-off customers left out are a pan away
     points = [(s.lat, s.lon) for d in plan.days for s in d.stops] + [(p.lat, p.lon) for p in places]
@@ -62,14 +78,14 @@ def plan_map_html(plan: Plan, places: Iterable[Place] = ()) -> str:
     centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)) if points else (0, 0)
     folium_map = folium.Map(location=centre, zoom_start=11, control_scale=True)
     folium_map.default_js, folium_map.default_css = [], []  # no CDN: Leaflet is inlined below
-    _inline_leaflet(folium_map, plan.scenario)
+    _inline_leaflet(folium_map, plan.scenario, _STYLE + (_TEAM_STYLE if plan.travellers else ""))
     bases = {s.place.key for d in plan.days for s in d.stops if s.kind in ("start", "end") and s.place is not None}
     for place in places:
         symbol = "&#8962;" if place.key in bases else "&#9873;"  # a house for where days start and end
         _pin(folium_map, place.lat, place.lon, symbol, "#000000", f"<b>{text(place.name)}</b>",
              text(place.name), "tripopt-place")
-    for day, colour in _coloured_days(plan):
-        _day_layer(day, colour).add_to(folium_map)
+    for route in _coloured_days(plan):
+        _day_layer(route).add_to(folium_map)
     if plan.unvisited:
         layer = folium.FeatureGroup(name=f"Not visited ({len(plan.unvisited)})")
         for u in plan.unvisited:
@@ -88,18 +104,37 @@ def plan_map_html(plan: Plan, places: Iterable[Place] = ()) -> str:
     return folium_map.get_root().render()
 
 
-def _coloured_days(plan: Plan) -> list[tuple[DayPlan, str]]:
-    """Days with at least one stop, each with its colour: the routes and the legend agree."""
+def _coloured_days(plan: Plan) -> list[_Route]:
+    """Days with at least one stop, each with its colour (and in a team its traveller's
+    colour and a line pattern of its own among theirs): the routes and the legend agree."""
     busy = [d for d in plan.days if len(d.stops) > 2]
-    return [(d, DAY_COLOURS[i % len(DAY_COLOURS)]) for i, d in enumerate(busy)]
+    if not plan.travellers:
+        return [_Route(d, DAY_COLOURS[i % len(DAY_COLOURS)]) for i, d in enumerate(busy)]
+    routes = []
+    for t, name in enumerate(plan.travellers):
+        own = [d for d in busy if d.traveller == name]
+        routes += [_Route(d, _traveller_colour(t), DAY_DASHES[i % len(DAY_DASHES)], name) for i, d in enumerate(own)]
+    return routes
 
 
-def _day_layer(day: DayPlan, colour: str) -> folium.FeatureGroup:
-    """A day's route in its colour, with a numbered marker per visit and commitment."""
-    label = f"{day.day:%a %d %b}: {len(day.visits)} visit(s)" + (" (extension)" if day.extension else "")
+def _traveller_colour(index: int) -> str:
+    return DAY_COLOURS[index % len(DAY_COLOURS)]
+
+
+def _day_label(route: _Route) -> str:
+    day = route.day
+    whose = f"{route.traveller}: " if route.traveller else ""
+    return f"{whose}{day.day:%a %d %b}: {len(day.visits)} visit(s)" + (" (extension)" if day.extension else "")
+
+
+def _day_layer(drawn: _Route) -> folium.FeatureGroup:
+    """A day's route in its colour (and pattern), with a numbered marker per visit and commitment."""
+    day, colour = drawn.day, drawn.colour
+    label = _day_label(drawn)
     layer = folium.FeatureGroup(name=text(label))
+    pattern = {"dash_array": drawn.dash} if drawn.dash else {}
     route = folium.PolyLine([(s.lat, s.lon) for s in day.stops], color=colour, weight=4, opacity=0.85,
-                            class_name="tripopt-route")
+                            class_name="tripopt-route", **pattern)
     route.add_child(_Bind(text(label), text(label)))
     route.add_to(layer)
     number = 0
@@ -107,14 +142,15 @@ def _day_layer(day: DayPlan, colour: str) -> folium.FeatureGroup:
         if stop.kind not in ("visit", "commitment"):
             continue
         number += 1
-        _pin(layer, stop.lat, stop.lon, str(number), colour, _stop_popup(day, stop, number),
+        _pin(layer, stop.lat, stop.lon, str(number), colour, _stop_popup(day, stop, number, drawn.traveller),
              f"{number}. {text(stop.name)}", f"tripopt-{stop.kind}")
     return layer
 
 
-def _stop_popup(day: DayPlan, stop: Stop, number: int) -> str:
+def _stop_popup(day: DayPlan, stop: Stop, number: int, traveller: str = "") -> str:
+    whose = f"{text(traveller)}, " if traveller else ""
     lines = [f"<b>{number}. {text(stop.name)}</b>",
-             f"{day.day:%a %d %b} {stop.start:%H:%M}-{stop.end:%H:%M}"
+             f"{whose}{day.day:%a %d %b} {stop.start:%H:%M}-{stop.end:%H:%M}"
              + ("" if stop.kind == "visit" else " (commitment)")]
     if stop.kind == "visit":
         lines.append(f"value {stop.value:,.0f}")
@@ -136,25 +172,48 @@ def _pin(parent: folium.Map | folium.FeatureGroup, lat: float, lon: float, label
     marker.add_to(parent)
 
 
-def _inline_leaflet(folium_map: folium.Map, title: str) -> None:
+def _inline_leaflet(folium_map: folium.Map, title: str, own_style: str) -> None:
     assets = resources.files("tripopt") / "assets" / "leaflet"
     style = (assets / "leaflet.css").read_text(encoding="utf-8")
     script = (assets / "leaflet.js").read_text(encoding="utf-8")
     header = folium_map.get_root().header  # type: ignore[attr-defined]  # the root Figure's (see plan_map_html)
     header.add_child(Element(f"<title>{text(title)}</title>"), name="tripopt_title")
-    header.add_child(Element(f"<style>{style}\n{_STYLE}</style>"), name="leaflet_css_inline")
+    header.add_child(Element(f"<style>{style}\n{own_style}</style>"), name="leaflet_css_inline")
     header.add_child(Element(f"<script>{script}</script>"), name="leaflet_js_inline")
 
 
 def _legend(plan: Plan) -> str:
-    rows = "".join(
-        f'<div><span class="tripopt-swatch" style="background:{colour}"></span>'
-        f"{d.day:%a %d %b}: {len(d.visits)} visit(s), {d.drive_km:,.0f} km</div>"
-        for d, colour in _coloured_days(plan))
+    routes = _coloured_days(plan)
+    if plan.travellers:
+        rows = "".join(_legend_traveller(t, name, plan, [r for r in routes if r.traveller == name])
+                       for t, name in enumerate(plan.travellers))
+    else:
+        rows = "".join(
+            f'<div><span class="tripopt-swatch" style="background:{r.colour}"></span>'
+            f"{r.day.day:%a %d %b}: {len(r.day.visits)} visit(s), {r.day.drive_km:,.0f} km</div>"
+            for r in routes)
     return (f'<div class="tripopt-legend"><b>{text(plan.scenario)}</b>'
             f"<div>value {plan.value:,.0f} of {plan.value_available:,.0f}; {plan.visited} of {plan.candidates}"
             f" customers; cost {plan.cost:,.2f} {text(plan.currency)}</div>{rows}"
             f'<div><span class="tripopt-swatch" style="background:{UNVISITED_COLOUR}"></span>not visited</div></div>')
+
+
+def _legend_traveller(index: int, name: str, plan: Plan, routes: list[_Route]) -> str:
+    """A team member in the legend: their colour and totals, then each day's line pattern."""
+    days = [d for d in plan.days if d.traveller == name]
+    visits, km = sum(len(d.visits) for d in days), sum(d.drive_km for d in days)
+    head = (f'<div class="tripopt-traveller"><span class="tripopt-swatch" style="background:'
+            f'{_traveller_colour(index)}"></span><b>{text(name)}</b>: {visits} visit(s), {km:,.0f} km</div>')
+    return head + "".join(
+        f'<div class="tripopt-legend-day">{_dash_sample(r)}{r.day.day:%a %d %b}: {len(r.day.visits)} visit(s), '
+        f"{r.day.drive_km:,.0f} km</div>" for r in routes)
+
+
+def _dash_sample(route: _Route) -> str:
+    """A short stretch of a route's line, as the map draws it."""
+    dash = f' stroke-dasharray="{route.dash}"' if route.dash else ""
+    return (f'<svg class="tripopt-dash" width="28" height="8"><line x1="2" y1="4" x2="26" y2="4" '
+            f'stroke="{route.colour}" stroke-width="4" stroke-linecap="round"{dash}/></svg>')
 
 
 _STYLE = """
@@ -164,4 +223,8 @@ _STYLE = """
 .tripopt-legend { position: fixed; bottom: 24px; right: 12px; z-index: 1000; background: rgba(255,255,255,.92);
   padding: 8px 10px; font: 12px sans-serif; border-radius: 4px; box-shadow: 0 0 4px rgba(0,0,0,.4); }
 .tripopt-swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: middle; }
+"""
+_TEAM_STYLE = """.tripopt-traveller { margin-top: 4px; }
+.tripopt-legend-day { margin-left: 18px; }
+.tripopt-dash { margin-right: 6px; vertical-align: middle; }
 """
