@@ -117,21 +117,28 @@ class LocalProcesses(Executor[J, R]):
         futures = {self._pool.submit(_in_local_worker, task, job): index for index, job in enumerate(jobs)}
         results: list[R | None] = [None] * len(jobs)
         pending: set[Future[Any]] = set(futures)
-        while pending:
-            finished, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-            for future in sorted(finished, key=futures.__getitem__):
-                if future.cancelled():
-                    continue
-                result = future.result()
-                if result is not _SKIPPED:
-                    results[futures[future]] = result
-                    if done is not None:
-                        done(futures[future], result)
-            if interrupted.set and not self._stop.is_set():
-                self._stop.set()  # running tasks keep their best plan; queued ones do not start
-                for future in pending:
-                    future.cancel()
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+                for future in sorted(finished, key=futures.__getitem__):
+                    if future.cancelled():
+                        continue
+                    result = future.result()
+                    if result is not _SKIPPED:
+                        results[futures[future]] = result
+                        if done is not None:
+                            done(futures[future], result)
+                if interrupted.set and not self._stop.is_set():
+                    self._stop_all(pending)  # running tasks keep their best plan; queued ones do not start
+        finally:
+            if pending:  # leaving early (an error, Ctrl-C twice): the pool's shutdown waits for no search
+                self._stop_all(pending)
         return results
+
+    def _stop_all(self, pending: set[Future[Any]]) -> None:
+        self._stop.set()
+        for future in pending:
+            future.cancel()
 
 
 class _Skipped:
@@ -290,7 +297,8 @@ class DaskCluster(Executor[J, R]):
                     stopping = True
                     self._stop.set()  # running tasks keep their best plan; queued ones do not start
         finally:
-            if pending:  # leaving early: an error, or Ctrl-C twice
+            if pending:  # leaving early (an error, Ctrl-C twice): no search goes on for nobody
+                self._stop.set()
                 self._client.cancel(list(pending))
         return results
 
