@@ -92,6 +92,27 @@ def test_calendar_across_a_clock_change(tmp_path):
         assert event.decoded("DTSTART").astimezone(chicago).strftime("%H:%M") == f"{stop.start:%H:%M}"
 
 
+def test_calendar_fall_back_night_keeps_every_instant(tmp_path):
+    """Chicago's clocks go back at 02:00 CDT on 2026-11-01: a drive leaving at 01:40 CDT
+    arrives in the repeated hour (01:0x CST). Such a time is written in UTC (a calendar
+    would read the local time as its first occurrence), the others stay local with the zone."""
+    path = write_scenario(tmp_path, [customer_row("Far", 41.95, -87.70, 5, meeting="30min", hours="Sun 01:00-04:00")],
+                          trip={"start": "2026-11-01", "end": "2026-11-01", "day": {"start": "01:40", "end": "06:00"}})
+    plan = tripopt.solve(tripopt.load_scenario(path))
+    [stop] = plan.days[0].visits
+    assert stop.arrive.fold == 1 and stop.arrive.utcoffset() != stop.arrive.replace(fold=0).utcoffset()
+    data = plan_calendar(plan, travel_blocks=True)
+    _, [drive] = _events(data, "travel")
+    _, [visit] = _events(data, "visit")
+    assert drive.decoded("DTSTART") == plan.days[0].stops[0].depart
+    assert drive["DTSTART"].params["TZID"] == "America/Chicago"  # 01:40 CDT: the first 01:40
+    assert drive.decoded("DTEND").astimezone(UTC) == stop.arrive.astimezone(UTC)
+    assert drive.decoded("DTEND").utcoffset().total_seconds() == 0 and "TZID" not in drive["DTEND"].params
+    assert visit.decoded("DTSTART").astimezone(UTC) == stop.start.astimezone(UTC)
+    assert visit.decoded("DTEND").astimezone(UTC) == stop.end.astimezone(UTC)
+    assert (drive.decoded("DTEND") - drive.decoded("DTSTART")).total_seconds() == stop.travel_minutes * 60
+
+
 # -- spreadsheets --------------------------------------------------------------------------
 
 

@@ -12,9 +12,11 @@ import shutil
 
 import pytest
 
-from tripopt.webmap import DAY_COLOURS, plan_map_html
+import tripopt
+from tripopt.webmap import DAY_COLOURS, DAY_DASHES, plan_map_html
 
-from .conftest import EVIL_IMG, EVIL_SCRIPT, EVIL_TEMPLATE
+from .conftest import EVIL_IMG, EVIL_SCRIPT, EVIL_TEMPLATE, MONDAY, TUESDAY, customer_row
+from .scenario_factory import write_scenario
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 if not (CHROMIUM and CHROMEDRIVER):
@@ -76,6 +78,47 @@ def test_map_renders_offline_and_runs_no_script_from_data(evil, browser, tmp_pat
     shot = tmp_path / "map.png"
     browser.save_screenshot(str(shot))
     _assert_route_colours_drawn(shot, DAY_COLOURS[:days])
+
+
+def test_team_map_has_a_layer_per_traveller_and_day(browser, tmp_path):
+    """Two travellers over two days: a route per traveller and day in the traveller's colour,
+    their days in different line patterns, the layer control and the legend naming them."""
+    office = "Mon-Tue 09:00-17:00"
+    rows = [customer_row(f"{who}'s {day}", 41.86 + 0.02 * i, -87.60 - 0.03 * j, 20, hours=f"{day} 09:00-17:00",
+                         travellers=who)
+            for i, who in enumerate(("Dana", "Lee")) for j, day in enumerate(("Mon", "Tue"))]
+    rows += [customer_row(f"C{i}", 41.86 + 0.01 * i, -87.60 - 0.012 * i, 10 + i, hours=office) for i in range(4)]
+    rows.append(customer_row(f"Owned by {EVIL_SCRIPT}", 41.90, -87.70, 50, hours=office, travellers="Lee"))
+    rows.append(customer_row("Weekends only", 41.92, -87.66, 10, hours="Sun 10:00-12:00"))  # greyed
+    path = write_scenario(tmp_path, rows, trip={"end": TUESDAY}, travellers=[{"name": "Dana"}, {"name": "Lee"}],
+                          commitments=[{"name": "Booth", "who": "Dana", "place": "venue", "date": MONDAY,
+                                        "start": "15:00", "end": "17:00"}])
+    scenario = tripopt.load_scenario(path)
+    plan = tripopt.solve(scenario)
+    busy = [d for d in plan.days if len(d.stops) > 2]
+    assert [d.traveller for d in busy] == ["Dana", "Dana", "Lee", "Lee"]
+    page = tmp_path / "team.html"
+    page.write_text(plan_map_html(plan, scenario.places.values()), encoding="utf-8")
+    browser.get(page.as_uri())
+    routes = browser.execute_script("return [...document.querySelectorAll('path.tripopt-route')]"
+                                    ".map(p => [p.getAttribute('stroke'), p.getAttribute('stroke-dasharray')])")
+    assert routes == [[DAY_COLOURS[0], None], [DAY_COLOURS[0], DAY_DASHES[1]],
+                      [DAY_COLOURS[1], None], [DAY_COLOURS[1], DAY_DASHES[1]]]
+    layers = browser.execute_script("return [...document.querySelectorAll('.leaflet-control-layers-overlays label')]"
+                                    ".map(l => l.innerText.trim())")
+    assert layers == [f"{d.traveller}: {d.day:%a %d %b}: {len(d.visits)} visit(s)" for d in busy] + [
+        f"Not visited ({len(plan.unvisited)})"]
+    legend = browser.execute_script("return document.querySelector('.tripopt-legend').innerText")
+    for name in ("Dana", "Lee"):
+        visits = sum(len(d.visits) for d in plan.days if d.traveller == name)
+        assert f"{name}: {visits} visit(s)" in legend
+    assert browser.execute_script("return document.querySelectorAll('.tripopt-legend svg line').length") == len(busy)
+    texts = browser.execute_script(OPEN_ALL)
+    assert browser.execute_script("return document.body.dataset.pwned || null") is None
+    assert any(t.startswith("1. ") and "\nDana, Mon 05 Oct " in t for t in texts)
+    shot = tmp_path / "team.png"
+    browser.save_screenshot(str(shot))
+    _assert_route_colours_drawn(shot, DAY_COLOURS[:2])
 
 
 def _assert_route_colours_drawn(png, colours):
