@@ -337,7 +337,8 @@ def test_compare_says_what_each_step_adds_per_traveller(team):
     assert step is not None and [t.traveller for t in step.by_traveller] == ["Dana", "Lee"]
     for part in step.by_traveller:
         before, after = set(_visits(low, part.traveller)), set(_visits(high, part.traveller))
-        assert set(part.gained) == after - before
+        assert set(part.gained) | {n for n, _ in part.taken} == after - before
+        assert not set(part.gained) & low.visited_names and set(part.lost).isdisjoint(high.visited_names)
         assert set(part.lost) | {n for n, _ in part.handed} == before - after
         assert part.extra_visits == len(after) - len(before)
     line = report.step_line(step, "USD")
@@ -372,12 +373,17 @@ def test_a_customer_handed_to_a_colleague_is_said_so():
         return Plan("t", "USD", "UTC", (day("Dana", dana), day("Lee", lee)), (), 3, 0, None, 0, 0, 0, "work", 0,
                     travellers=("Dana", "Lee"))
 
-    comparison = Comparison("t", "USD", (BudgetRow(10, plan(["A", "B"], [])), BudgetRow(20, plan(["C"], ["A"]))))
+    comparison = Comparison("t", "USD", (BudgetRow(10, plan(["A", "B"], ["D"])),
+                                         BudgetRow(20, plan(["C", "D"], ["A", "E"]))))
     step = comparison.steps()[1]
-    assert report.step_line(step, "USD") == ("+10.00 USD: +0 customers, +0 value: Dana -1 (C; A to Lee; gives up B), "
-                                             "Lee +1 (A)")
-    row = report.comparison_dicts(comparison)[1]["by_traveller"]
-    assert row["Dana"]["handed"] == [{"name": "A", "to": "Lee"}] and row["Dana"]["lost"] == ["B"]
+    assert report.step_line(step, "USD") == ("+10.00 USD: +1 customers, +0 value: Dana +0 (C; gives up B; "
+                                             "1 from colleagues, 1 to colleagues), Lee +1 (E; 1 from colleagues, "
+                                             "1 to colleagues)")
+    by = report.comparison_dicts(comparison)[1]["by_traveller"]
+    assert (by["Dana"]["gained"], by["Dana"]["taken"], by["Dana"]["handed"], by["Dana"]["lost"]) == (
+        ["C"], [{"name": "D", "from": "Lee"}], [{"name": "A", "to": "Lee"}], ["B"])
+    assert (by["Lee"]["gained"], by["Lee"]["taken"], by["Lee"]["handed"], by["Lee"]["lost"]) == (
+        ["E"], [{"name": "A", "from": "Dana"}], [{"name": "D", "to": "Dana"}], [])
 
 
 # -- one traveller: the outputs of the code before teams, byte for byte ----------------------------------

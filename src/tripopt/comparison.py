@@ -35,20 +35,22 @@ class BudgetRow:
 @dataclass(frozen=True)
 class TravellerStep:
     """One traveller's part of a step up, in a team: the change in their own visits.
-    `gained`: on their days now and not before (new to the team, or taken over from a
-    colleague); `handed`: theirs before and now another's, as (customer, traveller);
-    `lost`: theirs before and now visited by nobody."""
+    `gained`: new to the team, on their days; `taken`: a colleague's before, theirs now, as
+    (customer, from whom); `handed`: theirs before, a colleague's now, as (customer, to
+    whom); `lost`: theirs before, visited by nobody now. `extra_visits` and `extra_value`
+    count all four."""
 
     traveller: str
     extra_visits: int
     extra_value: float
     gained: tuple[str, ...]
+    taken: tuple[tuple[str, str], ...]
     handed: tuple[tuple[str, str], ...]
     lost: tuple[str, ...]
 
     @property
     def changed(self) -> bool:
-        return bool(self.gained or self.handed or self.lost)
+        return bool(self.gained or self.taken or self.handed or self.lost)
 
 
 @dataclass(frozen=True)
@@ -79,15 +81,16 @@ def _traveller_steps(low: Plan | None, high: Plan | None) -> tuple[TravellerStep
     if not team:
         return ()
     before, after = visits_by_traveller(low), visits_by_traveller(high)
-    owner = {name: traveller for traveller, visits in after.items() for name in visits}
+    was = {name: traveller for traveller, visits in before.items() for name in visits}
+    now = {name: traveller for traveller, visits in after.items() for name in visits}
     steps = []
     for traveller in team:
         old, new = before.get(traveller, {}), after.get(traveller, {})
-        gone = sorted(set(old) - set(new))
+        came, gone = sorted(set(new) - set(old)), sorted(set(old) - set(new))
         steps.append(TravellerStep(
             traveller, len(new) - len(old), round(sum(new.values()) - sum(old.values()), 6),
-            tuple(sorted(set(new) - set(old))), tuple((n, owner[n]) for n in gone if n in owner),
-            tuple(n for n in gone if n not in owner)))
+            tuple(n for n in came if n not in was), tuple((n, was[n]) for n in came if n in was),
+            tuple((n, now[n]) for n in gone if n in now), tuple(n for n in gone if n not in now)))
     return tuple(steps)
 
 

@@ -383,8 +383,9 @@ def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
 
 def _by_traveller(plan: Plan, step: Step | None) -> dict[str, dict[str, Any]]:
     """Per traveller (team order): their visits, value, cost and driving in this row's
-    plan, and the step up to it: `gained` (now theirs, not before), `handed` (theirs
-    before, now the named colleague's) and `lost` (theirs before, now nobody's)."""
+    plan, and the step up to it (comparison.TravellerStep): `gained` (new to the team,
+    theirs), `taken` (from the named colleague), `handed` (to the named colleague) and
+    `lost` (theirs before, now nobody's)."""
     parts = {t.traveller: t for t in step.by_traveller} if step else {}
     visits = visits_by_traveller(plan)
     result = {}
@@ -395,7 +396,8 @@ def _by_traveller(plan: Plan, step: Step | None) -> dict[str, dict[str, Any]]:
             "visited": len(visits.get(name, {})), "value": value, "cost": cost, "drive_km": km,
             "drive_minutes": minutes, "customers": sorted(visits.get(name, {})),
             "gained": list(part.gained) if part else [],
-            "handed": [{"name": n, "to": to} for n, to in part.handed] if part else [],
+            "taken": [{"name": n, "from": who} for n, who in part.taken] if part else [],
+            "handed": [{"name": n, "to": who} for n, who in part.handed] if part else [],
             "lost": list(part.lost) if part else [],
         }
     return result
@@ -423,7 +425,8 @@ def _per(value: float, cost: float) -> float | None:
 
 def step_line(step: Step, currency: str, names: int = 5) -> str:
     """'+500 USD: +3 customers, +14 value: Acme, Globex, Initech; gives up Foo'; in a team,
-    per traveller who changes: '...: Dana +2 (Acme, Globex), Lee -1 (Foo to Dana; gives up Bar)'."""
+    per traveller who changes: '...: Dana +2 (Acme, Globex; 1 from colleagues), Lee -1
+    (gives up Bar; 1 to colleagues)' (who takes what over is in comparison_dicts)."""
     def listed(items: tuple[str, ...] | list[str]) -> str:
         more = f" and {len(items) - names} more" if len(items) > names else ""
         return ", ".join(items[:names]) + more
@@ -440,12 +443,15 @@ def step_line(step: Step, currency: str, names: int = 5) -> str:
 
 
 def _traveller_part(part: TravellerStep, listed: Callable[[list[str]], str]) -> str:
-    """'Lee -1 (Acme; Foo to Dana; gives up Bar)': one traveller's change in a step."""
+    """'Lee -1 (Acme; gives up Bar; 2 from colleagues, 3 to colleagues)': one traveller's
+    change in a step, the customers new to the team and given up by name, the ones that
+    change hands within the team counted."""
     pieces = [listed(list(part.gained))] if part.gained else []
-    if part.handed:
-        pieces.append(listed([f"{name} to {to}" for name, to in part.handed]))
     if part.lost:
         pieces.append(f"gives up {listed(list(part.lost))}")
+    moves = [f"{len(moved)} {way} colleagues" for moved, way in ((part.taken, "from"), (part.handed, "to")) if moved]
+    if moves:
+        pieces.append(", ".join(moves))
     return f"{part.traveller} {part.extra_visits:+d} ({'; '.join(pieces)})"
 
 
