@@ -9,6 +9,8 @@ import io
 import pickle
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +30,8 @@ from tripopt.batch import (
     run_batch,
     summary_csv,
 )
-from tripopt.executors import INSTALL_HINT, open_executor
+from tripopt.compare import _solve_budget_task
+from tripopt.executors import INSTALL_HINT, LocalProcesses, open_executor
 from tripopt.limits import Interrupted
 
 from .conftest import customer_row
@@ -150,6 +153,22 @@ def test_an_interrupted_batch_writes_the_summary_of_what_it_did(tmp_path, three)
     batch = run_batch(list(three), tmp_path / "out", processes=1, fresh=True, interrupted=flag)
     assert [r.status for r in batch.rows] == [INTERRUPTED, BAD_INPUT, INTERRUPTED]
     assert [r["status"] for r in _summary(batch.summary)] == ["interrupted", "bad_input", "interrupted"]
+
+
+def test_the_callers_flag_stops_local_worker_processes(two_days):
+    """Set by the caller (not by a Ctrl-C the workers also get): the running searches end
+    with their best plan, the queued one never starts."""
+    rows = [customer_row(f"c{i}", round(41.80 + (i % 7) * 0.03, 4), round(-87.75 + (i % 5) * 0.04, 4), 10 + i)
+            for i in range(40)]
+    slow = tripopt.load_scenario(two_days(rows, solver={"time_limit": "30s"}))
+    flag = Interrupted()
+    threading.Timer(2.5, lambda: setattr(flag, "set", True)).start()  # the workers have started their searches
+    started = time.monotonic()
+    with LocalProcesses(2) as executor:
+        results = executor.map(_solve_budget_task, [(slow, budget, None) for budget in (100, 200, 300)], flag)
+    assert time.monotonic() - started < 12
+    assert [r is not None for r in results] == [True, True, False]
+    assert all(r.plan is not None and r.plan.stopped_by == "interrupt" for r in results[:2])
 
 
 def test_progress_and_remembered_plans(tmp_path, three):

@@ -5,7 +5,9 @@ not installed (`pip install -e ".[cluster]"`; the test extra includes it)."""
 
 from __future__ import annotations
 
+import csv
 import importlib
+import io
 import json
 import socket
 import threading
@@ -56,7 +58,7 @@ def _named(path, stem):
 
 def _without_seconds(text: str) -> list[list[str]]:
     """The summary's rows without the seconds column (where the time went differs)."""
-    rows = [line.split(",") for line in text.splitlines()]
+    rows = list(csv.reader(io.StringIO(text)))
     column = rows[0].index("seconds")
     return [row[:column] + row[column + 1:] for row in rows]
 
