@@ -40,6 +40,7 @@ from rich.console import Console  # noqa: E402
 from rich.text import Text  # noqa: E402
 
 from . import report  # noqa: E402
+from .batch import BAD_INPUT, FEASIBLE, BatchRow, check_names, run_batch  # noqa: E402
 from .check import far_customers, summarize  # noqa: E402
 from .comparison import MAX_BUDGET, BudgetRow, Comparison, Progress, parse_budgets  # noqa: E402
 from .errors import InputError, Problem, TripoptError  # noqa: E402
@@ -417,7 +418,13 @@ def compare(
                                             help="Search time limit per budget, seconds (at most 86400).",
                                             parser=_float, metavar="FLOAT"),
     processes: int | None = typer.Option(None, "--processes", "-j", parser=_int, metavar="INTEGER",
-                                         help="Parallel processes, at most one per core (default: one per core)."),
+                                         help="Parallel processes, at most one per core (default: one per "
+                                         "core); with --scheduler, budgets at once on the cluster (default: "
+                                         "its worker threads)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                         help="Solve each budget as a task on the Dask cluster whose scheduler "
+                                         "is at ADDRESS (tcp://host:8786); needs the cluster extra "
+                                         "(docs/cluster.md)."),
     fmt: CompareFormat = typer.Option(CompareFormat.table, "--format", help="Output format."),
     out_file: Path | None = typer.Option(None, "--out", help="Write to FILE (atomically) instead of stdout ('-')."),
     plot_file: Path | None = typer.Option(None, "--plot", help="Also draw value against budget to FILE.png."),
@@ -429,8 +436,7 @@ def compare(
                        _Range("--floor", floor, 0, MAX_BUDGET), _Range("--ceiling", ceiling, 0, MAX_BUDGET),
                        _Range("--resolution", resolution, MIN_RESOLUTION, MAX_BUDGET),
                        _Range("--points", points, 2, MAX_POINTS, what="a whole number"),
-                       _Range("-j", processes, 1, os.cpu_count() or 1, what="a whole number: at most one process "
-                              "per core of this machine"),
+                       _processes(processes, scheduler),
                        _time_limit(time_limit)])
         if plot_file is not None:
             require_matplotlib()
@@ -449,10 +455,11 @@ def compare(
         remembered = store.plans if store is not None else []
         if chosen is None:  # --auto
             result = _sweep_with_progress(lambda progress, flag: sweep.auto_compare(
-                loaded, floor, ceiling, points, resolution, processes, progress, flag, remembered))
+                loaded, floor, ceiling, points, resolution, processes, progress, flag, remembered,
+                scheduler=scheduler))
         else:
             result = _sweep_with_progress(lambda progress, flag: sweep.compare(
-                loaded, chosen, processes, progress, flag, remembered))
+                loaded, chosen, processes, progress, flag, remembered, scheduler=scheduler))
         _remember(store, [row.plan for row in result.rows if row.plan is not None], "compare")
         main_target = targets["--out"]
         if fmt is CompareFormat.json:
@@ -470,6 +477,80 @@ def compare(
             _say(f"not solved (interrupted): {', '.join(f'{b:,.2f}' for b in result.unsolved)}")
     except TripoptError as exc:
         _fail(exc)
+
+
+
+MAX_CLUSTER_TASKS = 1024  # -j with --scheduler (compare): budgets at once on the cluster
+
+
+def _processes(processes: int | None, scheduler: str | None) -> _Range:
+    """-j: local processes, at most one per core; with --scheduler, budgets at once on the cluster."""
+    if scheduler is None:
+        return _Range("-j", processes, 1, os.cpu_count() or 1,
+                      what="a whole number: at most one process per core of this machine")
+    return _Range("-j", processes, 1, MAX_CLUSTER_TASKS, what="a whole number: budgets at once on the cluster")
+
+
+class BatchFormat(str, Enum):
+    json = "json"
+    md = "md"
+    csv = "csv"
+
+
+def _batch_line(row: BatchRow, done: int, total: int) -> None:
+    """One line on stderr as each scenario is done: what became of it, and its warnings."""
+    _report(row.warnings)
+    count = f"[{done}/{total}]"
+    if row.status == FEASIBLE and row.plan is not None:
+        p = row.plan
+        _say(f"{row.scenario}: value {p.value:,.0f}, {p.visited} visited, cost {p.cost:,.2f} {p.currency} "
+             f"({row.seconds or 0:.1f} s) -> {row.output}", f"{count} planned", "bold green")
+    elif row.status == BAD_INPUT:
+        _say(f"{row.scenario}: {row.reason}", f"{count} bad input", "bold red")
+    else:
+        _say(f"{row.scenario}: {row.reason}", f"{count} {row.status}", "bold red")
+
+
+@app.command()
+def batch(
+    scenarios: list[Path] = typer.Argument(..., metavar="SCENARIO...",
+                                           help="The scenario YAML files; each file's stem names its plan."),
+    out_dir: Path = typer.Option(..., "--out-dir", help="Write DIR/<stem>.<format> for each scenario planned and "
+                                 "DIR/summary.csv (the folder is created if missing)."),
+    fmt: BatchFormat = typer.Option(BatchFormat.json, "--format", help="Format of each plan."),
+    time_limit: float | None = typer.Option(None, "--time-limit",
+                                            help="Search time limit per scenario, seconds (at most 86400).",
+                                            parser=_float, metavar="FLOAT"),
+    processes: int | None = typer.Option(None, "--processes", "-j", parser=_int, metavar="INTEGER",
+                                         help="Local processes, at most one per core (default: one per core)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                         help="Plan each scenario as a task on the Dask cluster whose scheduler "
+                                         "is at ADDRESS (tcp://host:8786); needs the cluster extra "
+                                         "(docs/cluster.md)."),
+    fresh: bool = typer.Option(False, "--fresh", help="Neither start from nor remember plans of earlier runs."),
+) -> None:
+    """Plan every scenario: a plan file each and a summary. Exit 0 if every scenario was
+    planned, 1 if any was not (infeasible, undecided, interrupted), 2 if any was bad input."""
+    try:
+        _check_ranges([_time_limit(time_limit), _processes(processes, None)])
+        if scheduler is not None and processes is not None:
+            raise InputError(Problem("-j", "counts local processes; with --scheduler the cluster's workers "
+                                     "plan the scenarios (start more workers for more at once)"))
+        check_names(scenarios, fmt.value)  # before anything is read: the same stem twice, the summary's name
+        with _interruptible() as flag:
+            result = run_batch(scenarios, out_dir, fmt.value, time_limit, processes, scheduler, fresh,
+                               _batch_line, flag)
+    except TripoptError as exc:
+        _fail(exc)
+    for row in result.rows:
+        if row.status == "interrupted":
+            _say(str(row.scenario), "not planned (interrupted):", "bold red")
+    counts: dict[str, int] = {}
+    for row in result.rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    summary = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
+    _say(f"wrote {result.summary} ({summary})")
+    raise typer.Exit(result.exit_code)
 
 
 def _on_interrupt(signum: int, frame: FrameType | None) -> None:
