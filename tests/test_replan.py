@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 import tripopt
+from tripopt.cli import app
 from tripopt.errors import InputError
 from tripopt.replan import read_plan, replan
 
@@ -167,3 +169,47 @@ def test_a_plan_edited_to_break_a_rule_is_bad_input(followed):
         replan(scenario, read_plan(squeezed, "plan.json"), NOW)
     with pytest.raises(InputError, match="over the budget"):
         replan(scenario.with_budget(1.0), read_plan(document, "plan.json"), NOW)
+
+
+def test_the_replan_command_prints_the_changes_then_the_rest_of_the_trip(followed, tmp_path):
+    scenario, _, document = followed
+    old = tmp_path / "plan.json"
+    old.write_text(json.dumps(document))
+    cancel = _future_visits(document, NOW)[0]
+    runner = CliRunner()
+    table = runner.invoke(app, ["replan", str(scenario.source), "--plan", str(old), "--now", "2026-10-05T11:00",
+                                "--cancel", cancel])
+    assert table.exit_code == 0, table.output
+    assert table.stdout.startswith(f"Cancelled: {cancel} (was Mon 11:")
+    out = tmp_path / "new.json"
+    result = runner.invoke(app, ["replan", str(scenario.source), "--plan", str(old), "--now", "2026-10-05T11:00",
+                                 "--cancel", cancel, "--format", "json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    new = json.loads(out.read_text())
+    check_plan(new, scenario)
+    check_rules(document, new, NOW, {cancel}, free=False)
+    assert new["changes"][0] == {"name": cancel, "type": "visit", "change": "cancelled",
+                                 "was": {"date": "2026-10-05", "start": next(
+                                     s[3] for s in _stops(document) if s[2] == cancel)}, "now": None}
+
+
+@pytest.mark.parametrize("args, culprit", [
+    (["--now", "yesterday"], "--now: yesterday is not a date and time"),
+    (["--now", "2026-10-09T10:00"], "--now: 2026-10-09 10:00 is outside the plan's days"),
+    (["--now", "2026-10-05T11:00", "--cancel", "Nobody"], "--cancel: 'Nobody' is not a visit of the plan"),
+], ids=["bad_time", "outside", "unknown_cancel"])
+def test_the_replan_command_names_bad_input(followed, tmp_path, args, culprit):
+    scenario, _, document = followed
+    old = tmp_path / "plan.json"
+    old.write_text(json.dumps(document))
+    result = CliRunner().invoke(app, ["replan", str(scenario.source), "--plan", str(old), *args])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert culprit in result.output, result.output
+
+
+def test_a_plan_file_that_is_not_json_is_bad_input(followed, tmp_path):
+    scenario, _, _ = followed
+    old = tmp_path / "plan.json"
+    old.write_text("{not json")
+    result = CliRunner().invoke(app, ["replan", str(scenario.source), "--plan", str(old), "--now", "2026-10-05T11:00"])
+    assert result.exit_code == 2 and f"{old}: is not JSON" in result.output

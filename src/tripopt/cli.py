@@ -30,7 +30,8 @@ import math  # noqa: E402
 import os  # noqa: E402
 from collections.abc import Callable, Iterator, Sequence  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass, replace  # noqa: E402
+from datetime import datetime  # noqa: E402
 from enum import Enum  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import NoReturn  # noqa: E402
@@ -363,19 +364,81 @@ def plan(
         if warm is not None:
             result = mark_recalled(result, [warm])
         _remember(store, [result], "plan")
-        outputs: list[tuple[Target, str | bytes]] = [(targets["--out"], _render(result, fmt, targets["--out"]))]
-        if calendars:
-            from .ics import plan_calendar  # imported on demand: it costs start-up time otherwise
+        _write(_outputs(result, loaded, fmt, targets, calendars, travel_blocks))
+    except TripoptError as exc:
+        _fail(exc)
 
-            outputs += [(target, plan_calendar(result, travel_blocks, traveller=traveller))
-                        for traveller, target in calendars]
-        if "--map" in targets:
-            from .webmap import plan_map_html  # folium is slow to import (benchmarks/README.md)
 
-            outputs.append((targets["--map"], plan_map_html(result, loaded.places.values())))
+def _outputs(result: Plan, loaded: Scenario, fmt: PlanFormat, targets: dict[str, Target],
+             calendars: list[tuple[str | None, Target]], travel_blocks: bool) -> list[tuple[Target, str | bytes]]:
+    """Every output of a plan, rendered (written together by `_write`)."""
+    outputs: list[tuple[Target, str | bytes]] = [(targets["--out"], _render(result, fmt, targets["--out"]))]
+    if calendars:
+        from .ics import plan_calendar  # imported on demand: it costs start-up time otherwise
+
+        outputs += [(target, plan_calendar(result, travel_blocks, traveller=traveller))
+                    for traveller, target in calendars]
+    if "--map" in targets:
+        from .webmap import plan_map_html  # folium is slow to import (benchmarks/README.md)
+
+        outputs.append((targets["--map"], plan_map_html(result, loaded.places.values())))
+    return outputs
+
+
+@app.command()
+def replan(
+    scenario: Path = typer.Argument(..., help="The scenario YAML file (read again: new customers are candidates)."),
+    plan_file: Path = typer.Option(..., "--plan", help="The plan being followed (its JSON)."),
+    now: str = typer.Option(..., "--now", help="The local date and time now, e.g. 2026-12-02T13:10 (an offset "
+                            "is accepted)."),
+    cancel: list[str] = typer.Option([], "--cancel", help="A future visit the customer cancelled (repeatable)."),
+    free: bool = typer.Option(False, "--free", help="Booked visits may move or be dropped (never for less value)."),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="Search time limit in seconds (at most "
+                                            "86400).", parser=_float, metavar="FLOAT"),
+    fmt: PlanFormat = typer.Option(PlanFormat.table, "--format", help="Output format."),
+    out_file: Path | None = typer.Option(None, "--out", help="Write to FILE (atomically) instead of stdout ('-')."),
+    ics_file: Path | None = typer.Option(None, "--ics", help="Also write the new plan as a calendar (.ics), with "
+                                         "the first plan's event ids: an import updates the events in place."),
+    travel_blocks: bool = typer.Option(False, "--ics-travel",
+                                       help="--ics: add a 'Drive to ...' event before each stop."),
+    map_file: Path | None = typer.Option(None, "--map", help="Also write an interactive map (.html, works offline)."),
+) -> None:
+    """Re-plan the rest of the trip: what started before --now stays, booked visits keep
+    their times (unless --free), cancelled ones go; the changes come first."""
+    try:
+        _check_ranges([_time_limit(time_limit)])
+        if fmt is PlanFormat.xlsx and out_file is None:
+            raise InputError(Problem("--format xlsx", "a workbook needs --out FILE.xlsx"))
+        wanted = [("--out", out_file if out_file is not None else "-", fmt is PlanFormat.xlsx),
+                  ("--ics", ics_file, False), ("--map", map_file, False)]
+        _targets(wanted, scenario)
+        from .replan import read_plan_file  # the solver's modules: once input is valid
+        from .replan import replan as replan_trip
+
+        loaded = _load(scenario, None, time_limit)
+        old = read_plan_file(plan_file)
+        moment = _moment("--now", now)
+        targets = _targets(wanted, scenario, loaded)
+        calendars = _calendar_targets(targets, scenario, loaded)
+        with _interruptible() as flag:
+            result = replan_trip(loaded, old, moment, cancel, free, interrupted=flag)
+        shown = result
+        if fmt is PlanFormat.table:  # on the road: the changes, then the itinerary from today on
+            shown = replace(result, days=tuple(d for d in result.days if d.day >= moment.date()))
+        outputs = _outputs(result, loaded, fmt, targets, calendars, travel_blocks)
+        outputs[0] = (targets["--out"], _render(shown, fmt, targets["--out"]))
         _write(outputs)
     except TripoptError as exc:
         _fail(exc)
+
+
+def _moment(option: str, text: str) -> datetime:
+    """A local date-time given on the command line (an offset is accepted)."""
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(Problem(option, f"{short(text)} is not a date and time (YYYY-MM-DDTHH:MM, "
+                                         "e.g. 2026-12-02T13:10)")) from None
 
 
 class CompareFormat(str, Enum):

@@ -147,7 +147,7 @@ class Plan:
     optimal: bool = False  # proven by exhaustive search (small problems), not just the best found
     recalled: bool = False  # an earlier run's plan (README, "Remembered plans"), not bettered by this one
     travellers: tuple[str, ...] = ()  # a team, in the scenario's order (() for one traveller)
-    changes: tuple[Change, ...] = ()  # a re-plan's changes against the plan it replaces
+    changes: tuple[Change, ...] | None = None  # a re-plan's changes against the plan it replaces
     notes: tuple[str, ...] = ()  # what a re-plan wants the traveller to know besides
 
     @property

@@ -19,9 +19,11 @@ them unchanged, and the old plan's kept part is the start the search never falls
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -29,6 +31,7 @@ import numpy as np
 from .compile import CENTS, CompiledProblem, compile_layout, day_clock, layouts
 from .errors import InputError, Problem
 from .exact import tour_cost
+from .files import short
 from .grammar import parse_hours
 from .limits import Interrupted
 from .model import Customer, Scenario
@@ -36,6 +39,7 @@ from .plan import Change, Outline, Plan, Slot, Unvisited
 from .planner import ProgressCallback, solve
 from .problem import RoutingProblem, earliest_schedule
 from .travel import TravelMatrix
+from .yamlio import read_regular_file
 
 FORMAT = "tripopt.plan/1"
 
@@ -63,6 +67,19 @@ class OldPlan:
     stops: tuple[OldStop, ...]  # in day, then route order
     days: tuple[date, ...]  # first to last
     travellers: tuple[str, ...]  # in the plan's order ("" alone without a team)
+
+
+MAX_PLAN_BYTES = 50_000_000  # a plan's JSON: a few hundred kB for thousands of stops
+
+
+def read_plan_file(path: Path) -> OldPlan:
+    """The plan being followed, from its JSON file (bad input names the file)."""
+    data = read_regular_file(path, MAX_PLAN_BYTES, "plan")
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InputError(Problem(str(path), f"is not JSON ({short(str(exc))})")) from None
+    return read_plan(document, str(path))
 
 
 def read_plan(document: object, source: str) -> OldPlan:

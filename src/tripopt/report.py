@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .comparison import Comparison, Step, TravellerStep, visits_by_traveller
-from .plan import FORMAT, DayPlan, Plan, Stop, Unvisited
+from .plan import FORMAT, Change, DayPlan, Plan, Slot, Stop, Unvisited
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # a spreadsheet reads such a cell as a formula
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # what is left alone: 12, -3.50, +.5
@@ -106,8 +106,46 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
             for d in plan.days
         ],
         "unvisited": [_unvisited_json(u, bool(plan.travellers)) for u in plan.unvisited],
+        **({"changes": [_change_json(c, bool(plan.travellers)) for c in plan.changes], "notes": list(plan.notes)}
+           if plan.changes is not None else {}),
     }
 
+
+def _change_json(change: Change, team: bool) -> dict[str, Any]:
+    """A re-plan's change: `was`/`now` are {"traveller" (teams only), "date", "start"} or null."""
+    def slot(at: Slot | None) -> dict[str, Any] | None:
+        if at is None:
+            return None
+        return {**({"traveller": at.traveller} if team else {}), "date": at.day.isoformat(), "start": _iso(at.start)}
+
+    return {"name": change.name, "type": change.type, "change": change.change, "was": slot(change.was),
+            "now": slot(change.now)}
+
+
+def change_lines(plan: Plan) -> list[str]:
+    """A re-plan's changes as a traveller reads them on a phone: "Cancelled: X. Added: Y on
+    Wed 14:00. Moved: Z 15:00 -> 16:30." (nothing for a plan that is not a re-plan)."""
+    if plan.changes is None:
+        return []
+    if not plan.changes:
+        return ["No changes: every booked visit stays as it was."]
+    def when(at: Slot | None) -> str:
+        if at is None:
+            return ""
+        who = f"{at.traveller}'s " if plan.travellers else ""
+        return f"{who}{at.start:%a %H:%M}"
+
+    groups: dict[str, list[str]] = {}
+    for c in plan.changes:
+        if c.change == "moved":
+            text = f"{c.name} {when(c.was)} -> {when(c.now)}"
+        elif c.change == "added":
+            text = f"{c.name} on {when(c.now)}"
+        else:
+            text = f"{c.name} (was {when(c.was)})"
+        groups.setdefault(c.change.capitalize(), []).append(text)
+    return [printable(f"{label}: {'; '.join(items)}.") for label, items in groups.items()] + \
+        [printable(f"Note: {note}") for note in plan.notes]
 
 def _unvisited_json(u: Unvisited, team: bool = False) -> dict[str, Any]:
     """The contract's four fields, and the hint (an extension) when there is one; in a
@@ -302,6 +340,8 @@ def render_table(plan: Plan, console: Console) -> None:
     """The terminal itinerary: headline, a table per day (a team's under a heading per
     traveller), the customers left out."""
     first, *rest = _headline(plan)
+    for line in change_lines(plan):  # a re-plan says first what changed
+        _line(console, line, "bold")
     _line(console, first, "bold")
     for line in rest:
         _line(console, line)
@@ -329,6 +369,8 @@ def render_table(plan: Plan, console: Console) -> None:
 
 def to_markdown(plan: Plan) -> str:
     lines = [f"# {_md(_headline(plan)[0])}", "", *[f"- {_md(line)}" for line in _headline(plan)[1:]], ""]
+    if plan.changes is not None:
+        lines += ["## Changes", "", *[f"- {_md(line)}" for line in change_lines(plan)], ""]
     level = "###" if plan.travellers else "##"  # a team's days under a heading per traveller
     for name, days in traveller_days(plan) if plan.travellers else [("", list(plan.days))]:
         if plan.travellers:
