@@ -149,16 +149,20 @@ def _clock_change(naive: datetime, zone: ZoneInfo) -> tuple[datetime, timedelta,
 def check_times(scenario: Scenario) -> None:
     """A commitment is a fixed appointment: a start or end the clocks skip (spring forward)
     or show twice (fall back) names no one instant, so it is an input error (exit 2) naming
-    the commitment, the time and the clock change. Day and window bounds are read by
-    `local_instant`'s rule instead (docs/time-zones.md)."""
+    the commitment, the time and the clock change; so is an event's (named as an event).
+    Day and window bounds are read by `local_instant`'s rule instead (docs/time-zones.md)."""
     zone = ZoneInfo(scenario.timezone)
     problems = []
-    for index, k in enumerate(scenario.commitments):
-        for label, wall in (("start", k.start_minute), ("end", k.end_minute)):
-            naive = datetime.combine(k.day, time()) + timedelta(minutes=wall)
+    fixed = [(f"commitments #{index + 1} ({k.name})", k.day, k.start_minute, k.end_minute)
+             for index, k in enumerate(scenario.commitments)]
+    fixed += [(f"events #{index + 1} ({e.name})", e.day, e.start_minute, e.end_minute)
+              for index, e in enumerate(scenario.events)]
+    for name, day, start, end in fixed:
+        for label, wall in (("start", start), ("end", end)):
+            naive = datetime.combine(day, time()) + timedelta(minutes=wall)
             kind = wall_time_kind(naive, zone)
             if kind != "exists":
-                where = f"commitments #{index + 1} ({k.name}).{label}"
+                where = f"{name}.{label}"
                 problems.append(Problem(_where(scenario, where), _time_message(naive, zone, kind)))
     if problems:
         raise InputError(problems)

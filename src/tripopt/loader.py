@@ -1,7 +1,8 @@
 """From a scenario file to a validated `Scenario`, reporting every problem in one pass.
 
 Order: YAML -> shape of each section (schema) -> trip -> places (located by geo.py) ->
-references to places and commitments -> customers (rows read and built by customers.py).
+references to places and commitments -> customers (rows read and built by customers.py) ->
+events (their attendees are customers).
 Each step runs on whatever the earlier steps could make sense of, so a typo in
 `travel` does not hide a bad row in the customer file.
 """
@@ -26,6 +27,7 @@ from .model import (
     Commitment,
     Customer,
     Endpoint,
+    Event,
     Extension,
     Place,
     Scenario,
@@ -39,6 +41,7 @@ from .schema import (
     CostsIn,
     CustomerFileIn,
     DefaultsIn,
+    EventIn,
     PlaceIn,
     SolverIn,
     TravelIn,
@@ -164,6 +167,7 @@ class _Builder:
         commitments = self._commitments(data.get("commitments"), sections.get("commitments"), places, trip, names)
         defaults = sections.get("defaults", DefaultsIn())
         customers, ignored = self._customers(data.get("customers"), defaults, places, trip, names)
+        events = self._events(sections.get("events"), places, trip, travellers, customers)
         self.geocache.save()
         self.problems.extend(self.geocache.problems)
         if (sections.get("name") is None or timezone is None or trip is None or places is None or base is None
@@ -179,6 +183,7 @@ class _Builder:
             source=self.source, ignored_columns=ignored, customer_file=getattr(self, "customer_file", None),
             travellers=travellers,
             warnings=tuple(p for p in self.problems if p.severity == "warning"),
+            events=events,
         )
         too_large = _too_large(scenario)
         if too_large is not None:
@@ -363,6 +368,75 @@ class _Builder:
             if any(a.day == b.day and shared(a, b) for i, a in enumerate(same) for b in same[i + 1:]):
                 self.error(self.key("commitments"), f"{name!r} is listed twice on the same day")
 
+    # -- events -------------------------------------------------------------------------
+
+    def _events(self, parsed: list[EventIn] | None, places: dict[str, Place] | None, trip: Trip | None,
+                team: tuple[Traveller, ...], customers: tuple[Customer, ...] | None) -> tuple[Event, ...]:
+        """The events the plan may attend (CONTRACT section 7): each names a known place, a
+        day the trip may use, customers of the scenario (each once) and travellers of the
+        team; names are unique. Every problem names the event."""
+        if not parsed:
+            return ()
+        names = tuple(t.name for t in team)
+        known = {c.name for c in customers} if customers is not None else None
+        result: list[Event] = []
+        for index, item in enumerate(parsed):
+            label = f"events #{index + 1} ({_short_key(item.name)})"
+            where = self.key(label)
+            ok = True
+            if any(earlier.name == item.name for earlier in parsed[:index]):
+                self.error(where, f"the name {quoted(item.name)} is taken by an earlier event")
+                ok = False
+            if places is not None and item.place not in places:
+                self.error(f"{where}.place", unknown_place(item.place, places))
+                ok = False
+            if item.end <= item.start:
+                self.error(where, f"ends at {_clock(item.end)}, before it starts at {_clock(item.start)}")
+                ok = False
+            if trip is not None and item.date not in trip.possible_days:
+                days = trip.possible_days
+                extended = " with its extension days" if len(days) > len(trip.core_days) else ""
+                self.error(f"{where}.date", f"{item.date} is outside the trip{extended} ({days[0]} to {days[-1]})")
+                ok = False
+            ok &= self._attendees(f"{where}.attendees", item.attendees, known)
+            who = self._who(f"{where}.who", item.who, names)
+            if not ok:
+                continue
+            event = Event(item.name, item.place, item.date, item.start, item.end, tuple(item.attendees),
+                          item.value, item.cost, who, label)
+            self._event_hours(where, event, trip, team)
+            result.append(event)
+        return tuple(result)
+
+    def _attendees(self, where: str, attendees: list[str], known: set[str] | None) -> bool:
+        """Every attendee a customer of the scenario, listed once (None: the customers could
+        not be read, so only repeats are checked)."""
+        ok = True
+        seen: set[str] = set()
+        for name in attendees:
+            if name in seen:
+                self.error(where, f"{quoted(name)} is listed twice")
+                ok = False
+            seen.add(name)
+            if known is not None and name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=1) if len(name) <= 100 else []
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.error(where, f"{quoted(name)} is not a customer of the scenario{hint}")
+                ok = False
+        return ok
+
+    def _event_hours(self, where: str, event: Event, trip: Trip | None, team: tuple[Traveller, ...]) -> None:
+        """A warning when no traveller who may attend the event has day hours around it
+        (like a commitment outside the day hours, no plan can attend it)."""
+        if trip is None:
+            return
+        hours = [(t.day_start_minute, t.day_end_minute) for t in team if event.may_attend(t)] or \
+            [(trip.day_start_minute, trip.day_end_minute)]
+        if not any(start <= event.start_minute and event.end_minute <= end for start, end in hours):
+            shown = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in dict.fromkeys(hours))
+            self.warn(where, f"{_clock(event.start_minute)}-{_clock(event.end_minute)} is outside the day hours "
+                      f"{shown}: no plan can attend it")
+
     # -- customers ----------------------------------------------------------------------
 
     def _customers(self, spec: Any, defaults: DefaultsIn, places: dict[str, Place] | None,
@@ -432,9 +506,11 @@ def model_nodes(scenario: Scenario) -> int:
     """The matrix nodes of the scenario's largest extension layout (every extension day
     used), counted as compile.py makes them: a node per customer for each distinct set of
     daily windows its meeting fits (windows more than MAX_GAP_MINUTES apart are separate
-    nodes), at least one; a node per commitment; a start and an end per day."""
+    nodes), at least one; a node per commitment; a start and an end per day; a node per
+    event (attended, it is a commitment of its traveller)."""
     days = scenario.trip.possible_days
     nodes = sum(len(scenario.bound_by(k)) for k in scenario.commitments) + 2 * len(days) * len(scenario.team)
+    nodes += len(scenario.events)
     for customer in scenario.customers:
         meeting = customer.meeting_minutes
         patterns = {tuple(w for w in customer.hours.windows_on(day) if w[1] - w[0] >= meeting) for day in days}

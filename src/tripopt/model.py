@@ -147,6 +147,7 @@ class Scenario:
     # the customer file read (None for an inline list): outputs may not overwrite it; not part
     # of the problem (repr and equality leave it out, as store.problem_key does the source)
     customer_file: Path | None = field(default=None, repr=False, compare=False)
+    events: tuple[Event, ...] = ()  # user groups, meetups, dinners the plan may attend (events.py)
 
     @property
     def team(self) -> tuple[Traveller, ...]:
@@ -171,3 +172,26 @@ class Scenario:
     def with_time_limit(self, seconds: float) -> Scenario:
         """The same scenario with another search time limit (for --time-limit)."""
         return replace(self, solver=replace(self.solver, time_limit_seconds=seconds))
+
+
+@dataclass(frozen=True)
+class Event:
+    """A user group, meetup or dinner the plan may attend (CONTRACT section 7): at `place`
+    for its whole time, like a commitment, by at most one traveller (one of `who`; () is
+    anyone). Attending meets each customer of `attendees` who is not visited and not met
+    at an earlier attended event, and brings `value` besides; `cost` counts against the
+    budget. `origin` names the entry for messages (`events #2 (Kubernetes user group)`)."""
+
+    name: str
+    place: str
+    day: date
+    start_minute: int
+    end_minute: int
+    attendees: tuple[str, ...] = ()
+    value: float = 0.0
+    cost: float = 0.0
+    who: tuple[str, ...] = ()
+    origin: str = ""
+
+    def may_attend(self, traveller: Traveller) -> bool:
+        return not self.who or traveller.name in self.who

@@ -31,6 +31,7 @@ MAX_WORK_LIMIT = 1_000_000_000
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)  # a trip's days, extensions included
 MAX_NAME_CHARS = 200  # names, place keys, the currency
 MAX_TEXT_CHARS = 2000  # hours, cities, addresses, file paths
+MAX_EVENTS = 50  # events: the plan decides which to attend (most are weighed one by one, events.py)
 
 
 def _clock(value: Any) -> int:
@@ -129,6 +130,21 @@ class CommitmentIn(_Section):
     who: Annotated[list[Name], Field(max_length=100)] | Name | None = None  # a name, a list, or "A, B; C"
 
 
+class EventIn(_Section):
+    """An event the plan may attend (CONTRACT section 7): a commitment's place and times,
+    the customers who attend it, its own value and cost, and who may attend it."""
+
+    name: Name
+    place: Name
+    date: TripDate
+    start: Clock
+    end: ClockEnd
+    attendees: Annotated[list[Name], Field(max_length=10_000)] = []
+    value: Value = 0.0
+    cost: Money = 0.0
+    who: Annotated[list[Name], Field(max_length=100)] | Name | None = None  # as a commitment's
+
+
 class DayOverrideIn(_Section):
     """A traveller's own day hours: each key overrides trip.day's."""
 
@@ -190,6 +206,7 @@ SECTIONS: dict[str, tuple[Any, bool]] = {
     "base": (Name, True),
     "travellers": (Annotated[list[TravellerIn], Field(min_length=1, max_length=50)], False),
     "commitments": (list[CommitmentIn], False),
+    "events": (Annotated[list[EventIn], Field(max_length=MAX_EVENTS)], False),
     "customers": (CustomersIn, True),
     "defaults": (DefaultsIn, False),
     "travel": (TravelIn, False),
@@ -202,7 +219,7 @@ SECTIONS: dict[str, tuple[Any, bool]] = {
 def known_keys() -> set[str]:
     """Every key name the schema knows, for "did you mean" suggestions."""
     names = set(SECTIONS)
-    for model in (DayHoursIn, EndpointIn, ExtensionIn, ExtendIn, TripIn, PlaceIn, CommitmentIn,
+    for model in (DayHoursIn, EndpointIn, ExtensionIn, ExtendIn, TripIn, PlaceIn, CommitmentIn, EventIn,
                   CustomerFileIn, DefaultsIn, TravelIn, CostsIn, SolverIn):
         names.update(model.model_fields)
     return names
