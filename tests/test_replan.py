@@ -213,3 +213,25 @@ def test_a_plan_file_that_is_not_json_is_bad_input(followed, tmp_path):
     old.write_text("{not json")
     result = CliRunner().invoke(app, ["replan", str(scenario.source), "--plan", str(old), "--now", "2026-10-05T11:00"])
     assert result.exit_code == 2 and f"{old}: is not JSON" in result.output
+
+
+def test_a_moved_visit_keeps_its_calendar_event_id(followed):
+    """A calendar import of the re-plan updates each visit's event in place (same UID),
+    wherever the visit moved."""
+    from icalendar import Calendar
+
+    from tripopt.ics import plan_calendar
+
+    scenario, plan, document = followed
+    cancel = _future_visits(document, NOW)[0]
+    new = replan(scenario, read_plan(document, "plan.json"), NOW, [cancel], free=True)
+
+    def visits(p):
+        return {str(e["summary"]): str(e["uid"]) for e in Calendar.from_ical(plan_calendar(p, False)).walk("VEVENT")
+                if "visit" in [str(c) for c in e.get("categories").cats]}
+
+    before, after = visits(plan), visits(new)
+    moved = {c.name for c in new.changes if c.change == "moved"}
+    assert moved, "the free re-plan should move some visit for this test to mean anything"
+    shared = set(before) & set(after)
+    assert shared and all(before[s] == after[s] for s in shared)

@@ -443,7 +443,7 @@ SUMMARY:Drive to Acme & Co
 DTSTART;TZID=America/Chicago:20261005T085400
 DTEND;TZID=America/Chicago:20261005T090000
 DTSTAMP:20260101T000000Z
-UID:feb8534340e9686f85a8@tripopt
+UID:978780129043c8f4c066@tripopt
 CATEGORIES:tripopt,travel
 DESCRIPTION:6 min\\, 0.2 km from hotel
 END:VEVENT
@@ -452,7 +452,7 @@ SUMMARY:Visit: Acme & Co
 DTSTART;TZID=America/Chicago:20261005T090000
 DTEND;TZID=America/Chicago:20261005T094500
 DTSTAMP:20260101T000000Z
-UID:d50159f8035d39b55276@tripopt
+UID:9c57a1f33ecd224287d3@tripopt
 CATEGORIES:tripopt,visit
 DESCRIPTION:Value: 40\\nNotes: ask for Jo\\nDrive before: 6 min (0.2 km) fro
  m hotel\\, leave at 08:54\\nCoordinates: 41.88800\\, -87.62170
@@ -485,7 +485,7 @@ SUMMARY:Drive to Globex
 DTSTART;TZID=America/Chicago:20261005T120000
 DTEND;TZID=America/Chicago:20261005T120900
 DTSTAMP:20260101T000000Z
-UID:f240438a08adf0672a39@tripopt
+UID:b006ec44ebd2058ec633@tripopt
 CATEGORIES:tripopt,travel
 DESCRIPTION:9 min\\, 2.3 km from Talk
 END:VEVENT
@@ -494,7 +494,7 @@ SUMMARY:Visit: Globex
 DTSTART;TZID=America/Chicago:20261005T130000
 DTEND;TZID=America/Chicago:20261005T140000
 DTSTAMP:20260101T000000Z
-UID:bec3b0e78d63c17d7189@tripopt
+UID:6a827722e20892738083@tripopt
 CATEGORIES:tripopt,visit
 DESCRIPTION:Value: 30\\nDrive before: 9 min (2.3 km) from Talk\\, leave at 1
  2:00\\nCoordinates: 41.89500\\, -87.63500

@@ -104,7 +104,10 @@ def _moment(when: datetime | None) -> datetime | None:
 def _event(plan: Plan, day: DayPlan, stop: Stop, kind: str, stamp: datetime) -> Event:
     event = Event()
     who = f"{day.traveller}|" if plan.travellers else ""  # a team: each traveller's events their own
-    key = f"{plan.scenario}|{who}{day.day.isoformat()}|{kind}|{stop.name}".encode("utf-8", "surrogatepass")
+    # A visit's id leaves out its day: a customer is visited once per plan, so a re-plan that
+    # moves the visit updates the event in place; commitments and drives recur and keep theirs.
+    when = "" if kind in ("visit", "travel-visit") else f"{day.day.isoformat()}|"
+    key = f"{plan.scenario}|{who}{when}{kind}|{stop.name}".encode("utf-8", "surrogatepass")
     event.add("uid", f"{sha1(key).hexdigest()[:20]}@tripopt")  # stable: re-imports update, not duplicate
     event.add("dtstamp", stamp)
     return event
