@@ -373,8 +373,9 @@ class _Builder:
     def _events(self, parsed: list[EventIn] | None, places: dict[str, Place] | None, trip: Trip | None,
                 team: tuple[Traveller, ...], customers: tuple[Customer, ...] | None) -> tuple[Event, ...]:
         """The events the plan may attend (CONTRACT section 7): each names a known place, a
-        day the trip may use, customers of the scenario (each once) and travellers of the
-        team; names are unique. Every problem names the event."""
+        day of the trip (not an extension day: like a commitment), customers of the
+        scenario (each once) and travellers of the team; names are unique. Every problem
+        names the event."""
         if not parsed:
             return ()
         names = tuple(t.name for t in team)
@@ -393,10 +394,8 @@ class _Builder:
             if item.end <= item.start:
                 self.error(where, f"ends at {_clock(item.end)}, before it starts at {_clock(item.start)}")
                 ok = False
-            if trip is not None and item.date not in trip.possible_days:
-                days = trip.possible_days
-                extended = " with its extension days" if len(days) > len(trip.core_days) else ""
-                self.error(f"{where}.date", f"{item.date} is outside the trip{extended} ({days[0]} to {days[-1]})")
+            if trip is not None and not trip.start <= item.date <= trip.end:  # as a commitment's
+                self.error(f"{where}.date", f"{item.date} is outside the trip ({trip.start} to {trip.end})")
                 ok = False
             ok &= self._attendees(f"{where}.attendees", item.attendees, known)
             who = self._who(f"{where}.who", item.who, names)
