@@ -10,15 +10,20 @@ offset they have (01:50-05:00 then 01:30-06:00 for a 40-minute meeting as the cl
 back). `encode` turns a plan's `Outline` back into routes of a
 compiled problem, so that a plan made elsewhere (under a smaller budget, by an earlier
 run) can be re-checked here. Tours are matched by their record (traveller and date),
-never by position.
+never by position. `with_events` turns the commitments that stand for attended events
+(events.py plans a choice of events as commitments) back into event stops with the
+customers met there.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from .compile import CENTS, CompiledProblem, day_clock
+from .model import Commitment, Customer, Event, Scenario
 from .plan import DayPlan, Outline, Plan, Stop, Unvisited
 from .problem import Routes, RoutingSolution, earliest_schedule
 
@@ -147,3 +152,44 @@ def _node_stop(compiled: CompiledProblem, node: int) -> Stop:
     k = scenario.commitments[compiled.node_ref[node]]
     place = scenario.places[k.place]
     return Stop("commitment", k.name, place.lat, place.lon, commitment=k, place=place)
+
+
+def with_events(plan: Plan, scenario: Scenario, attended: Mapping[Commitment, Event]) -> Plan:
+    """A plan of a scenario in which the attended events were commitments (`attended`: the
+    commitment that stood for each) as a plan of `scenario` itself: each such commitment
+    becomes an event stop with its cost (added to its day's) and the customers met there,
+    every visit refers to the scenario's own customer, and no customer met is unvisited.
+
+    A customer is met at an attended event it attends if it is not visited and not met at
+    an earlier one: events in the order they start (at one time, in the scenario's order)."""
+    customers = {c.name: c for c in scenario.customers}
+    order = {e.name: i for i, e in enumerate(scenario.events)}
+    visited = plan.visited_names
+    where = [(s.start, order[attended[s.commitment].name], d, i) for d, day in enumerate(plan.days)
+             for i, s in enumerate(day.stops)
+             if s.commitment is not None and s.commitment in attended and s.start is not None]
+    met: dict[tuple[int, int], tuple[Customer, ...]] = {}
+    seen: set[str] = set()
+    for _, _, d, i in sorted(where):
+        commitment = plan.days[d].stops[i].commitment
+        assert commitment is not None
+        here = tuple(customers[a] for a in attended[commitment].attendees if a not in visited and a not in seen)
+        seen.update(c.name for c in here)
+        met[d, i] = here
+    days = []
+    for d, day in enumerate(plan.days):
+        stops, extra = [], 0.0
+        for i, stop in enumerate(day.stops):
+            if (d, i) in met and stop.commitment is not None:
+                event = attended[stop.commitment]
+                stop = dataclasses.replace(stop, kind="event", cost=event.cost, commitment=None, event=event,
+                                           met=met[d, i])
+                extra += event.cost
+            elif stop.kind == "visit" and stop.name in customers:
+                stop = dataclasses.replace(stop, customer=customers[stop.name])
+            stops.append(stop)
+        days.append(dataclasses.replace(day, stops=tuple(stops), cost=round(day.cost + extra, 2)))
+    return dataclasses.replace(
+        plan, days=tuple(days), unvisited=tuple(u for u in plan.unvisited if u.name not in seen),
+        value_available=sum(c.value for c in scenario.customers) + sum(e.value for e in scenario.events),
+        budget=scenario.budget, candidates=len(scenario.customers))

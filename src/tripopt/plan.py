@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .model import Commitment, Customer, Place
+from .model import Commitment, Customer, Event, Place
 
 FORMAT = "tripopt.plan/1"
 
@@ -29,10 +29,11 @@ class Outline:
 
 @dataclass(frozen=True)
 class Stop:
-    """One stop of a day, with the customer (a visit), the commitment, or the place (a
-    day's start or end, a commitment's venue) behind it."""
+    """One stop of a day, with the customer (a visit), the commitment, the event (with
+    the customers met there), or the place (a day's start or end, a commitment's or an
+    event's venue) behind it."""
 
-    kind: str  # "start", "visit", "commitment", "end"
+    kind: str  # "start", "visit", "commitment", "event", "end"
     name: str
     lat: float
     lon: float
@@ -47,9 +48,14 @@ class Stop:
     customer: Customer | None = None
     commitment: Commitment | None = None
     place: Place | None = None
+    event: Event | None = None
+    met: tuple[Customer, ...] = ()  # an event's: the customers met there (not visited, not met earlier)
 
     @property
     def value(self) -> float:
+        """A visit's customer's value; an event's own value plus the values of those met there."""
+        if self.event is not None:
+            return self.event.value + sum(c.value for c in self.met)
         return self.customer.value if self.customer is not None else 0.0
 
     @property
@@ -61,7 +67,8 @@ class Stop:
         """The customer's address or city as given; a commitment's venue by name."""
         if self.customer is not None:
             return self.customer.address
-        return self.place.name if self.commitment is not None and self.place is not None else ""
+        venue = self.commitment is not None or self.event is not None
+        return self.place.name if venue and self.place is not None else ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,10 @@ class DayPlan:
     @property
     def visits(self) -> tuple[Stop, ...]:
         return tuple(s for s in self.stops if s.kind == "visit")
+
+    @property
+    def events(self) -> tuple[Stop, ...]:
+        return tuple(s for s in self.stops if s.kind == "event")
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,15 @@ class Unvisited:
     lat: float = 0.0
     lon: float = 0.0
     hint: Hint | None = None
+
+
+@dataclass(frozen=True)
+class SkippedEvent:
+    """An event the plan does not attend, and why (a claim checked like an unvisited
+    customer's reason; what is not proven says so)."""
+
+    name: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -149,14 +169,27 @@ class Plan:
     travellers: tuple[str, ...] = ()  # a team, in the scenario's order (() for one traveller)
     changes: tuple[Change, ...] | None = None  # a re-plan's changes against the plan it replaces
     notes: tuple[str, ...] = ()  # what a re-plan wants the traveller to know besides
+    skipped_events: tuple[SkippedEvent, ...] = ()  # the scenario's events not attended, each with its reason
 
     @property
     def visited(self) -> int:
         return sum(len(d.visits) for d in self.days)
 
     @property
+    def met(self) -> int:
+        """Customers met at the events attended (each counted once, not visited)."""
+        return sum(len(s.met) for d in self.days for s in d.events)
+
+    @property
+    def has_events(self) -> bool:
+        """Whether the scenario has events (each is attended or skipped): then the plan's
+        JSON carries `summary.met` and `skipped_events`."""
+        return bool(self.skipped_events) or any(d.events for d in self.days)
+
+    @property
     def value(self) -> float:
-        return round(sum(s.value for d in self.days for s in d.visits), 6)
+        """The customers visited or met, and the attended events' own values."""
+        return round(sum(s.value for d in self.days for s in d.stops if s.kind in ("visit", "event")), 6)
 
     @property
     def cost(self) -> float:
@@ -179,8 +212,12 @@ class Plan:
         return frozenset(s.name for d in self.days for s in d.visits)
 
     @property
+    def met_names(self) -> frozenset[str]:
+        return frozenset(c.name for d in self.days for s in d.events for c in s.met)
+
+    @property
     def outline(self) -> Outline:
         return Outline(self.extension_before, self.extension_after,
                        tuple(((d.traveller, d.day), tuple((s.kind, s.name) for s in d.stops
-                                                         if s.kind in ("visit", "commitment")))
+                                                         if s.kind in ("visit", "commitment", "event")))
                              for d in self.days))
