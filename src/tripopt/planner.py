@@ -2,6 +2,8 @@
 
 This is the library's main entry point (`tripopt.solve`). It raises InfeasibleError with
 a diagnosed reason when no plan exists, and never returns a plan it has not re-checked.
+A scenario with events is handed to `events.solve`, which decides which events to attend
+by planning each choice of events as a scenario without events here (`PLANNING`).
 """
 
 from __future__ import annotations
@@ -10,12 +12,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from . import events
 from .compile import CENTS, VALUE_SCALE, CompiledProblem, compile_layout, layouts
 from .decode import decode, encode
 from .diagnose import base_routes, core, core_reason, quick_infeasibility, unvisited_reasons
 from .errors import InfeasibleError, InputError, Problem, UndecidedError
 from .exact import BranchAndBound, Decision, insert, insertion_options, tour_cost
-from .limits import SCOUT_SHARE, Interrupted, phase_settings, scout_iterations, work_budget
+from .limits import (
+    SCOUT_MIN_ITERATIONS,
+    SCOUT_SHARE,
+    Interrupted,
+    lns_iterations_per_solution,
+    phase_settings,
+    scout_iterations,
+    work_budget,
+)
 from .model import Scenario
 from .plan import Outline, Plan
 from .problem import RoutingProblem, RoutingSolution, evaluate
@@ -50,7 +61,17 @@ def solve(scenario: Scenario, progress: ProgressCallback | None = None,
           interrupted: Interrupted | None = None, warm_start: Outline | None = None,
           refine: Refine | None = None, layout: tuple[int, int] | None = None) -> Plan:
     """The best plan found for the scenario; InfeasibleError with the reason only when it
-    is proven that none exists (UndecidedError when that could not be decided).
+    is proven that none exists (UndecidedError when that could not be decided). With
+    events, `events.solve` decides which to attend (each choice planned by `_solve`)."""
+    if scenario.events:
+        return events.solve(scenario, PLANNING, progress, interrupted, warm_start, refine, layout)
+    return _solve(scenario, progress, interrupted, warm_start, refine, layout)
+
+
+def _solve(scenario: Scenario, progress: ProgressCallback | None = None,
+           interrupted: Interrupted | None = None, warm_start: Outline | None = None,
+           refine: Refine | None = None, layout: tuple[int, int] | None = None) -> Plan:
+    """The best plan found for a scenario without events (see `solve`).
 
     First what is decided exactly (`diagnose.core`): the commitments and must-visits of
     each extension layout, together and within the budget. Small problems are then solved
@@ -96,6 +117,12 @@ def proven_infeasibility(scenario: Scenario) -> str | None:
     """The proven reason no plan exists, found without the heuristic search (the quick
     checks and the exhaustive commitments + must-visits check), or None: `tripopt check`
     says it before anyone waits for a plan."""
+    if scenario.events:
+        return events.proven_infeasibility(scenario, PLANNING)
+    return _proven_infeasibility(scenario)
+
+
+def _proven_infeasibility(scenario: Scenario) -> str | None:
     compiled_all = _compile_all(scenario)
     obvious = quick_infeasibility(compiled_all)
     if obvious:
@@ -232,6 +259,12 @@ def _fits_reordered(compiled: CompiledProblem, served: set[int], group: int) -> 
 def adopt(scenario: Scenario, outline: Outline) -> Plan:
     """A plan made for another version of the scenario (a smaller budget, say), re-checked
     and re-explained under this one without searching; InfeasibleError if it breaks a rule."""
+    if scenario.events:
+        return events.adopt(scenario, outline, PLANNING)
+    return _adopt(scenario, outline)
+
+
+def _adopt(scenario: Scenario, outline: Outline) -> Plan:
     compiled_all = _compile_all(scenario)
     candidate = _warm_candidate(compiled_all, outline)
     if candidate is None:
@@ -264,3 +297,32 @@ def _decode(compiled_all: list[CompiledProblem], best: _Candidate, optimal: bool
     """The chosen solution as a Plan, every unvisited customer with its reason."""
     reasons = unvisited_reasons(compiled_all, best.compiled, best.solution.routes, best.reordered)
     return replace(decode(best.compiled, best.solution, reasons), optimal=optimal)
+
+
+def glance(scenario: Scenario, interrupted: Interrupted | None = None, refine: Refine | None = None,
+           layout: tuple[int, int] | None = None) -> Plan | None:
+    """A quick plan of a scenario without events, with no proofs and no reasons (its
+    `unvisited` is empty): every layout scouted by ruin and recreate with the scenario's
+    whole work budget shared out (deterministic), the best decoded. None when no scout
+    found a plan (which proves nothing). events.py compares choices of events with it."""
+    interrupted = interrupted or Interrupted()
+    viable = [c for c in _compile_all(scenario, refine, layout) if c.problem.budget is None or c.problem.budget >= 0]
+    if not viable:
+        return None
+    limit = scenario.solver.time_limit_seconds
+    work = work_budget(limit, scenario.solver.work_limit, max(c.problem.size for c in viable))
+    found = []
+    for compiled in viable:
+        if interrupted.set:
+            break
+        size = compiled.problem.size
+        iterations = max(int(work / len(viable) * lns_iterations_per_solution(size)), SCOUT_MIN_ITERATIONS)
+        solution = scout(compiled.problem, iterations, limit / len(viable), None, interrupted)
+        if solution.status == "feasible":
+            found.append(_Candidate(compiled, solution))
+    best = min(found, key=_Candidate.rank, default=None)
+    return None if best is None else decode(best.compiled, best.solution, ())
+
+
+PLANNING = events.Planning(solve=_solve, adopt=_adopt, proof=_proven_infeasibility, glance=glance,
+                           exact_customers=EXACT_MAX_CUSTOMERS)
