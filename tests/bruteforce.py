@@ -10,7 +10,11 @@ optional arrival/departure, commitments, customer windows, meeting lengths, per-
 must-visit customers, the daily driving cap, the budget, and several travellers (a tour per
 traveller and day, each with the traveller's own places, hours and cap, commitments for the
 travellers they bind, customers for those who may visit them, every customer at most once by
-the team, extension days per traveller). Not supported: lunch, events.
+the team, extension days per traveller), and events (section 7: every choice of events and, in a team,
+of the traveller attending each is enumerated; attended events are commitments of their
+traveller, their costs come off the budget and their attendees are met, so they leave the
+candidates; the best choice's value adds the met customers and the events' own values). Not
+supported: lunch.
 
 How: for each day, a depth-first search over visit orders (commitments in their order, each
 meeting as early as its windows allow, which is never worse: waiting is free, and nothing
@@ -37,8 +41,11 @@ witness writes its times with the offset of each instant (checker's `local_text`
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from collections.abc import Iterable
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from .checker import binds, day_minute, leg_km, leg_minutes, local_text, open_windows, team_of
@@ -59,6 +66,7 @@ class Solution(NamedTuple):
     visited: frozenset
     layout: tuple[int, int]  # (extension days before, after)
     days: tuple = ()  # the customers of each day of the layout, first to last
+    events: tuple = ()  # (event name, traveller name) of each event attended
 
 
 class _Legs:
@@ -231,6 +239,8 @@ def solution(scenario, budget=_DEFAULT) -> Solution | None:
     best over every extension layout; None if no plan is feasible. `budget` overrides the
     scenario's (None: no cap)."""
     budget = scenario.budget if budget is _DEFAULT else budget
+    if getattr(scenario, "events", ()):
+        return _with_events(scenario, budget)
     value = {c.name: c.value for c in scenario.customers}
     must = frozenset(c.name for c in scenario.customers if c.must_visit)
     best: Solution | None = None
@@ -242,6 +252,51 @@ def solution(scenario, budget=_DEFAULT) -> Solution | None:
             total = sum(value[n] for n in names)
             if best is None or total > best.value + EPS or (abs(total - best.value) <= EPS and cost < best.cost):
                 best = Solution(total, cost, names, layout, parts)
+    return best
+
+
+def _event_choices(scenario):
+    """Every choice of events to attend, as [(event, traveller name)]: each event by one
+    traveller who may attend it, or not at all; no traveller at two events at once."""
+    options = [[None, *[m.name for m in team_of(scenario) if not getattr(e, "who", ()) or m.name in e.who]]
+               for e in scenario.events]
+    for pick in itertools.product(*options):
+        chosen = [(e, who) for e, who in zip(scenario.events, pick) if who is not None]
+        if all(not (a[1] == b[1] and a[0].day == b[0].day and a[0].start_minute < b[0].end_minute
+                    and b[0].start_minute < a[0].end_minute) for a, b in itertools.combinations(chosen, 2)):
+            yield chosen
+
+
+def _attending(scenario, chosen, budget):
+    """The scenario with the `chosen` events as commitments of their travellers, their
+    attendees met (left out), their costs off the budget: (that scenario, its budget)."""
+    team = len(team_of(scenario)) > 1
+    stand_ins = tuple(SimpleNamespace(name=e.name, place=e.place, day=e.day, start_minute=e.start_minute,
+                                      end_minute=e.end_minute, who=(who,) if team else (), event=e)
+                      for e, who in chosen)
+    met = {a for e, _ in chosen for a in e.attendees}
+    rest = tuple(c for c in scenario.customers if c.name not in met)
+    left = None if budget is None else budget - sum(e.cost for e, _ in chosen)
+    return dataclasses.replace(scenario, commitments=tuple(scenario.commitments) + stand_ins, customers=rest,
+                               events=(), budget=left), left
+
+
+def _with_events(scenario, budget) -> Solution | None:
+    """The best plan over every choice of events (value, then cost)."""
+    value = {c.name: c.value for c in scenario.customers}
+    best: Solution | None = None
+    for chosen in _event_choices(scenario):
+        attending, left = _attending(scenario, chosen, budget)
+        if left is not None and left < -EPS:
+            continue
+        found = solution(attending, left)
+        if found is None:
+            continue
+        met = {a for e, _ in chosen for a in e.attendees}
+        total = found.value + sum(value[n] for n in met) + sum(e.value for e, _ in chosen)
+        cost = found.cost + sum(e.cost for e, _ in chosen)
+        if best is None or total > best.value + EPS or (abs(total - best.value) <= EPS and cost < best.cost - EPS):
+            best = found._replace(value=total, cost=cost, events=tuple((e.name, who) for e, who in chosen))
     return best
 
 
@@ -319,6 +374,8 @@ def free_visits(document: dict, scenario, tolerance: float = 0.005) -> list[tupl
 def witness(scenario, best: Solution) -> dict:
     """A plan in the contract's JSON form (section 5) that attains `best`, for checker.py:
     the brute force's claims are then checked by the independent checker, not taken on trust."""
+    if getattr(scenario, "events", ()):
+        return _event_witness(scenario, best)
     customers = {c.name: c for c in scenario.customers}
     trip = scenario.trip
 
@@ -360,3 +417,30 @@ def witness(scenario, best: Solution) -> dict:
                         "cost": best.cost, "budget": scenario.budget,
                         "extension_days": {"before": best.layout[0], "after": best.layout[1]}},
             "days": days, "unvisited": unvisited}
+
+
+def _event_witness(scenario, best: Solution) -> dict:
+    """`witness` of a plan attending events: the plan of the scenario with them as
+    commitments, each such stop then an event stop with its cost, the customers met there
+    (in the order the events start) and its value."""
+    by_name = {e.name: e for e in scenario.events}
+    chosen = [(by_name[name], who) for name, who in best.events]
+    attending, _ = _attending(scenario, chosen, scenario.budget)
+    document = witness(attending, best)
+    customers = {c.name: c for c in scenario.customers}
+    attended = {name for name, _ in best.events}
+    order = [e.name for e in scenario.events]
+    stops = sorted(((d["date"], s["start"], order.index(s["name"]), s) for d in document["days"] for s in d["stops"]
+                    if s["type"] == "commitment" and s["name"] in attended), key=lambda x: x[:3])
+    visited = {s["name"] for d in document["days"] for s in d["stops"] if s["type"] == "visit"}
+    met: list[str] = []
+    for _, _, _, stop in stops:
+        event = by_name[stop["name"]]
+        here = [a for a in event.attendees if a not in visited and a not in met]
+        met.extend(here)
+        stop.update(type="event", met=here, cost=event.cost,
+                    value=event.value + sum(customers[a].value for a in here))
+    document["summary"].update(met=len(met), candidates=len(scenario.customers))
+    document["skipped_events"] = [{"name": e.name, "reason": "not in the brute force's optimum"}
+                                  for e in scenario.events if e.name not in attended]
+    return document

@@ -1,4 +1,4 @@
-"""An independent plan checker, written from CONTRACT.md sections 2 and 5.
+"""An independent plan checker, written from CONTRACT.md sections 2, 5, 6 and 7.
 
 It reads a plan in the contract's JSON form and the typed scenario (the loader is tested
 on its own), and recomputes everything else itself: distances, travel and driving
@@ -12,6 +12,15 @@ local clock shows it or a later time, found here by scanning the clock minute by
 (`instant`), not by the compiler's arithmetic. A day's times are minutes since the first
 instant of that local day (`day_minute`), which is the clock's minute of day on days
 without a clock change.
+
+Events (section 7): an event stop is at its place for exactly its time, by a traveller who
+may attend it, at most once in the plan, with its cost; its `met` lists exactly its
+attendees who are not visited and not met at an earlier attended event (events ordered by
+their start, one time by the scenario's order), and its value is its own plus theirs.
+Every customer is visited, met or unvisited, exactly once; a must-visit is visited or met;
+the plan's value counts visits, meetings and the events' own values, its cost the events'
+costs; `summary.met` counts the customers met, and every event not attended is in
+`skipped_events` with a reason.
 """
 
 from __future__ import annotations
@@ -160,6 +169,8 @@ def check_plan(plan: dict, scenario) -> None:
             fail(f"{d['date']}: extension flag is wrong")
     seen_customers: list[str] = []
     seen_commitments: list[tuple[str, str]] = []
+    events = list(getattr(scenario, "events", ()))
+    attended: list[tuple[date, int, int, dict]] = []  # (day, start minute, event index, stop)
     total_km = 0.0
     visit_costs = 0.0
     for d in days:
@@ -227,6 +238,22 @@ def check_plan(plan: dict, scenario) -> None:
                 if (places[k.place].lat, places[k.place].lon) != here:
                     fail(f"{k.name}: not at its place")
                 seen_commitments.append((k.name, day.isoformat(), member.name))
+            elif stop["type"] == "event":
+                index = next((i for i, e in enumerate(events) if e.name == stop["name"]), None)
+                if index is None:
+                    fail(f"unknown event {stop['name']}")
+                e = events[index]
+                if e.day != day:
+                    fail(f"event {e.name} attended on {day}, not on its date {e.day}")
+                if getattr(e, "who", ()) and member.name not in e.who:
+                    fail(f"event {e.name} attended by {member.name}, who may not attend it")
+                if (begin, finish) != (day_minute(zone, day, e.start_minute), day_minute(zone, day, e.end_minute)):
+                    fail(f"event {e.name}: not at its exact time")
+                if (places[e.place].lat, places[e.place].lon) != here:
+                    fail(f"event {e.name}: not at its place")
+                if abs(stop["cost"] - e.cost) > 1e-9:
+                    fail(f"event {e.name}: cost {stop['cost']}, not {e.cost}")
+                attended.append((day, begin, index, stop))
             else:
                 fail(f"unknown stop type {stop['type']}")
             now, prev = finish, here
@@ -237,17 +264,19 @@ def check_plan(plan: dict, scenario) -> None:
                       if binds(k, m))
     if sorted(seen_commitments) != expected:
         fail(f"commitments kept {sorted(seen_commitments)} != {expected}")
+    met = _check_events(plan, events, attended, customers, set(seen_customers))
     unvisited = [u["name"] for u in plan["unvisited"]]
-    if sorted(seen_customers + unvisited) != sorted(customers):
-        fail("customers are not each accounted for exactly once")
+    if sorted(seen_customers + met + unvisited) != sorted(customers):
+        fail("customers are not each accounted for exactly once (visited, met or unvisited)")
     for name in customers:
-        if customers[name].must_visit and name not in seen_customers:
-            fail(f"must-visit {name} is not visited")
+        if customers[name].must_visit and name not in seen_customers and name not in met:
+            fail(f"must-visit {name} is neither visited nor met")
     for u in plan["unvisited"]:
         _check_reason(u, customers[u["name"]], scenario)
     # money and totals
     real_cost = scenario.per_km_cost * total_km + visit_costs + \
         (before * trip.extend_before.cost + after * trip.extend_after.cost) * len(team)  # per traveller
+    real_cost += sum(events[index].cost for _, _, index, _ in attended)
     summary = plan["summary"]
     if summary["cost"] < real_cost - 0.01:
         fail(f"reported cost {summary['cost']} understates the real cost {real_cost:.4f}")
@@ -256,11 +285,40 @@ def check_plan(plan: dict, scenario) -> None:
         fail(f"reported cost {summary['cost']} overstates the real cost {real_cost:.4f}")
     if scenario.budget is not None and real_cost > scenario.budget + 1e-6:
         fail(f"cost {real_cost:.2f} is over the budget {scenario.budget}")
-    value = sum(customers[n].value for n in seen_customers)
+    value = sum(customers[n].value for n in seen_customers) + sum(customers[n].value for n in met) + \
+        sum(events[index].value for _, _, index, _ in attended)
     if abs(summary["value"] - value) > 1e-6 or summary["visited"] != len(seen_customers):
         fail("summary value or count is wrong")
+    if events and summary.get("met") != len(met):
+        fail(f"summary met is {summary.get('met')}, not {len(met)}")
     if summary["candidates"] != len(customers):
         fail("summary candidates is wrong")
+
+
+def _check_events(plan: dict, events: list, attended: list, customers: dict, visited: set[str]) -> list[str]:
+    """The attended events' `met` lists and values, at most one traveller per event, and
+    `skipped_events` naming every other event once; returns the customers met."""
+    names = [events[index].name for _, _, index, _ in attended]
+    if len(set(names)) != len(names):
+        raise PlanError(f"an event is attended more than once: {sorted(names)}")
+    met: list[str] = []
+    for _, _, index, stop in sorted(attended, key=lambda a: a[:3]):
+        e = events[index]
+        expected = [a for a in e.attendees if a not in visited and a not in met]
+        if sorted(stop.get("met", [])) != sorted(expected) or len(set(stop.get("met", []))) != len(expected):
+            raise PlanError(f"event {e.name}: met {stop.get('met')}, expected {expected}")
+        met.extend(expected)
+        value = e.value + sum(customers[a].value for a in expected)
+        if abs(stop["value"] - value) > 1e-6:
+            raise PlanError(f"event {e.name}: value {stop['value']}, expected {value}")
+    skipped = plan.get("skipped_events", [])
+    if events or skipped:
+        expected_skipped = sorted(e.name for e in events if e.name not in names)
+        if sorted(s["name"] for s in skipped) != expected_skipped:
+            raise PlanError(f"skipped_events {sorted(s['name'] for s in skipped)} != {expected_skipped}")
+        if any(not s.get("reason") for s in skipped):
+            raise PlanError("a skipped event has no reason")
+    return met
 
 
 def binds(commitment, member: _Member) -> bool:
