@@ -76,10 +76,12 @@ def _stop_json(stop: Stop) -> dict[str, Any]:
         row["depart"] = _iso(stop.depart)
         return row
     row.update(travel_km=stop.travel_km, travel_minutes=stop.travel_minutes, arrive=_iso(stop.arrive))
-    if stop.kind in ("visit", "commitment"):
+    if stop.kind in ("visit", "commitment", "event"):
         row.update(start=_iso(stop.start), end=_iso(stop.end), value=stop.value, cost=stop.cost)
         if stop.notes:
             row["notes"] = stop.notes
+    if stop.kind == "event":
+        row["met"] = [c.name for c in stop.met]
     return row
 
 
@@ -97,7 +99,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
             "drive_km": plan.drive_km, "drive_minutes": plan.drive_minutes,
             "extension_days": {"before": plan.extension_before, "after": plan.extension_after},
             "currency": plan.currency, "stopped_by": plan.stopped_by, "optimal": plan.optimal,
-            "recalled": plan.recalled, **team,
+            "recalled": plan.recalled, **team, **({"met": plan.met} if plan.has_events else {}),
         },
         "days": [
             {**({"traveller": d.traveller} if plan.travellers else {}), "date": d.day.isoformat(),
@@ -106,6 +108,8 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
             for d in plan.days
         ],
         "unvisited": [_unvisited_json(u, bool(plan.travellers)) for u in plan.unvisited],
+        **({"skipped_events": [{"name": e.name, "reason": e.reason} for e in plan.skipped_events]}
+           if plan.has_events else {}),
         **({"changes": [_change_json(c, bool(plan.travellers)) for c in plan.changes], "notes": list(plan.notes)}
            if plan.changes is not None else {}),
     }
@@ -320,9 +324,10 @@ def _stop_cells(stop: Stop) -> list[str]:
     when = _hhmm(stop.depart) if stop.kind == "start" else (
         _hhmm(stop.arrive) if stop.kind == "end" else f"{_hhmm(stop.start)}-{_hhmm(stop.end)}")
     travel = "" if stop.kind == "start" else f"{stop.travel_minutes} min, {stop.travel_km:.1f} km"
-    value = f"{stop.value:,.0f}" if stop.kind == "visit" else ""
-    label = {"start": "leave", "end": "back at", "visit": "visit", "commitment": "commitment"}[stop.kind]
-    return [when, label, stop.name, travel, value, stop.notes]
+    value = f"{stop.value:,.0f}" if stop.kind in ("visit", "event") else ""
+    label = {"start": "leave", "end": "back at"}.get(stop.kind, stop.kind)  # visit, commitment, event
+    notes = "meets " + ", ".join(c.name for c in stop.met) if stop.met else stop.notes
+    return [when, label, stop.name, travel, value, notes]
 
 
 def _cell(value: object) -> Text:
@@ -402,23 +407,33 @@ def _md(text: object) -> str:
 
 def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
     """CONTRACT section 5's compare rows (budget, status, value, visited, cost,
-    extension_days, drive_km), with what a reader of the sweep needs besides; a team's
-    plan rows add `by_traveller` (`_by_traveller`)."""
+    extension_days as {"before", "after"}, drive_km, reason, marginal_value_per_dollar),
+    with what a reader of the sweep needs besides; a team's rows add `by_traveller`
+    (`_by_traveller`). Every row has the same keys: a budget without a plan has null
+    wherever a plan would speak (and `breakpoint` false), one with a plan a null `reason`."""
     breakpoints = set(comparison.breakpoints)
+    team = any(r.plan is not None and r.plan.travellers for r in comparison.rows)
     rows = []
-    for row, step in zip(comparison.rows, comparison.steps()):
-        if row.plan is None:
-            rows.append({"budget": row.budget, "status": row.status, "reason": row.reason})
-            continue
+    for row, step, marginal in zip(comparison.rows, comparison.steps(), comparison.marginal_values()):
         p = row.plan
+        if p is None:
+            rows.append({
+                "budget": row.budget, "status": row.status, **dict.fromkeys(
+                    ("value", "visited", "cost", "extension_days", "drive_km", "drive_minutes",
+                     "value_per_dollar", "marginal_value_per_dollar")),
+                "breakpoint": False, **dict.fromkeys(("customers", "gained", "lost", "stopped_by", "recalled")),
+                "reason": row.reason, **({"by_traveller": None} if team else {}),
+            })
+            continue
         rows.append({
             "budget": row.budget, "status": "feasible", "value": p.value, "visited": p.visited, "cost": p.cost,
-            "extension_days": p.extension_days, "drive_km": p.drive_km, "drive_minutes": p.drive_minutes,
-            "value_per_dollar": _per(p.value, p.cost), "breakpoint": row.budget in breakpoints,
-            "customers": sorted(p.visited_names),
+            "extension_days": {"before": p.extension_before, "after": p.extension_after},
+            "drive_km": p.drive_km, "drive_minutes": p.drive_minutes,
+            "value_per_dollar": _per(p.value, p.cost), "marginal_value_per_dollar": marginal,
+            "breakpoint": row.budget in breakpoints, "customers": sorted(p.visited_names),
             "gained": list(step.gained) if step else [], "lost": list(step.lost) if step else [],
-            "stopped_by": p.stopped_by, "recalled": p.recalled,
-            **({"by_traveller": _by_traveller(p, step)} if p.travellers else {}),
+            "stopped_by": p.stopped_by, "recalled": p.recalled, "reason": None,
+            **({"by_traveller": _by_traveller(p, step)} if team else {}),
         })
     return rows
 
@@ -449,15 +464,20 @@ def comparison_to_json(comparison: Comparison) -> str:
     return _json_text(comparison_dicts(comparison))
 
 
-COMPARE_CSV_COLUMNS = ("budget", "status", "value", "visited", "cost", "extension_days", "drive_km",
-                       "drive_minutes", "value_per_dollar", "breakpoint", "gained", "lost", "reason")
+COMPARE_CSV_COLUMNS = ("budget", "status", "value", "visited", "cost", "extension_before", "extension_after",
+                       "drive_km", "drive_minutes", "value_per_dollar", "marginal_value_per_dollar", "breakpoint",
+                       "gained", "lost", "reason")
 
 
 def comparison_to_csv(comparison: Comparison) -> str:
+    """A row per budget (COMPARE_CSV_COLUMNS): the JSON row's fields, its extension days as
+    two columns, names joined by '; ', empty cells where the JSON has null."""
     rows = []
     for row in comparison_dicts(comparison):
-        cells = {**row, "gained": "; ".join(row.get("gained", [])), "lost": "; ".join(row.get("lost", []))}
-        rows.append([cells.get(column, "") for column in COMPARE_CSV_COLUMNS])
+        ext = row["extension_days"] or {}
+        cells = {**row, "extension_before": ext.get("before"), "extension_after": ext.get("after"),
+                 "gained": "; ".join(row["gained"] or []), "lost": "; ".join(row["lost"] or [])}
+        rows.append(["" if cells.get(column) is None else cells[column] for column in COMPARE_CSV_COLUMNS])
     return _csv(COMPARE_CSV_COLUMNS, rows)
 
 
@@ -506,19 +526,22 @@ def render_comparison(comparison: Comparison, console: Console, only_breakpoints
         pairs = list(zip(shown, Comparison(comparison.scenario, comparison.currency, tuple(shown)).steps()))
     _line(console, f"{printable(comparison.scenario)}: {len(comparison.rows)} budget(s) solved"
           + (f", {len(pairs)} shown (where the value changes)" if only_breakpoints else ""), "bold")
+    marginal = dict(zip((r.budget for r in comparison.rows), comparison.marginal_values()))
     table = Table(show_edge=False)
-    for column in ("budget", "value", "visited", "cost", "ext. days", "drive km", "drive h", "value/$", ""):
+    for column in ("budget", "value", "visited", "cost", "ext. days\nbefore+after", "drive km", "drive h",
+                   "value/$", "marginal\nvalue/$", ""):
         table.add_column(column, justify="right" if column else "left")
     for row, _ in pairs:
         mark = "breakpoint" if row.budget in breakpoints else ""
         if row.plan is None:
-            table.add_row(f"{row.budget:,.2f}", "-", "-", "-", "-", "-", "-", "-", _cell(f"{row.status}: {row.reason}"))
+            table.add_row(f"{row.budget:,.2f}", *["-"] * 8, _cell(f"{row.status}: {row.reason}"))
             continue
         p = row.plan
-        per = _per(p.value, p.cost)
+        per, more = _per(p.value, p.cost), marginal[row.budget]
         table.add_row(f"{row.budget:,.2f}", f"{p.value:,.0f}", str(p.visited), f"{p.cost:,.2f}",
-                      str(p.extension_days), f"{p.drive_km:,.1f}", f"{p.drive_minutes / 60:.1f}",
-                      "-" if per is None else f"{per:,.1f}", mark)
+                      f"{p.extension_before}+{p.extension_after}", f"{p.drive_km:,.1f}",
+                      f"{p.drive_minutes / 60:.1f}", "-" if per is None else f"{per:,.1f}",
+                      "-" if more is None else f"{more:,.2f}", mark)
     console.print(table)
     lines = [step_line(step, comparison.currency) for row, step in pairs
              if step is not None and row.plan is not None
