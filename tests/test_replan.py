@@ -29,9 +29,10 @@ def _document(plan) -> dict:
     return json.loads(json.dumps(tripopt.plan_dict(plan)))
 
 
-def _stops(document: dict) -> list[tuple[str, str, str, str, str]]:
-    return [(d["date"], s["type"], s["name"], s["start"], s["end"]) for d in document["days"] for s in d["stops"]
-            if s["type"] in ("visit", "commitment")]
+def _stops(document: dict) -> list[tuple[str, str, str, str, str, str]]:
+    """(date, type, name, start, end, traveller) of every visit and commitment."""
+    return [(d["date"], s["type"], s["name"], s["start"], s["end"], d.get("traveller", ""))
+            for d in document["days"] for s in d["stops"] if s["type"] in ("visit", "commitment")]
 
 
 def check_rules(old: dict, new: dict, now: datetime, cancel: set[str], free: bool) -> None:
@@ -45,7 +46,8 @@ def check_rules(old: dict, new: dict, now: datetime, cancel: set[str], free: boo
         if later and datetime.fromisoformat(later[0]["arrive"]) - timedelta(minutes=later[0]["travel_minutes"]) < now \
                 and later[0]["name"] not in cancel:
             first = later[0]
-            assert (day["date"], first["type"], first["name"], first["start"], first["end"]) in kept
+            assert (day["date"], first["type"], first["name"], first["start"], first["end"],
+                    day.get("traveller", "")) in kept
     booked = {s for s in _stops(old) if s[1] == "visit" and datetime.fromisoformat(s[3]) >= now
               and s[2] not in cancel}
     if not free:
@@ -235,3 +237,23 @@ def test_a_moved_visit_keeps_its_calendar_event_id(followed):
     assert moved, "the free re-plan should move some visit for this test to mean anything"
     shared = set(before) & set(after)
     assert shared and all(before[s] == after[s] for s in shared)
+
+
+def test_a_team_replans_each_traveller_from_where_they_are(two_days):
+    """A team's re-plan: each traveller's done stops stay theirs, changes name whose day."""
+    import dataclasses
+
+    from tripopt.model import Traveller
+
+    scenario = tripopt.load_scenario(two_days(ROWS, commitments=[TALK]))
+    team = dataclasses.replace(scenario, travellers=(Traveller("Dana", "hotel", None, None, 480, 1080),
+                                                     Traveller("Lee", "hotel", None, None, 540, 1020)))
+    document = _document(tripopt.solve(team))
+    assert {d["traveller"] for d in document["days"]} == {"Dana", "Lee"}
+    cancel = {_future_visits(document, NOW)[0]}
+    new = replan(team, read_plan(document, "plan.json"), NOW, sorted(cancel), free=True)
+    new_document = _document(new)
+    check_plan(new_document, team)
+    check_rules(document, new_document, NOW, cancel, free=True)
+    for change in new_document["changes"]:
+        assert all(slot is None or slot["traveller"] in ("Dana", "Lee") for slot in (change["was"], change["now"]))
