@@ -105,6 +105,8 @@ def test_tiny_teams_are_optimal(one_day, case):
         return
     plan, _ = _checked(team)
     assert abs(plan.value - best.value) < 1e-6
+    alone = optimum(dataclasses.replace(team, travellers=team.travellers[:1]))
+    assert alone is None or plan.value >= alone.value - 1e-6  # a team is never worse than its first alone
 
 
 TEAM = [{"name": "Dana"}, {"name": "Lee", "arrive": {"place": "airport", "time": "13:00"}}]
