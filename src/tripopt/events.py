@@ -242,6 +242,11 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _amount(value: float) -> str:
+    """A value as the plan's texts write one: 2,810,000, or 12.50 when it has a fraction."""
+    return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
+
+
 # -- the choices -------------------------------------------------------------------------------------
 
 
@@ -576,7 +581,7 @@ def _skip_reason(search: _Search, best: _Tried, index: int, verdicts: dict[str, 
         displaces = _displaces(search, best, index, able)
         if displaces is None:
             gain = _gain(scenario, plan, index)
-            return (f"not decided: it fits beside this plan's visits and would add {gain:,.6g}, but the search "
+            return (f"not decided: it fits beside this plan's visits and would add {_amount(gain)}, but the search "
                     "stopped before it was added") + (f" ({'; '.join(proofs)})" if proofs else "")
         text = displaces
     compared = _compared(search, best, index, everything)
@@ -635,9 +640,9 @@ def _compared(search: _Search, best: _Tried, index: int, everything: bool) -> st
     checked = " (every choice of events was planned exhaustively)" if everything else (
         "" if top.searched else " (a quick look, not a full search)")
     if top.plan.value < plan.value - 1e-9:
-        return f"{found} is worth {top.plan.value:,.6g}, this plan {plan.value:,.6g}{checked}"
+        return f"{found} is worth {_amount(top.plan.value)}, this plan {_amount(plan.value)}{checked}"
     return (f"attending would cost more than it brings in this plan: {found} is worth as much "
-            f"({top.plan.value:,.6g}) and costs {top.plan.cost:,.2f} {plan.currency}, this plan "
+            f"({_amount(top.plan.value)}) and costs {top.plan.cost:,.2f} {plan.currency}, this plan "
             f"{plan.cost:,.2f}{checked}")
 
 
