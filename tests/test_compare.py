@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +15,7 @@ from typer.testing import CliRunner
 import tripopt
 from tripopt.cli import app
 from tripopt.compare import auto_compare, compare
-from tripopt.comparison import parse_budgets
+from tripopt.comparison import BudgetRow, Comparison, parse_budgets
 
 from .checker import check_plan
 from .conftest import SCENARIOS, customer_strategy
@@ -36,6 +38,16 @@ def _check_sweep(scenario, comparison):
         assert row.plan.cost <= row.budget + 1e-9
         values.append(row.plan.value)
     assert values == sorted(values), f"not monotone: {values}"
+
+
+def test_marginal_value_is_against_the_next_lower_budget_with_a_plan():
+    def row(budget, value=None, status="feasible"):
+        plan = None if value is None else SimpleNamespace(value=value)
+        return BudgetRow(budget, plan, "" if plan else "no plan", status if plan else "infeasible")
+
+    rows = (row(50), row(100, 10.0), row(200, status="undecided"), row(300, 30.0), row(400, 30.0), row(700, 31.0))
+    assert Comparison("s", "USD", rows).marginal_values() == [None, None, None, 0.1, 0.0, round(1 / 300, 6)]
+    assert Comparison("s", "USD", ()).marginal_values() == []
 
 
 def test_parse_budgets_ranges_include_the_end():
@@ -101,11 +113,19 @@ def test_cli_json_rows_carry_the_contract_fields(tmp_path):
     assert result.exit_code == 0, result.output
     rows = json.loads(out.read_text())
     assert [r["budget"] for r in rows] == [0, 400, 800]
-    assert rows[0] == {"budget": 0, "status": "infeasible", "reason": rows[0]["reason"]} and rows[0]["reason"]
+    # every row has every field; a budget without a plan has null wherever a plan would speak
+    assert all(set(r) == set(rows[0]) >= CONTRACT_FIELDS | {"reason", "marginal_value_per_dollar"} for r in rows)
+    assert rows[0]["status"] == "infeasible" and rows[0]["reason"] and rows[0]["breakpoint"] is False
+    assert all(v is None for k, v in rows[0].items() if k not in ("budget", "status", "reason", "breakpoint"))
     for row in rows[1:]:
-        assert set(row) >= CONTRACT_FIELDS and row["status"] == "feasible"
+        assert row["status"] == "feasible" and row["reason"] is None
         assert row["cost"] <= row["budget"]
+        ext = row["extension_days"]
+        assert set(ext) == {"before", "after"} and all(isinstance(v, int) and v >= 0 for v in ext.values())
     assert rows[1]["value"] <= rows[2]["value"]
+    assert rows[1]["marginal_value_per_dollar"] is None  # the lowest budget with a plan
+    assert rows[2]["marginal_value_per_dollar"] == pytest.approx((rows[2]["value"] - rows[1]["value"]) / 400, abs=1e-6)
+    assert rows[1]["value_per_dollar"] == pytest.approx(rows[1]["value"] / rows[1]["cost"], abs=0.005)
 
 
 def test_cli_table_csv_and_plot(tmp_path):
@@ -114,13 +134,18 @@ def test_cli_table_csv_and_plot(tmp_path):
                                       "--time-limit", "0.4", "--plot", str(png), "-j", "1"])
     assert result.exit_code == 0, result.output
     assert "breakpoint" in result.stdout and "+600.00 USD:" in result.stdout
+    assert "before+after" in result.stdout and "marginal" in result.stdout
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     result = CliRunner().invoke(app, ["compare", str(REINVENT), "--budget", "300", "--time-limit", "0.3",
                                       "--format", "csv", "--out", str(csv_path), "-j", "1"])
     assert result.exit_code == 0, result.output
     header, row = csv_path.read_text().splitlines()[:2]
-    assert header.startswith("budget,status,value,visited,cost,extension_days,drive_km")
+    assert header == ("budget,status,value,visited,cost,extension_before,extension_after,drive_km,drive_minutes,"
+                      "value_per_dollar,marginal_value_per_dollar,breakpoint,gained,lost,reason")
     assert row.startswith("300.0,feasible,")
+    cells = dict(zip(header.split(","), next(csv.reader([row]))))
+    assert cells["extension_before"].isdigit() and cells["extension_after"].isdigit()
+    assert cells["marginal_value_per_dollar"] == "" and cells["reason"] == ""
 
 
 def test_cli_plot_without_matplotlib_is_an_input_error(tmp_path, monkeypatch):

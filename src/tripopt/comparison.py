@@ -111,6 +111,22 @@ class Comparison:
                 best = row.value
         return tuple(found)
 
+    def marginal_values(self) -> list[float | None]:
+        """Each row's marginal value per unit of money (CONTRACT section 5,
+        `marginal_value_per_dollar`): (value - value of the next lower budget with a plan)
+        / (budget - that budget), rounded to 6 places; None for a row without a plan and
+        for the lowest row with one."""
+        result: list[float | None] = []
+        below: BudgetRow | None = None
+        for row in self.rows:
+            if row.plan is None:
+                result.append(None)
+                continue
+            result.append(None if below is None or row.budget <= below.budget
+                          else round((row.value - below.value) / (row.budget - below.budget), 6))
+            below = row
+        return result
+
     def steps(self) -> list[Step | None]:
         """The step up to each row from the row before it (None for the first)."""
         result: list[Step | None] = [None]

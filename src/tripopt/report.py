@@ -481,6 +481,14 @@ def comparison_to_csv(comparison: Comparison) -> str:
     return _csv(COMPARE_CSV_COLUMNS, rows)
 
 
+def _rate(rate: float | None) -> str:
+    """A marginal value per unit of money for the table: 2 decimals, 2 significant digits
+    when those would show a gain as 0.00."""
+    if rate is None:
+        return "-"
+    return f"{rate:,.2f}" if rate == 0 or abs(rate) >= 0.01 else f"{rate:.2g}"
+
+
 def _per(value: float, cost: float) -> float | None:
     return round(value / cost, 2) if cost > 0 else None
 
@@ -541,7 +549,7 @@ def render_comparison(comparison: Comparison, console: Console, only_breakpoints
         table.add_row(f"{row.budget:,.2f}", f"{p.value:,.0f}", str(p.visited), f"{p.cost:,.2f}",
                       f"{p.extension_before}+{p.extension_after}", f"{p.drive_km:,.1f}",
                       f"{p.drive_minutes / 60:.1f}", "-" if per is None else f"{per:,.1f}",
-                      "-" if more is None else f"{more:,.2f}", mark)
+                      _rate(more), mark)
     console.print(table)
     lines = [step_line(step, comparison.currency) for row, step in pairs
              if step is not None and row.plan is not None
