@@ -49,6 +49,7 @@ def browser():
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--window-size=1200,800"):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for _assert_console_clean
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     yield driver
     driver.quit()
@@ -78,6 +79,7 @@ def test_map_renders_offline_and_runs_no_script_from_data(evil, browser, tmp_pat
     shot = tmp_path / "map.png"
     browser.save_screenshot(str(shot))
     _assert_route_colours_drawn(shot, DAY_COLOURS[:days])
+    _assert_console_clean(browser)
 
 
 def test_team_map_has_a_layer_per_traveller_and_day(browser, tmp_path):
@@ -119,6 +121,32 @@ def test_team_map_has_a_layer_per_traveller_and_day(browser, tmp_path):
     shot = tmp_path / "team.png"
     browser.save_screenshot(str(shot))
     _assert_route_colours_drawn(shot, DAY_COLOURS[:2])
+    _assert_console_clean(browser)
+
+
+# The background tiles' server (the page's tile layer): the only thing the page may load from
+# outside itself. Without a network (as here) those requests fail, and that is all right.
+TILE_ORIGINS = """
+const map = window[Object.keys(window).find(k => k.startsWith('map_') && window[k] instanceof L.Map)];
+const origins = [];
+map.eachLayer(layer => {
+  if (layer instanceof L.TileLayer) origins.push(new URL(layer._url.replace(/[{}]/g, '')).origin);
+});
+return origins;
+"""
+
+
+def _assert_console_clean(browser):
+    """Since the page was loaded, and with every popup opened: no message on the console
+    (errors, warnings, failed requests) and no resource loaded but the background tiles;
+    so no missing asset (Leaflet's marker-icon.png) and no script error."""
+    tiles = tuple(browser.execute_script(TILE_ORIGINS))
+    assert tiles, "the map should have its background tile layer"
+    resources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert [r for r in resources if not r.startswith(tiles)] == []
+    logged = [e for e in browser.get_log("browser")
+              if not (e["source"] == "network" and e["message"].startswith(tiles))]
+    assert logged == []
 
 
 def _assert_route_colours_drawn(png, colours):

@@ -3,8 +3,9 @@
 A layer per day (a team: per traveller and day, each traveller in a colour of their own
 and their days told apart by dash patterns of it). Leaflet's script and style sheet are
 inlined from the copy shipped with tripopt (`assets/leaflet`, BSD-2), and nothing else is
-loaded: without a tile server the map has no background, but the routes, numbered stops,
-popups and the legend all show.
+loaded but the background tiles: every marker is a divIcon (Leaflet's default icon images
+are not shipped, and nothing asks for them), so without a tile server the map has no
+background, but the routes, numbered stops, popups and the legend all show.
 
 Every string from the user's data is HTML-escaped here, then handed to Leaflet as a JSON
 string (not through folium's popup and tooltip templates, which paste text into
@@ -16,6 +17,7 @@ surrogate cannot be written as UTF-8.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -172,10 +174,19 @@ def _pin(parent: folium.Map | folium.FeatureGroup, lat: float, lon: float, label
     marker.add_to(parent)
 
 
+# Leaflet's default marker icon is an image (images/marker-icon.png, with its shadow) that a
+# one-file page does not have, and folium creates every marker with it before setting the
+# marker's own icon: the default becomes an empty divIcon, so no marker ever asks for a file.
+_NO_DEFAULT_ICON = 'L.Marker.mergeOptions({icon: L.divIcon({className: "tripopt-icon", html: "", iconSize: [0, 0]})});'
+_CSS_IMAGE = re.compile(r"url\(images/[^)]*\)")  # the layer control's collapsed icon, the default icon's path
+
+
 def _inline_leaflet(folium_map: folium.Map, title: str, own_style: str) -> None:
+    """Leaflet's style sheet and script in the page, with nothing in them that loads a file
+    (the markers' default icon replaced, the style sheet's images dropped)."""
     assets = resources.files("tripopt") / "assets" / "leaflet"
-    style = (assets / "leaflet.css").read_text(encoding="utf-8")
-    script = (assets / "leaflet.js").read_text(encoding="utf-8")
+    style = _CSS_IMAGE.sub("none", (assets / "leaflet.css").read_text(encoding="utf-8"))
+    script = (assets / "leaflet.js").read_text(encoding="utf-8") + "\n" + _NO_DEFAULT_ICON
     header = folium_map.get_root().header  # type: ignore[attr-defined]  # the root Figure's (see plan_map_html)
     header.add_child(Element(f"<title>{text(title)}</title>"), name="tripopt_title")
     header.add_child(Element(f"<style>{style}\n{own_style}</style>"), name="leaflet_css_inline")
