@@ -305,6 +305,19 @@ class _Search:
         self._keep(tried)
         return self.tried[choice]
 
+    def adopt(self, choice: Choice, outline: Outline, keep: frozenset[str]) -> _Tried:
+        """A plan of one choice taken as given (an outline of its combined scenario keeping
+        the visits `keep`), re-checked and explained without a search."""
+        tried = _Tried(choice)
+        try:
+            inner = self.planning.adopt(combined(self.scenario, choice, keep), outline)
+        except InfeasibleError as exc:
+            tried.undecided = str(exc)  # not a proof about the choice: only this plan breaks a rule
+        else:
+            tried.plan, tried.inner = _as_planned(self.scenario, choice, inner), inner.outline
+        self._keep(tried)
+        return self.tried[choice]
+
     def glance(self, choice: Choice, share: float) -> _Tried:
         scenario = _limited(combined(self.scenario, choice), share)
         inner = self.planning.glance(scenario, self.interrupted, self.refine, self.layout)
@@ -460,22 +473,26 @@ def _no_plan(search: _Search, choices: list[Choice] | None) -> None:
 def _complete(search: _Search, best: _Tried, alone: list[dict[str, str | None]]) -> _Tried:
     """Add to the best plan, while one fits, an event that brings value (its own, or
     customers neither visited nor met) and fits with every visit kept (the visits to its
-    attendees become meetings there), within the budget; the most valuable first."""
-    while not search.interrupted.set:
-        added = _insertion(search, best, alone)
+    attendees become meetings there), within the budget; the most valuable first. After
+    Ctrl-C there is no search: the event is only added, the visits to its attendees kept
+    (so every reason the plan gives about its customers stays true)."""
+    while True:
+        stopped = search.interrupted.set
+        if stopped and search.refine is not None:
+            return best  # a re-plan's rules hold only through a search (planner.adopt knows no pins)
+        added = _insertion(search, best, alone, keep_attendees=stopped)
         if added is None:
             return best
-        choice, outline = added
-        tried = search.run(choice, COMPLETE_SHARE, outline)
+        choice, outline, keep = added
+        tried = search.adopt(choice, outline, keep) if stopped else search.run(choice, COMPLETE_SHARE, outline)
         if tried.plan is None or best.plan is None or tried.rank() >= best.rank():
             return best
         best = tried
-    return best
 
 
-def _insertion(search: _Search, best: _Tried, alone: list[dict[str, str | None]]) -> tuple[Choice, Outline] | None:
-    """The most valuable event that fits into the best plan as it is: (the choice with it,
-    the combined outline with it), or None."""
+def _insertion(search: _Search, best: _Tried, alone: list[dict[str, str | None]],
+               keep_attendees: bool = False) -> tuple[Choice, Outline, frozenset[str]] | None:
+    """The most valuable event that fits into the best plan as it is: `_fits`'s answer, or None."""
     scenario, plan = search.scenario, best.plan
     assert plan is not None and best.inner is not None
     gains = sorted(((_gain(scenario, plan, i), i) for i in range(len(scenario.events))
@@ -486,7 +503,7 @@ def _insertion(search: _Search, best: _Tried, alone: list[dict[str, str | None]]
         for who, reason in alone[index].items():
             if reason is not None:
                 continue
-            fits = _fits(search, best, index, who)
+            fits = _fits(search, best, index, who, keep_attendees)
             if fits is not None:
                 return fits
     return None
@@ -501,17 +518,23 @@ def _gain(scenario: Scenario, plan: Plan, index: int) -> float:
     return event.value + sum(value[a] for a in event.attendees if a not in covered)
 
 
-def _fits(search: _Search, best: _Tried, index: int, who: str) -> tuple[Choice, Outline] | None:
+def _fits(search: _Search, best: _Tried, index: int, who: str,
+          keep_attendees: bool = False) -> tuple[Choice, Outline, frozenset[str]] | None:
     """The best plan with event `index` attended by `who` at the cheapest position of
-    that day that keeps every visit (the visits to its attendees left out: they are met
-    there), within the budget; None if it fits nowhere."""
+    that day that keeps every visit (the visits to its attendees left out, they are met
+    there, unless `keep_attendees`), within the budget: (the choice with it, the combined
+    outline with it, the customers visited that the combined scenario keeps as they are);
+    None if it fits nowhere."""
     scenario, plan, inner = search.scenario, best.plan, best.inner
     assert plan is not None and inner is not None
     choice = tuple(sorted([*best.choice, (index, who)]))
     if not _compatible(scenario, choice):
         return None
     event = scenario.events[index]
-    single = combined(scenario, choice)
+    attendees = set(event.attendees)
+    visited = frozenset(name for _, stops in inner.days for kind, name in stops if kind == "visit")
+    keep = visited if keep_attendees else visited - attendees
+    single = combined(scenario, choice, keep)
     layout = next((lay for lay in layouts(single) if (lay.before, lay.after) == (plan.extension_before,
                                                                                  plan.extension_after)), None)
     if layout is None:
@@ -519,8 +542,7 @@ def _fits(search: _Search, best: _Tried, index: int, who: str) -> tuple[Choice, 
     compiled = compile_layout(single, layout)
     if search.refine is not None:
         compiled = search.refine(compiled)
-    attendees = set(event.attendees)
-    days = [(key, tuple(s for s in stops if not (s[0] == "visit" and s[1] in attendees))) for key, stops in inner.days]
+    days = [(key, tuple(s for s in stops if s[0] != "visit" or s[1] in keep)) for key, stops in inner.days]
     options = []
     for d, (key, stops) in enumerate(days):
         if key != (who, event.day):
@@ -535,7 +557,7 @@ def _fits(search: _Search, best: _Tried, index: int, who: str) -> tuple[Choice, 
                 options.append((solution.cost, solution.drive, position, outline))
     if not options:
         return None
-    return choice, min(options, key=lambda o: o[:3])[3]
+    return choice, min(options, key=lambda o: o[:3])[3], keep
 
 
 # -- explaining the plan: the events skipped, the customers not visited -----------------------------

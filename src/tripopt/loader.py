@@ -505,11 +505,10 @@ def model_nodes(scenario: Scenario) -> int:
     """The matrix nodes of the scenario's largest extension layout (every extension day
     used), counted as compile.py makes them: a node per customer for each distinct set of
     daily windows its meeting fits (windows more than MAX_GAP_MINUTES apart are separate
-    nodes), at least one; a node per commitment; a start and an end per day; a node per
-    event (attended, it is a commitment of its traveller)."""
+    nodes), at least one; a node per commitment; a start and an end per day. (A plan
+    attending events has a node more per event attended: `_too_large` counts them.)"""
     days = scenario.trip.possible_days
     nodes = sum(len(scenario.bound_by(k)) for k in scenario.commitments) + 2 * len(days) * len(scenario.team)
-    nodes += len(scenario.events)
     for customer in scenario.customers:
         meeting = customer.meeting_minutes
         patterns = {tuple(w for w in customer.hours.windows_on(day) if w[1] - w[0] >= meeting) for day in days}
@@ -520,8 +519,9 @@ def model_nodes(scenario: Scenario) -> int:
 
 
 def _too_large(scenario: Scenario) -> str | None:
-    """Why the scenario is too large to plan (docs/limits.md), or None."""
-    nodes = model_nodes(scenario)
+    """Why the scenario is too large to plan (docs/limits.md), or None. Every event
+    counts as a node: attended, it is a commitment of its traveller."""
+    nodes = model_nodes(scenario) + len(scenario.events)
     if nodes <= MAX_NODES:
         return None
     need = (BASE_BYTES + BYTES_PER_NODE_PAIR * nodes**2) / 1e9
@@ -529,6 +529,6 @@ def _too_large(scenario: Scenario) -> str | None:
     days = len(scenario.trip.possible_days)
     return (f"too large to plan: {len(scenario.customers):,} customers over {days} day(s) make "
             f"{nodes:,} nodes in the travel matrices (a customer counts once per different set of daily hours, "
-            f"plus commitments and 2 per day), which would need about {need:,.1f} GB of memory; tripopt plans at "
-            f"most {MAX_NODES:,} nodes (about {limit:.1f} GB, docs/limits.md): plan fewer customers or days, or "
-            "give customers the same hours every day")
+            f"plus commitments, events and 2 per day), which would need about {need:,.1f} GB of memory; tripopt "
+            f"plans at most {MAX_NODES:,} nodes (about {limit:.1f} GB, docs/limits.md): plan fewer customers or days, "
+            "or give customers the same hours every day")
