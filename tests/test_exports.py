@@ -138,6 +138,42 @@ def test_xlsx_keeps_formulas_as_text(evil):
     assert [r[0] for r in book["Not visited"].iter_rows(min_row=2, values_only=True)] == [EVIL_IMG]
 
 
+def test_xlsx_times_are_time_cells_on_the_scenarios_clocks_and_columns_fit(evil):
+    _, scenario, plan = evil
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(plan)))
+    sheet = book["Itinerary"]
+    header = [c.value for c in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2))
+    stops = [(d, s) for d in plan.days for s in d.stops]
+    assert len(rows) == len(stops)
+    zone = ZoneInfo(scenario.timezone)
+    for (day, stop), row in zip(stops, rows):
+        cells = dict(zip(header, row))
+        assert cells["date"].is_date and cells["date"].number_format == "yyyy-mm-dd"
+        assert cells["date"].value.date() == day.day
+        for column in ("arrive", "start", "end", "depart"):
+            moment, cell = getattr(stop, column), cells[column]
+            if moment is None:
+                assert cell.value is None
+                continue
+            assert cell.is_date and cell.number_format == "hh:mm", (column, cell.value, cell.number_format)
+            assert cell.value.tzinfo is None and cell.value == moment.astimezone(zone).replace(tzinfo=None)
+    summary = dict(book["Summary"].iter_rows(min_row=2, values_only=True))
+    assert summary["timezone"] == scenario.timezone
+    for sheet in book:
+        for index, column in enumerate(sheet.iter_cols(), 1):
+            width = sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width
+            texts = [c.value.strftime("%H:%M") if c.is_date and c.number_format == "hh:mm"
+                     else f"{c.value:%Y-%m-%d}" if c.is_date else "" if c.value is None else str(c.value)
+                     for c in column]
+            widest = max(len(line) for t in texts for line in t.splitlines() or [""])
+            assert width == min(widest + 2, 50), (sheet.title, column[0].value, width, widest)
+    itinerary = book["Itinerary"]
+    widths = {c.value: itinerary.column_dimensions[c.column_letter].width for c in itinerary[1]}
+    assert widths["start"] == 7 and widths["seq"] == 5 and widths["notes"] <= 50
+    assert widths["name"] == min(max(len(s.name) for _, s in stops) + 2, 50)
+
+
 # -- map: static checks (the browser test is in test_map_browser.py) -------------------------
 
 

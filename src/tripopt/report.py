@@ -11,9 +11,11 @@ import io
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.rule import Rule
@@ -191,15 +193,22 @@ def stop_columns(plan: Plan) -> tuple[str, ...]:
     return ("traveller", *CSV_COLUMNS) if plan.travellers else CSV_COLUMNS
 
 
-def stop_rows(plan: Plan) -> list[list[Any]]:
+def stop_rows(plan: Plan, local: bool = False) -> list[list[Any]]:
     """One row a stop, for CSV and spreadsheets (columns: `stop_columns`); a team's rows
-    start with the traveller, grouped by traveller as the days are."""
+    start with the traveller, grouped by traveller as the days are. Dates and times are ISO
+    text, or with `local` a `date` and naive datetimes on the scenario's clocks (a
+    spreadsheet's cells have no zone)."""
+    zone = ZoneInfo(plan.timezone)
+
+    def when(moment: datetime | None) -> datetime | str | None:
+        return _iso(moment) if not local or moment is None else moment.astimezone(zone).replace(tzinfo=None)
+
     rows = []
     for day in plan.days:
         for seq, s in enumerate(day.stops):
-            row = [day.day.isoformat(), day.extension, seq, s.kind, s.name, _iso(s.arrive), _iso(s.start),
-                   _iso(s.end), _iso(s.depart), s.travel_km, s.travel_minutes, s.value, s.cost, s.lat,
-                   s.lon, s.notes]
+            row = [day.day if local else day.day.isoformat(), day.extension, seq, s.kind, s.name, when(s.arrive),
+                   when(s.start), when(s.end), when(s.depart), s.travel_km, s.travel_minutes, s.value, s.cost,
+                   s.lat, s.lon, s.notes]
             rows.append([day.traveller, *row] if plan.travellers else row)
     return rows
 
@@ -221,18 +230,27 @@ def to_csv(plan: Plan) -> str:
     return _csv(stop_columns(plan), stop_rows(plan))
 
 
+XLSX_TIME, XLSX_DATE = "hh:mm", "yyyy-mm-dd"  # number formats of the itinerary's time and date cells
+XLSX_MAX_WIDTH = 50  # characters: a longer text (a note, a reason) is cut off on screen, not the sheet widened
+
+
 def to_xlsx(plan: Plan) -> bytes:
     """A workbook: the itinerary (a row per stop), the customers not visited, a summary;
     a team's itinerary has a traveller column, and a Travellers sheet totals each one.
-    Text that a spreadsheet would read as a formula is stored as plain text."""
+    The itinerary's dates are date cells and its times time cells (`hh:mm`, the date kept
+    in the value) on the scenario's clocks, named in the summary (`timezone`); each column
+    is as wide as its widest cell, up to XLSX_MAX_WIDTH. Text that a spreadsheet would read
+    as a formula is stored as plain text."""
     from openpyxl import Workbook  # a dependency already (pandas reads .xlsx with it)
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
+    summary = [[k, _summary_cell(v)] for k, v in plan_dict(plan)["summary"].items()]
     sheets = [
-        ("Itinerary", stop_columns(plan), stop_rows(plan)),
+        ("Itinerary", stop_columns(plan), stop_rows(plan, local=True)),
         ("Not visited", ("name", "value", "code", "reason"),
          [[u.name, u.value, u.code, u.reason] for u in sorted(plan.unvisited, key=lambda u: -u.value)]),
-        ("Summary", ("item", "value"), [[k, _summary_cell(v)] for k, v in plan_dict(plan)["summary"].items()]),
+        ("Summary", ("item", "value"), [*summary, ["timezone", plan.timezone]]),
     ]
     if plan.travellers:
         sheets.append(("Travellers", ("traveller", "days", "visited", "value", "cost", "drive_km", "drive_minutes"),
@@ -240,15 +258,35 @@ def to_xlsx(plan: Plan) -> bytes:
     book.remove(book.active)
     for title, header, rows in sheets:
         sheet = book.create_sheet(title)
+        widths = [0] * len(header)
         for row in [list(header), *rows]:
             sheet.append([_xlsx_value(v) for v in row])
-            for cell in sheet[sheet.max_row]:
+            for i, cell in enumerate(sheet[sheet.max_row]):
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # never "f": '=HYPERLINK(...)' in a name stays text
+                elif isinstance(cell.value, datetime):
+                    cell.number_format = XLSX_TIME
+                elif isinstance(cell.value, date):
+                    cell.number_format = XLSX_DATE
+                widths[i] = max(widths[i], _shown_width(cell.value))
+        for i, width in enumerate(widths, 1):
+            sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, XLSX_MAX_WIDTH)
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _shown_width(value: Any) -> int:
+    """About how many characters wide a cell shows its value: a time 5 (hh:mm), a date 10,
+    a number as Python writes it, text by its longest line (a wide character counts 2)."""
+    if isinstance(value, datetime):
+        return len(XLSX_TIME)
+    if isinstance(value, date):
+        return len(XLSX_DATE)
+    text = ("TRUE" if value else "FALSE") if isinstance(value, bool) else str(value)
+    return max((sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+                for line in text.splitlines()), default=0)
 
 
 def _summary_cell(value: Any) -> Any:
