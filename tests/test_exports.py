@@ -19,7 +19,7 @@ from tripopt.ics import plan_calendar
 from tripopt.report import to_csv, to_xlsx
 from tripopt.webmap import plan_map_html
 
-from .conftest import EVIL_IMG, EVIL_SCRIPT, EVIL_TEMPLATE, FORMULA, customer_row
+from .conftest import EVIL_IMG, EVIL_SCRIPT, EVIL_TEMPLATE, FORMULA, TUESDAY, customer_row
 from .scenario_factory import write_scenario
 
 
@@ -74,6 +74,32 @@ def test_calendar_travel_blocks_end_at_each_arrival(evil):
     for stop, event in zip(legs, drives):
         assert event.decoded("DTEND") == stop.arrive
         assert (event.decoded("DTEND") - event.decoded("DTSTART")).total_seconds() == stop.travel_minutes * 60
+
+
+def test_calendar_travel_blocks_include_the_drive_to_the_departure_place(tmp_path):
+    """Arriving and leaving by the airport: the last day's drive from the last visit to the
+    airport is a travel block ending when the plan arrives there; the first day's and any
+    day's drive back to the hotel is not one (the trip does not end there)."""
+    rows = [customer_row(f"{day} account", 41.90, -87.65 - 0.01 * i, 10, hours=f"{day} 09:00-16:00")
+            for i, day in enumerate(("Mon", "Tue"))]
+    path = write_scenario(tmp_path, rows, trip={"end": TUESDAY, "arrive": {"place": "airport", "time": "08:00"},
+                                                "depart": {"place": "airport", "time": "18:00"}})
+    plan = tripopt.solve(tripopt.load_scenario(path))
+    assert [len(d.visits) for d in plan.days] == [1, 1]
+    first, last = plan.days
+    end = last.stops[-1]
+    assert end.kind == "end" and end.place.key == "airport" and end.travel_minutes > 0
+    assert first.stops[-1].place.key == "hotel"
+    _, drives = _events(plan_calendar(plan, travel_blocks=True), "travel")
+    assert [str(e["SUMMARY"]) for e in drives] == [f"Drive to {s.name}" for s in (first.stops[1], last.stops[1])] + [
+        f"Drive to {end.name}"]
+    airport = drives[-1]
+    assert airport.decoded("DTSTART") == last.stops[-2].depart and airport.decoded("DTEND") == end.arrive
+    assert (airport.decoded("DTEND") - airport.decoded("DTSTART")).total_seconds() == end.travel_minutes * 60
+    assert str(airport["LOCATION"]) == end.name
+    assert (airport["GEO"].latitude, airport["GEO"].longitude) == pytest.approx((end.lat, end.lon))
+    _, plain = _events(plan_calendar(plan))  # without --ics-travel: visits only, as before
+    assert len(plain) == 2
 
 
 def test_calendar_across_a_clock_change(tmp_path):

@@ -38,7 +38,8 @@ MAX_NAME_IN_FILE = 64  # characters of a traveller's name in their calendar's fi
 def plan_calendar(plan: Plan, travel_blocks: bool = False, stamp: datetime | None = None,
                   traveller: str | None = None) -> bytes:
     """The calendar file's bytes. `travel_blocks` adds a busy "Drive to ..." event before
-    each stop; `stamp` (DTSTAMP) defaults to now. In a team, `traveller` makes that
+    each stop, and before the end of a day that ends at the departure place (the airport:
+    `_departure_days`); `stamp` (DTSTAMP) defaults to now. In a team, `traveller` makes that
     traveller's own calendar; without it the calendar holds everyone's events, each
     summary led by whose it is."""
     stamp = stamp or datetime.now(UTC)
@@ -51,17 +52,34 @@ def plan_calendar(plan: Plan, travel_blocks: bool = False, stamp: datetime | Non
     title = plan.scenario if not plan.travellers or traveller is None else f"{plan.scenario}: {traveller}"
     calendar.add("x-wr-calname", printable(f"{title} (tripopt)"))
     calendar.add("x-wr-timezone", printable(plan.timezone))
+    departures = {id(d) for d in _departure_days(days)}
     for day in days:
         for previous, stop in zip(day.stops, day.stops[1:]):
-            if stop.kind not in ("visit", "commitment"):
-                continue
-            if travel_blocks and stop.travel_minutes > 0:
+            if travel_blocks and stop.travel_minutes > 0 and (
+                    stop.kind in ("visit", "commitment") or (stop.kind == "end" and id(day) in departures)):
                 calendar.add_component(_travel_event(plan, day, previous, stop, stamp, together))
-            calendar.add_component(_stop_event(plan, day, previous, stop, stamp, together))
+            if stop.kind in ("visit", "commitment"):
+                calendar.add_component(_stop_event(plan, day, previous, stop, stamp, together))
     if days:  # the zone's rules for the whole year(s): events moved by hand stay right
         calendar.add_missing_timezones(first_date=date(min(d.day for d in days).year, 1, 1),
                                        last_date=date(max(d.day for d in days).year, 12, 31))
     return calendar.to_ical()
+
+
+def _departure_days(days: Sequence[DayPlan]) -> list[DayPlan]:
+    """The days that end at a departure place (the airport): each traveller's last day in
+    the plan when it ends somewhere else than it began (the base). The drive there is a
+    travel block too; a day back at the base (a trip without `depart`, or a last day with
+    nothing planned, left out) ends with none."""
+    last: dict[str, DayPlan] = {}
+    for day in days:
+        if day.traveller not in last or day.day > last[day.traveller].day:
+            last[day.traveller] = day
+    return [d for d in last.values() if _place_key(d.stops[-1]) != _place_key(d.stops[0])]
+
+
+def _place_key(stop: Stop) -> str | tuple[float, float]:
+    return stop.place.key if stop.place is not None else (stop.lat, stop.lon)
 
 
 def file_safe(name: str) -> str:
@@ -159,6 +177,11 @@ def _travel_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: d
     event.add("summary", printable(f"{whose}Drive to {stop.name}"))
     event.add("dtstart", _moment(_departure(previous, stop)))
     event.add("dtend", _moment(stop.arrive))
-    event.add("description", f"{stop.travel_minutes} min, {stop.travel_km:,.1f} km from {printable(previous.name)}")
+    then = f"; the trip ends at {printable(stop.name)}" if stop.kind == "end" else ""
+    event.add("description", f"{stop.travel_minutes} min, {stop.travel_km:,.1f} km from {printable(previous.name)}"
+              + then)
+    if stop.kind == "end":
+        event.add("location", printable(stop.name))
+        event.add("geo", (stop.lat, stop.lon))
     event.add("categories", ["tripopt", "travel"])
     return event
