@@ -1,7 +1,8 @@
 """`tripopt check` (src/tripopt/check.py): the summary of a valid scenario, the far-customer
-warning's anchors, and the proven infeasibilities test_truth.py does not already check.
-(test_geo.py covers the far warning's wording and limit, test_truth.py the commitment,
-must-visit and must-visits-together infeasibilities.)"""
+warning's anchors, the warning naming customers that share one point, and the proven
+infeasibilities test_truth.py does not already check. (test_geo.py covers the far warning's
+wording and limit, test_truth.py the commitment, must-visit and must-visits-together
+infeasibilities.)"""
 
 from __future__ import annotations
 
@@ -91,3 +92,33 @@ def test_far_customer_is_warned_before_an_infeasible_verdict(one_day):
     assert result.exit_code == 1
     assert "(Denver Data): at 39.7400, -104.9900: farther than 800 km" in result.output
     assert "the commitments alone cost" in result.output
+
+
+def _town_row(name, city="Evanston, IL", value=10):
+    return {"name": name, "city": city, "value": value, "meeting": "45min", "hours": "Mon 09:00-17:00"}
+
+
+def test_customers_on_one_point_are_warned_by_name(one_day):
+    """Three accounts placed by `city: Evanston, IL` all get the town's one point: one warning,
+    at the first row, naming the three and how the point was read; a fourth elsewhere, and two
+    customers placed at the venue on purpose (`place: venue`), are not in it."""
+    rows = [_town_row(n) for n in ("North Shore Bank", "Lakefront Labs", "Davis St Dental")]
+    rows += [customer_row("Downtown", 41.89, -87.63, 10),
+             *[{**_town_row(n), "city": None, "place": "venue"} for n in ("Booth A", "Booth B")]]
+    rows = [{k: v for k, v in r.items() if v is not None} for r in rows]
+    scenario = tripopt.load_scenario(one_day(rows))
+    (warning,) = far_customers(scenario)
+    assert warning.severity == "warning" and "(North Shore Bank)" in warning.where
+    assert warning.message.startswith("3 customers on one point (42.0")
+    assert "city 'Evanston, IL' read as Evanston" in warning.message
+    assert "'North Shore Bank', 'Lakefront Labs', 'Davis St Dental';" in warning.message
+    assert "with no distance or travel between them" in warning.message and "Booth" not in warning.message
+    result = _check(one_day(rows))
+    assert result.exit_code == 0 and "3 customers on one point" in result.output, result.output
+
+
+def test_many_customers_on_one_point_are_counted_past_the_first_names(one_day):
+    rows = [customer_row(f"Tower {i:02d}", 41.8789, -87.6359 + 0.02, 10) for i in range(11)]
+    (warning,) = far_customers(tripopt.load_scenario(one_day(rows)))
+    assert warning.message.startswith("11 customers on one point (41.8789, -87.6159): 'Tower 00',")
+    assert "'Tower 07' and 3 more;" in warning.message

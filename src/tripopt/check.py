@@ -53,7 +53,39 @@ def summarize(scenario: Scenario) -> CheckSummary:
     )
 
 
+SHARED_NAMES = 8  # customers named in a shared-point warning; the rest are counted
+
+
 def far_customers(scenario: Scenario) -> list[Problem]:
+    """The location warnings `tripopt check` prints: customers implausibly far from the
+    trip (`far_from_trip`), then customers sharing one point (`shared_points`)."""
+    return far_from_trip(scenario) + shared_points(scenario)
+
+
+def shared_points(scenario: Scenario) -> list[Problem]:
+    """A warning per point that several customers share (identical coordinates), naming
+    them: most often town-level locations (several `city:` rows of one town get the town's
+    one point), so the plan cannot know how far apart they really are. Customers placed
+    at one of the scenario's places (`place:`) are there on purpose and are not warned
+    about; the warning is given at the first row of the point."""
+    groups: dict[tuple[float, float], list[Customer]] = {}
+    for customer in scenario.customers:
+        groups.setdefault((customer.lat, customer.lon), []).append(customer)
+    problems = []
+    for (lat, lon), group in groups.items():
+        if len(group) < 2 or all(c.place is not None for c in group):
+            continue
+        names = ", ".join(quoted(c.name) for c in group[:SHARED_NAMES])
+        if len(group) > SHARED_NAMES:
+            names += f" and {len(group) - SHARED_NAMES} more"
+        problems.append(Problem(group[0].origin, (
+            f"{len(group)} customers on one point ({lat:.4f}, {lon:.4f}){_located_from(group[0])}: {names}; "
+            "a plan counts them as one place, with no distance or travel between them; if they are not in one "
+            "building, give each its address or lat/lon"), "warning"))
+    return problems
+
+
+def far_from_trip(scenario: Scenario) -> list[Problem]:
     """Warnings for customers implausibly far from the trip: most likely a wrong location
     (a town of the same name in another state or country, a dropped minus sign).
 
