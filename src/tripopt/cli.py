@@ -616,6 +616,15 @@ def batch(
     raise typer.Exit(result.exit_code)
 
 
+@app.command()
+def schema() -> None:
+    """Print the scenario file's JSON Schema (draft 2020-12), for editors and CI: a scenario
+    passes it exactly when `check` finds no error of keys, types or ranges in it."""
+    from .json_schema import schema_text
+
+    sys.stdout.write(schema_text())
+
+
 def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     """Ctrl-C outside a search: end the run (files.write_outputs removes its temporary files)."""
     raise _Interrupt

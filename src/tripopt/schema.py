@@ -14,11 +14,12 @@ same ranges (customers.py reads them from these constants).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from .grammar import parse_clock_minutes, parse_duration_minutes, parse_seconds
+from .grammar import parse_clock_minutes, parse_duration_minutes, parse_seconds, quoted
 
 # Ranges (docs/limits.md says why each is what it is).
 MAX_MONEY = 10_000_000_000  # budget and every cost, in the scenario's currency (10^10: dong and rupiah too)
@@ -58,10 +59,77 @@ def _trip_date(value: dt.date) -> dt.date:
     return value
 
 
-TripDate = Annotated[dt.date, AfterValidator(_trip_date)]
-Clock = Annotated[int, BeforeValidator(_clock)]
-ClockEnd = Annotated[int, BeforeValidator(_clock_end)]
-Minutes = Annotated[int, BeforeValidator(parse_duration_minutes), Field(ge=0, le=MAX_DAY_MINUTES)]
+def _iso_date(value: Any) -> Any:
+    """A date as the JSON Schema says: `YYYY-MM-DD` text (or a date), never a timestamp or a
+    number of seconds (pydantic's lax mode would read both)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE_TEXT.match(value):
+        return value
+    raise ValueError(f"expected a date YYYY-MM-DD, got {quoted(value)}")
+
+
+def _number(value: Any) -> Any:
+    """A number as YAML writes one: text (`"1200"`) and true/false are not numbers, although
+    pydantic's lax mode would read them, so a scenario means what its JSON Schema says. An
+    exponent without a dot or a sign (`1e6`, `2.5E-3`) is a number in YAML 1.2 (and to an
+    editor), though PyYAML's YAML 1.1 reads it as text: it is read as the number."""
+    if isinstance(value, str) and len(value) <= _MAX_TOKEN and _EXPONENT.match(value):
+        return float(value)
+    if isinstance(value, (bool, str, bytes)):
+        raise ValueError(f"expected a number, got {quoted(value)}")
+    return value
+
+
+def _whole(value: Any) -> Any:
+    """As `_number`, for a whole number (`3` and `3.0`, as JSON Schema's integer)."""
+    if isinstance(value, str) and len(value) <= _MAX_TOKEN and _EXPONENT.match(value):
+        return float(value)
+    if isinstance(value, (bool, str, bytes)):
+        raise ValueError(f"expected a whole number, got {quoted(value)}")
+    return value
+
+
+def _nocase(pattern: str) -> str:
+    """A regular expression's letters matching either case (JSON Schema patterns have no flags)."""
+    return re.sub(r"\\.|[a-z]", lambda m: m.group() if m.group().startswith("\\") else
+                  f"[{m.group()}{m.group().upper()}]", pattern)
+
+
+# The JSON Schema of the text grammars (grammar.py): a value matches the pattern exactly when
+# the grammar reads it; the total of a duration written as text is checked by the loader only.
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EXPONENT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$")  # YAML 1.2 numbers YAML 1.1 misses
+_DATE_PATTERN = "^(?:19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$"  # FIRST_DATE to LAST_DATE: 1900 to 2199
+_CLOCK_PATTERN = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9]"
+_DURATION_PATTERN = _nocase(r"^\s*(?:[0-9]+(?:\.[0-9]+)?\s*h(?:ours?|rs?)?\s*(?:[0-9]+\s*(?:m|min|mins|minutes?)?)?"
+                            r"|[0-9]+\s*(?:m|min|mins|minutes?)?)\s*$")
+_SECONDS_PATTERN = _nocase(r"^\s*[0-9]+(?:\.[0-9]+)?\s*(?:s|sec|secs|seconds?|m|min|mins|minutes?|h)?\s*$")
+_MAX_TOKEN = 40  # as grammar.py: a longer duration or time is not one
+
+
+def _duration_schema(low: int, what: str) -> WithJsonSchema:
+    return WithJsonSchema({
+        "anyOf": [{"type": "integer", "minimum": low, "maximum": MAX_DAY_MINUTES},
+                  {"type": "string", "pattern": _DURATION_PATTERN, "maxLength": _MAX_TOKEN}],
+        "description": f"{what}: minutes (90), or a duration such as 90min, 1h, 1h30m; at most 24h",
+    })
+
+
+TripDate = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_trip_date),
+                     WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE_PATTERN,
+                                     "description": "a date YYYY-MM-DD (1900 to 2199)"})]
+Clock = Annotated[int, BeforeValidator(_clock),
+                  WithJsonSchema({"type": "string", "pattern": rf"^\s*{_CLOCK_PATTERN}\s*$",
+                                  "description": "a clock time HH:MM, 24-hour, local to the scenario's timezone"})]
+ClockEnd = Annotated[int, BeforeValidator(_clock_end),
+                     WithJsonSchema({"type": "string", "pattern": rf"^\s*(?:{_CLOCK_PATTERN}|24:00)\s*$",
+                                     "description": "a clock time HH:MM, 24-hour (24:00 allowed), local to the "
+                                     "scenario's timezone"})]
+Minutes = Annotated[int, BeforeValidator(parse_duration_minutes), Field(ge=0, le=MAX_DAY_MINUTES),
+                    _duration_schema(0, "a duration")]
+PositiveMinutes = Annotated[int, BeforeValidator(parse_duration_minutes), Field(ge=1, le=MAX_DAY_MINUTES),
+                            _duration_schema(1, "a positive duration")]
 def _meeting(minutes: int) -> int:
     """As a row's meeting cell (customers.py): more than 0 minutes, at most a day."""
     if minutes <= 0:
@@ -71,10 +139,15 @@ def _meeting(minutes: int) -> int:
     return minutes
 
 
-Meeting = Annotated[int, BeforeValidator(parse_duration_minutes), AfterValidator(_meeting)]
-Seconds = Annotated[float, BeforeValidator(parse_seconds), Field(le=MAX_TIME_LIMIT_SECONDS)]
-Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
-Value = Annotated[float, Field(ge=0, le=MAX_VALUE, allow_inf_nan=False)]
+Meeting = Annotated[int, BeforeValidator(parse_duration_minutes), AfterValidator(_meeting),
+                    _duration_schema(1, "a meeting length, more than 0")]
+Seconds = Annotated[float, BeforeValidator(parse_seconds), Field(le=MAX_TIME_LIMIT_SECONDS),
+                    WithJsonSchema({
+                        "anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": MAX_TIME_LIMIT_SECONDS},
+                                  {"type": "string", "pattern": _SECONDS_PATTERN, "maxLength": _MAX_TOKEN}],
+                        "description": "seconds (10), or a time such as 10s, 2min, 1h; more than 0, at most a day"})]
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False), BeforeValidator(_number)]
+Value = Annotated[float, Field(ge=0, le=MAX_VALUE, allow_inf_nan=False), BeforeValidator(_number)]
 Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
 Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 
@@ -94,7 +167,7 @@ class EndpointIn(_Section):
 
 
 class ExtensionIn(_Section):
-    days: Annotated[int, Field(ge=0, le=30)] = 0
+    days: Annotated[int, Field(ge=0, le=30), BeforeValidator(_whole)] = 0
     cost: Money = 0.0
 
 
@@ -109,13 +182,13 @@ class TripIn(_Section):
     day: DayHoursIn
     arrive: EndpointIn | None = None
     depart: EndpointIn | None = None
-    max_drive: Annotated[Minutes, Field(ge=1)] | None = None
+    max_drive: PositiveMinutes | None = None
     extend: ExtendIn = ExtendIn()
 
 
 class PlaceIn(_Section):
-    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
-    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False), BeforeValidator(_number)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False), BeforeValidator(_number)] | None = None
     city: Text | None = None
     address: Text | None = None
     name: Name | None = None
@@ -161,14 +234,14 @@ class TravellerIn(_Section):
     arrive: EndpointIn | None = None
     depart: EndpointIn | None = None
     day: DayOverrideIn = DayOverrideIn()
-    max_drive: Annotated[Minutes, Field(ge=1)] | None = None
+    max_drive: PositiveMinutes | None = None
 
 
 class CustomerFileIn(_Section):
     """`customers: {file: accounts.xlsx, sheet: EMEA}`: a file with options."""
 
     file: Text
-    sheet: Name | Annotated[int, Field(ge=0, le=1000)] | None = None
+    sheet: Name | Annotated[int, Field(ge=0, le=1000), BeforeValidator(_whole)] | None = None
 
 
 class DefaultsIn(_Section):
@@ -180,18 +253,19 @@ class DefaultsIn(_Section):
 
 class TravelIn(_Section):
     speed_kmh: Annotated[float, Field(gt=0, le=MAX_SPEED_KMH, allow_inf_nan=False),
-                         _at_least(MIN_SPEED_KMH, "km/h")] = 50.0
-    detour_factor: Annotated[float, Field(ge=1, le=10, allow_inf_nan=False)] = 1.3
+                         _at_least(MIN_SPEED_KMH, "km/h"), Field(json_schema_extra={"minimum": MIN_SPEED_KMH}),
+                         BeforeValidator(_number)] = 50.0
+    detour_factor: Annotated[float, Field(ge=1, le=10, allow_inf_nan=False), BeforeValidator(_number)] = 1.3
     buffer: Minutes = 10
 
 
 class CostsIn(_Section):
-    per_km: Annotated[float, Field(ge=0, le=MAX_PER_KM, allow_inf_nan=False)] = 0.0
+    per_km: Annotated[float, Field(ge=0, le=MAX_PER_KM, allow_inf_nan=False), BeforeValidator(_number)] = 0.0
 
 
 class SolverIn(_Section):
     time_limit: Seconds = 10.0
-    work_limit: Annotated[int, Field(ge=1, le=MAX_WORK_LIMIT)] | None = None
+    work_limit: Annotated[int, Field(ge=1, le=MAX_WORK_LIMIT), BeforeValidator(_whole)] | None = None
 
 
 CustomersIn = str | CustomerFileIn | list[dict[str, Any]]
