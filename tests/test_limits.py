@@ -71,3 +71,10 @@ def test_the_flag_is_seen_from_another_thread():
     flag.set = True
     assert seen.wait(5)
     watcher.join()
+
+
+def test_reordering_small_plans_gets_a_share_of_the_time_limit():
+    from tripopt.limits import RESEQUENCE_RATE, RESEQUENCE_SHARE, resequence_work
+
+    assert resequence_work(10) == int(10 * RESEQUENCE_SHARE * RESEQUENCE_RATE)
+    assert resequence_work(0.5) < resequence_work(10)

@@ -105,6 +105,16 @@ def lns_work(settings: SearchSettings, nodes: int) -> int | None:
     return max(int(settings.work_limit * settings.ruin_and_recreate * lns_iterations_per_solution(nodes)), 1)
 
 
+RESEQUENCE_SHARE = 0.1  # of the time limit, for re-ordering small plans to make room (planner._complete)
+RESEQUENCE_RATE = 20_000  # exhaustive schedule checks per second, about (benchmarks/README.md)
+
+
+def resequence_work(time_limit_seconds: float) -> int:
+    """Schedule checks for re-ordering a small plan's visits to fit one more, all customers
+    together: a share of the time limit, counted in work so that runs repeat."""
+    return int(time_limit_seconds * RESEQUENCE_SHARE * RESEQUENCE_RATE)
+
+
 def stopped_by(phases: list[str], interrupted: Interrupted) -> str:
     """What ended a search of several phases: an interrupt, else the clock if it ended
     any phase, else work."""

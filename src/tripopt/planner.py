@@ -24,6 +24,7 @@ from .limits import (
     Interrupted,
     lns_iterations_per_solution,
     phase_settings,
+    resequence_work,
     scout_iterations,
     work_budget,
 )
@@ -51,7 +52,7 @@ class _Candidate:
 EXACT_MAX_CUSTOMERS = 10  # scenarios this small are solved exhaustively when the work allows
 EXACT_WORK = 100_000  # schedule checks per layout for that
 RESEQUENCE_MAX_VISITS = 12  # plans this small are checked for re-ordered room for each left-out customer
-RESEQUENCE_WORK = 20_000  # schedule checks per customer for that
+RESEQUENCE_WORK = 20_000  # schedule checks per customer for that, at most
 
 
 Refine = Callable[[CompiledProblem], CompiledProblem]  # extra rules on each compiled layout (a re-plan's pins)
@@ -103,14 +104,14 @@ def _solve(scenario: Scenario, progress: ProgressCallback | None = None,
         if best is None:
             raise InfeasibleError(core_reason(compiled_all, EXACT_WORK))
         solution = replace(best.solution, stopped_by="work", seconds=time.monotonic() - started)
-        return _decode(compiled_all, _complete(_Candidate(best.compiled, solution)), optimal=True)
+        return _decode(compiled_all, _complete(_Candidate(best.compiled, solution), scenario), optimal=True)
     best = _search(scenario, viable, cores, warm, progress, interrupted, started)
     if best is None:  # so some layout's core is undecided: the others were proven infeasible above
         raise UndecidedError(f"no plan was found within {time.monotonic() - started:.1f} s, and it is "
                              + core_reason(compiled_all))
     if interrupted.set:  # whichever phase found the best plan, the search as a whole was cut short
         best = _Candidate(best.compiled, replace(best.solution, stopped_by="interrupt"))
-    return _decode(compiled_all, _complete(best))
+    return _decode(compiled_all, _complete(best, scenario))
 
 
 def proven_infeasibility(scenario: Scenario) -> str | None:
@@ -197,7 +198,7 @@ def _exact(viable: list[CompiledProblem]) -> list[_Candidate] | None:
     return found
 
 
-def _complete(best: _Candidate) -> _Candidate:
+def _complete(best: _Candidate, scenario: Scenario) -> _Candidate:
     """The plan with every optional value-0 visit left out (it adds cost or driving, and
     no value), then with every positive-value customer added that fits into it, the most
     valuable first: at its cheapest feasible position with the visits kept in order, or,
@@ -209,19 +210,25 @@ def _complete(best: _Candidate) -> _Candidate:
     if evaluate(p, routes) is None:  # a matrix without the triangle inequality: keep them
         routes = best.solution.routes
     proven: set[int] = set()
-    while True:
+    tried: set[int] = set()  # proven, or undecided: a plan with more visits leaves no more room
+    work_left = resequence_work(scenario.solver.time_limit_seconds)
+    while work_left > 0:
         routes = _insert_all(p, routes)
         served = {p.group[n] for r in routes for n in r}
         if len(served) + 1 > RESEQUENCE_MAX_VISITS:
             break
         waiting = sorted({p.group[n] for n in p.visit_nodes if p.servable(n) and p.group[n] not in served
-                          and p.prize[n] > 0 and p.group[n] in best.compiled.customer_groups} - proven,
+                          and p.prize[n] > 0 and p.group[n] in best.compiled.customer_groups} - tried,
                          key=lambda g: (-p.prize[p.alternatives[g][0]], g))
         for group in waiting:
-            decision = _fits_reordered(best.compiled, served, group)
+            if work_left <= 0:
+                break
+            decision = _fits_reordered(best.compiled, served, group, min(RESEQUENCE_WORK, work_left))
+            work_left -= decision.work
             if decision.routes is not None:
                 routes = decision.routes
                 break
+            tried.add(group)
             if decision.status == "infeasible":
                 proven.add(group)
         else:
@@ -248,11 +255,11 @@ def _insert_all(p: RoutingProblem, routes: tuple[tuple[int, ...], ...]) -> tuple
         routes = insert(routes, min(options, key=lambda o: (-p.prize[o.node], o.added_cost, o.added_drive, o.node)))
 
 
-def _fits_reordered(compiled: CompiledProblem, served: set[int], group: int) -> Decision:
+def _fits_reordered(compiled: CompiledProblem, served: set[int], group: int, work: int) -> Decision:
     """Can `group` join the plan's visits (all of them kept, any day, any order)?
-    Decided exhaustively within RESEQUENCE_WORK schedule checks."""
+    Decided exhaustively within `work` schedule checks."""
     groups = sorted(g for g in served if g in compiled.customer_groups)
-    return BranchAndBound(compiled.problem, base_routes(compiled), [*groups, group], RESEQUENCE_WORK, first=True,
+    return BranchAndBound(compiled.problem, base_routes(compiled), [*groups, group], work, first=True,
                           required=[*groups, group]).run()
 
 
