@@ -272,3 +272,67 @@ def test_a_header_is_quoted_shortened(tmp_path):
     (tmp_path / "a.csv").write_text("Company of the account with a very long header,lat,lon\n")
     assert [p.message for p in read_file(tmp_path / "a.csv", "a.csv").problems] == [
         "no 'name' column (columns found: Company of the account with a ..., lat, lon)"]
+
+
+def _workbook(tmp_path, sheets: dict[str, list[list]], name="book.xlsx"):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(tmp_path / name)
+    return tmp_path / name
+
+
+EXPORT = {"Cover": [["Exported from Salesforce, 2026-09-01"], [], ["Owner: Dana"]],
+          "Summary": [["Region", "Accounts"], ["EMEA", 2]],
+          "Accounts": [[None], ["Name", "City", "ARR"], ["Acme", "Chicago, IL", 100]],
+          "Blank": []}
+
+
+def test_a_cover_sheet_lists_the_sheets_and_their_first_rows(tmp_path):
+    """The first sheet is a cover page: the message names it, lists every sheet's first row
+    with content (shortened) and shows the `sheet:` that picks the one with a name column."""
+    problems = read_file(_workbook(tmp_path, EXPORT), "book.xlsx").problems
+    assert [p.message for p in problems] == [
+        "no 'name' column in sheet 'Cover' (columns found: Exported from Salesforce, 2026...); the workbook's "
+        "sheets and their first rows: 'Cover': 'Exported from Salesforce, 2026...'; 'Summary': 'Region', "
+        "'Accounts'; 'Accounts': 'Name', 'City', 'ARR' (a 'name' column); 'Blank': empty; `sheet:` picks "
+        "another: customers: {file: ..., sheet: 'Accounts'} (its first row has a 'name' column)"]
+    table = read_file(tmp_path / "book.xlsx", "book.xlsx", "Accounts")
+    assert table.problems == () and [r.cells["name"] for r in table.rows] == ["Acme"]
+
+
+@pytest.mark.parametrize("sheet, start", [
+    ("Summary", "no 'name' column in sheet 'Summary' (columns found: Region, Accounts); the workbook's sheets"),
+    (3, "sheet 'Blank' is empty (no header row); the workbook's sheets and their first rows: 'Cover'"),
+])
+def test_a_chosen_sheet_without_a_header_lists_the_others(tmp_path, sheet, start):
+    [problem] = read_file(_workbook(tmp_path, EXPORT), "book.xlsx", sheet).problems
+    assert problem.message.startswith(start) and problem.message.endswith("sheet: 'Accounts'} (its first row has "
+                                                                          "a 'name' column)")
+
+
+def test_without_a_usable_sheet_any_other_is_offered(tmp_path):
+    path = _workbook(tmp_path, {"Cover": [["Export"]], "Data": [["Account", "ARR"]]})
+    [problem] = read_file(path, "book.xlsx").problems
+    assert problem.message.endswith("'Cover': 'Export'; 'Data': 'Account', 'ARR'; `sheet:` picks another, by name "
+                                    "or number from 0: customers: {file: ..., sheet: 'Data'}")
+
+
+def test_a_single_sheet_says_there_is_no_other(tmp_path):
+    [problem] = read_file(_workbook(tmp_path, {"Only": [["Company", "lat"]]}), "book.xlsx").problems
+    assert problem.message == ("no 'name' column in sheet 'Only' (columns found: Company, lat); the workbook has no "
+                               "other sheet")
+
+
+def test_the_sheet_overview_is_bounded(tmp_path):
+    """At most 20 sheets listed, each first row at most 8 cells of at most 30 characters."""
+    sheets = {f"S{i}": [[f"h{j}" for j in range(12)]] for i in range(25)}
+    sheets["S0"] = [["x" * 100]]
+    [problem] = read_file(_workbook(tmp_path, sheets), "book.xlsx").problems
+    assert f"'S0': '{'x' * 30}...'; 'S1': 'h0', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7' and 4 more;" in problem.message
+    assert "'S19'" in problem.message and "'S20'" not in problem.message and "; and 5 more; " in problem.message

@@ -62,6 +62,10 @@ MAX_COLUMNS = 256
 MAX_SHEET_CELLS = 2_000_000  # rows x columns a sheet may declare
 MAX_CELL_CHARS = 10_000
 MAX_REPORTED = 50  # errors (and, apart, warnings) listed per customer table
+MAX_SHEETS_LISTED = 20  # sheets a workbook's overview shows (a header-less sheet's message)
+_OVERVIEW_ROWS = 20  # rows of each sheet looked at for its first row with content
+NO_NAME = "no 'name' column"
+_EMPTY_SHEET = "the sheet is empty"
 _NAME_IN_ORIGIN = 60  # characters of a row's name shown in its origin
 
 
@@ -124,7 +128,7 @@ def _table(records: Sequence[Mapping[Any, Any]], header: Sequence[Any], origin_o
                                     f"both mean {norm!r}"))
         seen.setdefault(norm, str(raw))
     if "name" not in columns:
-        problems.append(Problem(label, f"no 'name' column (columns found: {_header_text(header)})"))
+        problems.append(Problem(label, f"{NO_NAME} (columns found: {_header_text(header)})"))
     ignored = tuple(str(h).strip() for h, n in zip(header, columns) if n not in COLUMNS and str(h).strip())
     rows = []
     for index, record in enumerate(records):
@@ -310,11 +314,79 @@ def _read_xlsx(path: Path, label: str, sheet: str | int | None) -> RawTable:
             refused = _sheet_problem(chosen, worksheet.min_row or 1, rows, worksheet.min_column or 1, columns)
             if refused is not None:
                 return _failed(label, refused)
-        return _sheet_table(worksheet.iter_rows(min_row=1, max_row=min(rows or MAX_LINES, MAX_LINES + 1),
-                                                max_col=min(columns or MAX_COLUMNS, MAX_COLUMNS + 1),
-                                                values_only=True), label)
+        table = _sheet_table(worksheet.iter_rows(min_row=1, max_row=min(rows or MAX_LINES, MAX_LINES + 1),
+                                                 max_col=min(columns or MAX_COLUMNS, MAX_COLUMNS + 1),
+                                                 values_only=True), label)
+        if not any(_headerless(p.message) for p in table.problems):
+            return table
+        overview = _sheets_overview(workbook, chosen)
+        problems = tuple(Problem(p.where, f"{_in_sheet(p.message, chosen)}; {overview}", p.severity)
+                         if _headerless(p.message) else p for p in table.problems)
+        return RawTable(table.rows, table.ignored_columns, problems, label)
     finally:
         workbook.close()
+
+
+def _headerless(message: str) -> bool:
+    """Whether a table's problem says its sheet has no usable header."""
+    return message.startswith((NO_NAME, _EMPTY_SHEET))
+
+
+def _in_sheet(message: str, sheet: str) -> str:
+    """A header problem naming the sheet it is about."""
+    if message.startswith(_EMPTY_SHEET):
+        return f"sheet {quoted(sheet, 30)} is empty (no header row)"
+    return message.replace(NO_NAME, f"{NO_NAME} in sheet {quoted(sheet, 30)}", 1)
+
+
+def _sheets_overview(workbook: Any, chosen: str) -> str:
+    """The workbook's sheets and the first row with content of each (shortened, as a header
+    is), for the message of a sheet without a usable header, and how `sheet:` picks another:
+    the first sheet whose first row has a `name` column, if one has."""
+    names = list(workbook.sheetnames)
+    if len(names) == 1:
+        return "the workbook has no other sheet"
+    shown, usable = [], []
+    for name in names[:MAX_SHEETS_LISTED]:
+        first = _first_row(workbook[name])
+        if first is None:
+            shown.append(f"{quoted(name, 30)}: empty" if hasattr(workbook[name], "iter_rows")
+                         else f"{quoted(name, 30)}: a chart")
+            continue
+        has_name = any(normalise_column(h) == "name" for h in first if h is not None)
+        if has_name and name != chosen:
+            usable.append(name)
+        shown.append(f"{quoted(name, 30)}: {_row_text([h for h in first if h is not None])}"
+                     + (" (a 'name' column)" if has_name else ""))
+    if len(names) > MAX_SHEETS_LISTED:
+        shown.append(f"and {len(names) - MAX_SHEETS_LISTED} more")
+    if usable:
+        pick = (f"`sheet:` picks another: customers: {{file: ..., sheet: {quoted(usable[0], 30)}}} (its first row "
+                "has a 'name' column)")
+    else:
+        other = next(n for n in names if n != chosen)
+        pick = f"`sheet:` picks another, by name or number from 0: customers: {{file: ..., sheet: {quoted(other, 30)}}}"
+    return f"the workbook's sheets and their first rows: {'; '.join(shown)}; {pick}"
+
+
+def _row_text(cells: Sequence[Any], most: int = 8) -> str:
+    """A sheet's first row for a message: at most `most` cells, each quoted and shortened."""
+    shown = ", ".join(repr(_short_name(str(c).strip(), 30)) for c in cells[:most])
+    return shown + (f" and {len(cells) - most} more" if len(cells) > most else "")
+
+
+def _first_row(worksheet: Any) -> list[Any] | None:
+    """A sheet's first row with content among its first rows (a header after a few blank rows
+    counts, as `_sheet_table` reads it), or None; a chart sheet has none."""
+    if not hasattr(worksheet, "iter_rows"):
+        return None
+    for row in worksheet.iter_rows(min_row=1, max_row=_OVERVIEW_ROWS, max_col=MAX_COLUMNS, values_only=True):
+        if any(v is not None and str(v).strip() for v in row):
+            cells = list(row)
+            while cells and cells[-1] is None:
+                cells.pop()
+            return cells
+    return None
 
 
 def _sheet_problem(name: str, first_row: int, rows: int, first_column: int, columns: int) -> str | None:
@@ -354,7 +426,7 @@ def _sheet_table(rows: Iterable[tuple[Any, ...]], label: str) -> RawTable:
         records.append({h: v for h, v in zip(header, row) if h is not None})
         lines.append(line)
     if header is None:
-        return _failed(label, "the sheet is empty (no header row)")
+        return _failed(label, f"{_EMPTY_SHEET} (no header row)")
     return _table(records, [h for h in header if h is not None], _row_origin(label, lines), label)
 
 
