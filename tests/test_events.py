@@ -99,6 +99,28 @@ def test_an_event_that_cannot_be_reached_in_time_says_so(one_day):
     assert reason.startswith("it cannot be reached by its start: leaving 'Talk' at 12:00, the earliest arrival is")
 
 
+def test_an_event_that_can_bring_nothing_is_skipped_whatever_the_plan(one_day):
+    rows = [customer_row("A", *NEAR[0], 10, hours=OFFICE), customer_row("Zero", *NEAR[1], 0, hours=OFFICE)]
+    events = [_event("Coffee", "12:00", "12:30", cost=5), _event("Zero club", "13:00", "13:30", attendees=["Zero"])]
+    _, document = _checked(tripopt.load_scenario(one_day(rows, places=HALL, events=events)))
+    assert _skipped(document) == {
+        "Coffee": "attending would add no value: it has no attendees and no value of its own",
+        "Zero club": "attending would add no value: the attendees it would meet (Zero) have value 0, and it has no "
+                     "value of its own"}
+
+
+def test_in_a_team_the_reason_names_who_cannot_attend(one_day):
+    rows = [customer_row("Far0", *FAR[0], 50, hours=OFFICE)]
+    team = [{"name": "Dana"}, {"name": "Lee"}]
+    shifts = [{"name": f"Shift {who}", "who": who, "place": "venue", "date": MONDAY, "start": "12:00", "end": "14:00"}
+              for who in ("Dana", "Lee")]
+    scenario = tripopt.load_scenario(one_day(rows, places=HALL, travellers=team, commitments=shifts,
+                                             events=[_event("Lunch", "12:30", "13:30", attendees=["Far0"])]))
+    _, document = _checked(scenario)
+    assert _skipped(document) == {"Lunch": "Dana: it overlaps 'Shift Dana' (12:00-14:00); "
+                                           "Lee: it overlaps 'Shift Lee' (12:00-14:00)"}
+
+
 def test_a_must_visit_met_at_an_event_counts_as_visited(one_day):
     rows = [customer_row("Far0", *FAR[0], 50, hours=OFFICE, must_visit="yes"),
             customer_row("Local", *NEAR[0], 10, hours=OFFICE)]

@@ -250,6 +250,13 @@ def _amount(value: float) -> str:
 # -- the choices -------------------------------------------------------------------------------------
 
 
+def _worthless(scenario: Scenario, event: Event) -> bool:
+    """An event that can bring nothing, whatever the plan: no value of its own, and its
+    attendees (if any) of value 0 and no must-visit (attending only adds a commitment)."""
+    value = {c.name: (c.value, c.must_visit) for c in scenario.customers}
+    return event.value == 0 and all(value[a] == (0.0, False) for a in event.attendees)
+
+
 def _compatible(scenario: Scenario, choice: Choice) -> bool:
     """No traveller at two events at once, and the events' costs within the budget."""
     for (i, t), (j, u) in itertools.combinations(choice, 2):
@@ -356,7 +363,8 @@ def solve(scenario: Scenario, planning: Planning, progress: Progress | None = No
     interrupted = interrupted or Interrupted()
     search = _Search(scenario, planning, progress, interrupted, refine, layout)
     alone = _alone(scenario, layout)
-    able = [[t for t, reason in verdicts.items() if reason is None] for verdicts in alone]
+    able = [[] if _worthless(scenario, e) else [t for t, reason in verdicts.items() if reason is None]
+            for e, verdicts in zip(scenario.events, alone)]
     warm = _to_inner(scenario, warm_start) if warm_start is not None else None
     exact = len(scenario.customers) <= planning.exact_customers
     choices = _all_choices(scenario, able, EXACT_CHOICES if exact else MAX_CHOICES)
@@ -597,6 +605,8 @@ def _skip_reason(search: _Search, best: _Tried, index: int, verdicts: dict[str, 
         return "; ".join(proofs)
     covered = plan.visited_names | plan.met_names
     fresh = [a for a in event.attendees if a not in covered]
+    if _worthless(scenario, event):  # in any plan: nothing to compare
+        return "attending would add no value: " + _covered(plan, event, fresh)
     if _gain(scenario, plan, index) <= 0:
         text = "attending would add no value: " + _covered(plan, event, fresh)
     else:
