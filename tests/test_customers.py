@@ -324,8 +324,8 @@ def test_without_a_usable_sheet_any_other_is_offered(tmp_path):
 
 
 def test_a_single_sheet_says_there_is_no_other(tmp_path):
-    [problem] = read_file(_workbook(tmp_path, {"Only": [["Company", "lat"]]}), "book.xlsx").problems
-    assert problem.message == ("no 'name' column in sheet 'Only' (columns found: Company, lat); the workbook has no "
+    [problem] = read_file(_workbook(tmp_path, {"Only": [["Industry", "lat"]]}), "book.xlsx").problems
+    assert problem.message == ("no 'name' column in sheet 'Only' (columns found: Industry, lat); the workbook has no "
                                "other sheet")
 
 
@@ -336,3 +336,85 @@ def test_the_sheet_overview_is_bounded(tmp_path):
     [problem] = read_file(_workbook(tmp_path, sheets), "book.xlsx").problems
     assert f"'S0': '{'x' * 30}...'; 'S1': 'h0', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7' and 4 more;" in problem.message
     assert "'S19'" in problem.message and "'S20'" not in problem.message and "; and 5 more; " in problem.message
+
+
+# -- columns: a CRM export's own headers ------------------------------------------------------
+
+SALESFORCE = "Account ID,Account Name,Billing City,ARR,Name,Next Step\n1,Acme,\"Chicago, IL\",1200,Dana,call\n"
+
+
+def _columns(**headers):
+    from tripopt.customers import ColumnMap
+
+    return ColumnMap(headers, "s.yaml: columns")
+
+
+def test_columns_map_contract_names_to_the_files_headers(tmp_path):
+    """A mapped header is its column; another header that would mean a mapped column (the
+    contact's `Name` here) is ignored; headers match ignoring case and spaces."""
+    (tmp_path / "a.csv").write_text(SALESFORCE)
+    table = read_file(tmp_path / "a.csv", "a.csv", columns=_columns(name="Account Name", city=" billing  CITY",
+                                                                     value="ARR", notes="Next Step"))
+    assert table.problems == () and table.ignored_columns == ("Account ID", "Name")
+    assert [r.cells for r in table.rows] == [{"name": "Acme", "city": "Chicago, IL", "value": "1200", "notes": "call"}]
+    assert table.rows[0].origin == "a.csv line 2 (Acme)"
+
+
+def test_one_header_may_serve_two_columns(tmp_path):
+    (tmp_path / "a.csv").write_text(SALESFORCE)
+    table = read_file(tmp_path / "a.csv", "a.csv", columns=_columns(name="Account Name", notes="Account Name"))
+    assert table.problems == () and table.rows[0].cells["notes"] == "Acme"
+
+
+def test_a_mapped_header_not_in_the_file_names_both(tmp_path):
+    (tmp_path / "a.csv").write_text(SALESFORCE)
+    problems = read_file(tmp_path / "a.csv", "a.csv", columns=_columns(name="Account Name", notes="Next Stp")).problems
+    assert [str(p) for p in problems] == [
+        "s.yaml: columns.notes: 'notes' is mapped to the header 'Next Stp', which a.csv does not have (did you mean "
+        "'Next Step'?); its headers: Account ID, Account Name, Billing City, ARR, Name, Next Step"]
+
+
+def test_a_missing_name_header_reads_no_row(tmp_path):
+    """The mapped name header is not there: that one error, not one per row."""
+    (tmp_path / "a.csv").write_text("Company,lat,lon\nAcme,1,1\nGlobex,2,2\n")
+    table = read_file(tmp_path / "a.csv", "a.csv", columns=_columns(name="Account"))
+    assert table.rows == () and [p.where for p in table.problems] == ["s.yaml: columns.name"]
+
+
+@pytest.mark.parametrize("header, meant", [
+    ("Account ID,Contact Name,Account Name,ARR", "Account Name"),  # the account's name, not the contact's
+    ("Id,Company,Contact Name", "Company"),
+    ("Owner Name,Parent Account Name,Customer Name", "Customer Name"),
+    ("AccountName,Phone", "AccountName"),
+    ("Nmae,lat", "Nmae"),
+    ("Names,lat", "Names"),
+    ("Organisation: legal name,lat", '"Organisation: legal name"'),  # quoted as YAML needs
+    ("Display Name,lat", "Display Name"),
+])
+def test_a_missing_name_column_suggests_the_mapping(tmp_path, header, meant):
+    (tmp_path / "a.csv").write_text(header + "\n")
+    [problem] = read_file(tmp_path / "a.csv", "a.csv").problems
+    assert problem.message.startswith(f"no 'name' column; did you mean `columns: {{name: {meant}}}`? (columns found: ")
+
+
+@pytest.mark.parametrize("header", ["First Name,Last Name,Email", "Owner,Region,ARR", "Game,Score", "Account ID,lat"])
+def test_no_mapping_is_suggested_when_none_is_close_and_right(tmp_path, header):
+    (tmp_path / "a.csv").write_text(header + "\n")
+    [problem] = read_file(tmp_path / "a.csv", "a.csv").problems
+    assert problem.message.startswith("no 'name' column (columns found: ")
+
+
+def test_inline_rows_use_the_mapping_too():
+    table = read_inline([{"Account": "Acme", "lat": 1, "lon": 1}], "s.yaml: customers", _columns(name="Account"))
+    assert table.problems == () and table.rows[0].cells == {"name": "Acme", "lat": "1", "lon": "1"}
+
+
+def test_a_workbook_names_the_sheet_with_the_mapped_header(tmp_path):
+    path = _workbook(tmp_path, {"Cover": [["Exported"]], "Accounts": [["Account Name", "ARR"], ["Acme", 5]]})
+    [problem] = read_file(path, "book.xlsx", columns=_columns(name="Account Name")).problems
+    assert problem.where == "s.yaml: columns.name"
+    assert problem.message.startswith("'name' is mapped to the header 'Account Name', which book.xlsx does not have "
+                                      "in sheet 'Cover'; its headers: Exported; the workbook's sheets")
+    assert problem.message.endswith("customers: {file: ..., sheet: 'Accounts'} (its first row has a 'name' column)")
+    table = read_file(path, "book.xlsx", "Accounts", _columns(name="Account Name", value="ARR"))
+    assert table.problems == () and table.rows[0].cells == {"name": "Acme", "value": "5"}

@@ -189,3 +189,61 @@ def test_a_relative_path_out_of_a_folder_without_a_project_is_refused(tmp_path):
                                                                f"{tmp_path / 'inner'}"]
     (tmp_path / "inner" / "s.yaml").write_text(text + f"customers: {tmp_path / 'a.csv'}\n")
     assert not inspect_scenario(tmp_path / "inner" / "s.yaml").errors  # an absolute path is the author's choice
+
+
+# -- columns: (a CRM export's headers) --------------------------------------------------------
+
+EXPORT_CSV = ("Account ID,Account Name,Billing City,ARR,Name,Next Step\n"
+              "1,Acme,\"Chicago, IL\",1200,Dana,call\n2,Globex,\"Evanston, IL\",800,Lee,\n")
+
+
+def _export(tmp_path, columns: str = "") -> str:
+    (tmp_path / "accounts.csv").write_text(EXPORT_CSV)
+    text = (DATA / "ok" / "minimal.yaml").read_text().split("customers:")[0] + "customers: accounts.csv\n" + columns
+    (tmp_path / "s.yaml").write_text(text)
+    return str(tmp_path / "s.yaml")
+
+
+def test_columns_read_a_crm_export_as_it_is(tmp_path):
+    s = load_scenario(_export(tmp_path, "columns: {name: Account Name, city: Billing City, value: ARR, "
+                                        "notes: Next Step}\n"))
+    assert [(c.name, c.value, c.notes) for c in s.customers] == [("Acme", 1200, "call"), ("Globex", 800, "")]
+    assert s.ignored_columns == ("Account ID", "Name")
+
+
+@pytest.mark.parametrize("columns, where, message", [
+    ("columns: {acount: Account Name}\n", "columns.acount",
+     "'acount' is not a customer column, so the header 'Account Name' maps to nothing (did you mean 'name'?)"),
+    ("columns: {name: Account Name, lattitude: Lat}\n", "columns.lattitude", "(did you mean 'lat'?)"),
+    ("columns: {name: Account Name, vaule: ARR}\n", "columns.vaule", "(did you mean 'value'?)"),
+    ("columns: {name: Account Name, value: Revenue}\n", "columns.value",
+     "'value' is mapped to the header 'Revenue', which"),
+    ("columns: {name: Account Name, notes: Next Stp}\n", "columns.notes", "'notes' is mapped to the header "
+     "'Next Stp', which"),
+    ("columns: {name: 5}\n", "columns.name", "input should be a valid string (got 5)"),
+    ("columns: [name]\n", "columns", "input should be a valid dictionary"),
+])
+def test_bad_columns_are_bad_input_naming_both(tmp_path, columns, where, message):
+    result = CliRunner().invoke(app, ["check", _export(tmp_path, columns)])
+    assert result.exit_code == 2
+    line = next((x for x in result.output.splitlines() if f"s.yaml: {where}: " in x), "")
+    assert message in line, result.output
+
+
+def test_a_bad_mapping_entry_does_not_hide_the_good_ones(tmp_path):
+    """`owner` is no column: that one error; name is still mapped, so no 'no name column'."""
+    result = CliRunner().invoke(app, ["check", _export(tmp_path, "columns: {name: Account Name, owner: Name, "
+                                                                 "city: Billing City}\n")])
+    assert result.exit_code == 2 and "columns.owner" in result.output and "no 'name' column" not in result.output
+    assert "1 error(s)" in result.output
+
+
+def test_a_missing_name_column_suggests_the_mapping_once(tmp_path):
+    """No `name` header: one error that says which mapping is meant, not one per row."""
+    rows = "".join(f"{i},A{i},1\n" for i in range(60))
+    (tmp_path / "accounts.csv").write_text("Account ID,Account Name,ARR\n" + rows)
+    text = (DATA / "ok" / "minimal.yaml").read_text().split("customers:")[0] + "customers: accounts.csv\n"
+    (tmp_path / "s.yaml").write_text(text)
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "s.yaml")])
+    assert result.exit_code == 2 and "1 error(s)" in result.output
+    assert "no 'name' column; did you mean `columns: {name: Account Name}`?" in result.output

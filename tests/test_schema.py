@@ -114,6 +114,7 @@ VALID = [
     (("defaults", "meeting"), "45min"), (("defaults",), None), (("places", "airport"), {"address": "O'Hare"}),
     (("travellers",), None), (("events",), []), (("events", 0, "who"), "Lee"),
     (("trip", "start"), "2199-12-31"), (("trip", "start"), "1900-01-01"), (("budget",), 1e6),
+    (("columns",), {"name": "Account Name", "value": "ARR"}), (("columns",), None), (("columns",), {}),
 ]
 INVALID = [
     (("nmae",), "x"), (("name",), DELETE), (("name",), None), (("name",), ""), (("name",), 5),
@@ -141,6 +142,7 @@ INVALID = [
     (("defaults", "meeting"), 0), (("defaults", "cost"), "free"), (("defaults", "colour"), "red"),
     (("travellers",), []), (("travellers", 0, "name"), DELETE), (("events",), [BASE["events"][0]] * 51),
     (("events", 0, "attendees"), "Acme"), (("events", 0, "value"), -1), (("costs", "per_km"), "0.35"),
+    (("columns",), {"owner": "Name"}), (("columns",), {"name": 5}), (("columns",), ["name"]),
     (("travel", "speed_kmh"), 1e-300), (("solver", "work_limit"), 1e23), (("budget",), float("inf")),
 ]
 

@@ -18,7 +18,9 @@ then how many more there are. Messages quote a cell only shortened (`grammar.quo
 from __future__ import annotations
 
 import csv
+import difflib
 import io
+import json
 import math
 import re
 import zipfile
@@ -32,11 +34,10 @@ from .errors import InputError, Problem
 from .geo import AddressCache, locate, parse_number
 from .grammar import Hours, parse_duration_minutes, parse_hours, quoted
 from .model import Customer, Place, Trip
-from .schema import MAX_DAY_MINUTES, MAX_MONEY, MAX_VALUE, DefaultsIn
+from .schema import MAX_DAY_MINUTES, MAX_MONEY, MAX_VALUE, ColumnsIn, DefaultsIn
 from .yamlio import check_regular_file, read_regular_file
 
-COLUMNS = ("name", "lat", "lon", "place", "city", "address", "value", "meeting", "hours",
-           "must_visit", "cost", "notes", "travellers")
+COLUMNS = tuple(ColumnsIn.model_fields)  # name, lat, lon, place, city, address, value, meeting, hours, ...
 _ALIASES = {"latitude": "lat", "longitude": "lon", "lng": "lon", "long": "lon",
             "mustvisit": "must_visit", "must": "must_visit", "note": "notes", "traveller": "travellers",
             "travelers": "travellers", "traveler": "travellers"}
@@ -81,6 +82,19 @@ class RawTable:
     ignored_columns: tuple[str, ...]
     problems: tuple[Problem, ...]
     label: str = ""  # the file (or `scenario: customers`), for problems of the whole table
+    unusable: int | None = None  # the problem saying the header has no name column (a workbook lists its sheets)
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """The scenario's `columns:`: a customer column -> the file's header for it, and where the
+    mapping is written (`s.yaml: columns`) for its problems."""
+
+    headers: Mapping[str, str]
+    where: str
+
+
+NO_COLUMNS = ColumnMap({}, "")
 
 
 def normalise_column(name: object) -> str:
@@ -114,28 +128,136 @@ def _header_text(header: Sequence[Any]) -> str:
     return shown + (f" and {len(header) - 12} more" if len(header) > 12 else "")
 
 
-def _table(records: Sequence[Mapping[Any, Any]], header: Sequence[Any], origin_of: Origin, label: str) -> RawTable:
-    """Map raw records to contract columns, listing ignored columns and header problems."""
+def _table(records: Sequence[Mapping[Any, Any]], header: Sequence[Any], origin_of: Origin, label: str,
+           columns: ColumnMap = NO_COLUMNS) -> RawTable:
+    """Map raw records to contract columns, listing ignored columns and header problems.
+
+    A header is the column `columns:` maps to it, else the contract column it names (case,
+    spaces and aliases aside) unless `columns:` maps another header to that column. Without a
+    name column no row is read: the one problem says so (and which header may be meant)."""
     problems: list[Problem] = []
     if len(header) > MAX_COLUMNS:
         return _failed(label, f"{len(header):,} columns, more than the {MAX_COLUMNS} a customer table may have "
                        "(docs/limits.md)")
-    columns = [normalise_column(h) for h in header]
+    names, unmapped = _contract_names(header, columns, label)
+    problems.extend(unmapped)
     seen: dict[str, str] = {}
-    for raw, norm in zip(header, columns):
-        if norm in seen and norm in COLUMNS:
-            problems.append(Problem(label, f"columns {quoted(seen[norm], 30)} and {quoted(str(raw), 30)} "
-                                    f"both mean {norm!r}"))
-        seen.setdefault(norm, str(raw))
-    if "name" not in columns:
-        problems.append(Problem(label, f"{NO_NAME} (columns found: {_header_text(header)})"))
-    ignored = tuple(str(h).strip() for h, n in zip(header, columns) if n not in COLUMNS and str(h).strip())
+    for raw, meant in zip(header, names):
+        for norm in meant:
+            if norm in seen and norm not in columns.headers:
+                problems.append(Problem(label, f"columns {quoted(seen[norm], 30)} and {quoted(str(raw), 30)} "
+                                        f"both mean {norm!r}"))
+            seen.setdefault(norm, str(raw))
+    ignored = tuple(str(h).strip() for h, n in zip(header, names) if not n and str(h).strip())
+    if "name" not in seen:
+        if "name" in columns.headers:  # its header is not in the file: said above
+            unusable = next(i for i, p in enumerate(problems) if p.where == f"{columns.where}.name")
+        else:
+            unusable = len(problems)
+            problems.append(Problem(label, _no_name(header)))
+        return RawTable((), ignored, tuple(problems), label, unusable)
     rows = []
     for index, record in enumerate(records):
-        cells = {n: _cell(record.get(h)) for h, n in zip(header, columns) if n in COLUMNS}
+        cells = {n: _cell(record.get(h)) for h, meant in zip(header, names) for n in meant}
         if any(cells.values()):  # spreadsheets end with blank rows
             rows.append(RawRow(origin_of(index, cells.get("name", "")), cells))
     return RawTable(tuple(rows), ignored, tuple(problems), label)
+
+
+def _contract_names(header: Sequence[Any], columns: ColumnMap, label: str) -> tuple[list[tuple[str, ...]],
+                                                                                      list[Problem]]:
+    """The contract columns each header stands for (none, one, or several that `columns:` maps
+    to one header), and a problem naming both for each mapped header not in the table."""
+    texts = [str(h).strip() for h in header]
+    mapped: dict[int, list[str]] = {}
+    problems = []
+    for column, wanted in columns.headers.items():
+        index = _find_header(texts, wanted)
+        if index is None:
+            problems.append(Problem(f"{columns.where}.{column}", _missing_header(column, wanted, texts, label)))
+        else:
+            mapped.setdefault(index, []).append(column)
+    names: list[tuple[str, ...]] = []
+    for index, raw in enumerate(header):
+        norm = normalise_column(raw)
+        names.append(tuple(mapped[index]) if index in mapped else
+                     (norm,) if norm in COLUMNS and norm not in columns.headers else ())
+    return names, problems
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _find_header(texts: Sequence[str], wanted: str) -> int | None:
+    """The header `columns:` names: written as in the file, else with other case or spaces."""
+    for folded in (False, True):
+        key = _fold(wanted) if folded else wanted.strip()
+        for index, text in enumerate(texts):
+            if (_fold(text) if folded else text) == key:
+                return index
+    return None
+
+
+def _missing_header(column: str, wanted: str, texts: Sequence[str], label: str) -> str:
+    folded = {_fold(t): t for t in texts if t}
+    close = difflib.get_close_matches(_fold(wanted), list(folded), n=1, cutoff=0.75) if len(wanted) <= 100 else []
+    hint = f" (did you mean {quoted(folded[close[0]], 40)}?)" if close else ""
+    return (f"{column!r} is mapped to the header {quoted(wanted, 40)}, which {label} does not have{hint}; its "
+            f"headers: {_header_text([t for t in texts if t])}")
+
+
+# What a CRM calls the account's name: "Account Name", "Company", "Customer Name", but not a
+# person's name ("Contact Name", "Account Owner Name") nor another record's ("Parent Account Name").
+_ENTITY_WORDS = {"account", "company", "customer", "client", "organization", "organisation", "org", "business",
+                 "firm", "prospect", "lead", "opportunity"}
+_OTHER_WORDS = {"first", "last", "middle", "full", "given", "family", "contact", "owner", "user", "rep", "manager",
+                "parent", "created", "modified", "assigned", "file", "sheet", "region", "industry", "id"}
+
+
+def _name_header(header: Sequence[Any]) -> str | None:
+    """The header most likely meant as the `name` column, or None when none is close: an
+    account's or company's name, then a header that is only such a word, then another name
+    that is not a person's, then a misspelling of `name`."""
+    texts = [t for t in (str(h).strip() for h in header) if t and len(t) <= 60]
+    words = {t: set(re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", t).lower())) for t in texts}
+    for test in (lambda w: "name" in w and bool(w & _ENTITY_WORDS) and not w & _OTHER_WORDS,
+                 lambda w: bool(w) and w <= _ENTITY_WORDS,
+                 lambda w: "name" in w and not w & _OTHER_WORDS):
+        found = [t for t in texts if test(words[t])]
+        if found:
+            return found[0]
+    for text in texts:
+        folded = normalise_column(text)
+        if sorted(folded) == sorted("name") or difflib.SequenceMatcher(None, folded, "name").ratio() >= 0.8:
+            return text
+    return None
+
+
+def meant_column(key: str, header: object) -> str | None:
+    """The customer column a `columns:` key that names none is probably meant as: one spelt
+    closely (`vaule`), else the one its header names (`Latitude`: lat; `Account Name`: name)."""
+    close = difflib.get_close_matches(normalise_column(key), COLUMNS, n=1, cutoff=0.8) if len(key) <= 100 else []
+    if close:
+        return close[0]
+    if not isinstance(header, str):
+        return None
+    norm = normalise_column(header)
+    if norm in COLUMNS:
+        return norm
+    return "name" if _name_header([header]) is not None else None
+
+
+def _yaml_text(text: str) -> str:
+    """A header as it can be written in `columns: {name: ...}` (quoted when YAML needs it)."""
+    return text if re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.()/&+-]*[A-Za-z0-9)]|[A-Za-z]", text) else json.dumps(text)
+
+
+def _no_name(header: Sequence[Any]) -> str:
+    """The table has no name column: which header is probably meant, as the `columns:` line."""
+    meant = _name_header(header)
+    hint = f"; did you mean `columns: {{name: {_yaml_text(meant)}}}`?" if meant is not None else ""
+    return f"{NO_NAME}{hint} (columns found: {_header_text(header)})"
 
 
 def _row_origin(label: str, lines: list[int] | None = None) -> Origin:
@@ -152,17 +274,18 @@ def _short_name(name: str, limit: int = _NAME_IN_ORIGIN) -> str:
     return name if len(name) <= limit else f"{name[:limit]}..."
 
 
-def read_file(path: Path, label: str, sheet: str | int | None = None) -> RawTable:
-    """Read a CSV or XLSX file; every failure becomes a problem naming the file."""
+def read_file(path: Path, label: str, sheet: str | int | None = None, columns: ColumnMap = NO_COLUMNS) -> RawTable:
+    """Read a CSV or XLSX file; every failure becomes a problem naming the file. `columns`
+    maps contract columns to the file's headers (the scenario's `columns:`)."""
     suffix = path.suffix.lower()
     try:
         check_regular_file(path, "customer file not found")  # a device or FIFO: refused whatever its name
         if suffix in (".xlsx", ".xlsm"):
-            return _read_xlsx(path, label, sheet)
+            return _read_xlsx(path, label, sheet, columns)
         if suffix == ".xls":
             return _failed(label, "an Excel 97-2003 workbook (.xls) cannot be read: save it as .xlsx or .csv")
         if suffix in (".csv", ".txt", ".tsv"):
-            return _read_text(path, label, "\t" if suffix == ".tsv" else ",")
+            return _read_text(path, label, "\t" if suffix == ".tsv" else ",", columns)
         return _failed(label, f"unsupported customer file type {quoted(suffix, 20)} (use .csv or .xlsx)")
     except InputError as exc:  # not a regular file, too big, unreadable
         return RawTable((), (), tuple(Problem(label, p.message) for p in exc.problems), label)
@@ -178,7 +301,7 @@ def _read_bytes(path: Path) -> bytes:
     return read_regular_file(path, MAX_FILE_BYTES, "customer file", "customer file not found")
 
 
-def _read_text(path: Path, label: str, delimiter: str) -> RawTable:
+def _read_text(path: Path, label: str, delimiter: str, columns: ColumnMap) -> RawTable:
     """A delimited text file with a header row (the standard library's csv module: it
     handles quoting, a BOM via utf-8-sig, and knows the true line of every record).
     Blank lines are skipped, short rows padded; cells beyond the header must be empty."""
@@ -211,8 +334,8 @@ def _read_text(path: Path, label: str, delimiter: str) -> RawTable:
         lines.append(reader.line_num)
     if header is None:
         return _failed(label, "the file is empty (no header row)")
-    table = _table(records, header, _row_origin(label, lines), label)
-    return RawTable(table.rows, table.ignored_columns, (*table.problems, *problems), label)
+    table = _table(records, header, _row_origin(label, lines), label, columns)
+    return RawTable(table.rows, table.ignored_columns, (*table.problems, *problems), label, table.unusable)
 
 
 def _long_line(data: bytes) -> int | None:
@@ -281,7 +404,7 @@ def _declares_dimension(bundle: zipfile.ZipFile, member: zipfile.ZipInfo) -> boo
     return b"dimension" in head.split(b"sheetData", 1)[0]
 
 
-def _read_xlsx(path: Path, label: str, sheet: str | int | None) -> RawTable:
+def _read_xlsx(path: Path, label: str, sheet: str | int | None, columns: ColumnMap) -> RawTable:
     """The first sheet (or `sheet`, by name or index) of a workbook, streamed: the header is
     its first row, a row's origin its own sheet row; cells right of the header are ignored."""
     archive = io.BytesIO(_read_bytes(path))
@@ -309,37 +432,34 @@ def _read_xlsx(path: Path, label: str, sheet: str | int | None) -> RawTable:
         worksheet = workbook[chosen]
         if not hasattr(worksheet, "iter_rows"):
             return _failed(label, f"sheet {quoted(chosen)} is a chart, not a table")
-        rows, columns = worksheet.max_row, worksheet.max_column  # declared (None when not declared)
-        if rows is not None and columns is not None:
-            refused = _sheet_problem(chosen, worksheet.min_row or 1, rows, worksheet.min_column or 1, columns)
+        rows, width = worksheet.max_row, worksheet.max_column  # declared (None when not declared)
+        if rows is not None and width is not None:
+            refused = _sheet_problem(chosen, worksheet.min_row or 1, rows, worksheet.min_column or 1, width)
             if refused is not None:
                 return _failed(label, refused)
         table = _sheet_table(worksheet.iter_rows(min_row=1, max_row=min(rows or MAX_LINES, MAX_LINES + 1),
-                                                 max_col=min(columns or MAX_COLUMNS, MAX_COLUMNS + 1),
-                                                 values_only=True), label)
-        if not any(_headerless(p.message) for p in table.problems):
+                                                 max_col=min(width or MAX_COLUMNS, MAX_COLUMNS + 1),
+                                                 values_only=True), label, columns)
+        if table.unusable is None:
             return table
-        overview = _sheets_overview(workbook, chosen)
+        overview = _sheets_overview(workbook, chosen, columns)
         problems = tuple(Problem(p.where, f"{_in_sheet(p.message, chosen)}; {overview}", p.severity)
-                         if _headerless(p.message) else p for p in table.problems)
-        return RawTable(table.rows, table.ignored_columns, problems, label)
+                         if i == table.unusable else p for i, p in enumerate(table.problems))
+        return RawTable(table.rows, table.ignored_columns, problems, label, table.unusable)
     finally:
         workbook.close()
-
-
-def _headerless(message: str) -> bool:
-    """Whether a table's problem says its sheet has no usable header."""
-    return message.startswith((NO_NAME, _EMPTY_SHEET))
 
 
 def _in_sheet(message: str, sheet: str) -> str:
     """A header problem naming the sheet it is about."""
     if message.startswith(_EMPTY_SHEET):
         return f"sheet {quoted(sheet, 30)} is empty (no header row)"
-    return message.replace(NO_NAME, f"{NO_NAME} in sheet {quoted(sheet, 30)}", 1)
+    if message.startswith(NO_NAME):
+        return message.replace(NO_NAME, f"{NO_NAME} in sheet {quoted(sheet, 30)}", 1)
+    return message.replace(" does not have", f" does not have in sheet {quoted(sheet, 30)}", 1)
 
 
-def _sheets_overview(workbook: Any, chosen: str) -> str:
+def _sheets_overview(workbook: Any, chosen: str, columns: ColumnMap) -> str:
     """The workbook's sheets and the first row with content of each (shortened, as a header
     is), for the message of a sheet without a usable header, and how `sheet:` picks another:
     the first sheet whose first row has a `name` column, if one has."""
@@ -353,7 +473,10 @@ def _sheets_overview(workbook: Any, chosen: str) -> str:
             shown.append(f"{quoted(name, 30)}: empty" if hasattr(workbook[name], "iter_rows")
                          else f"{quoted(name, 30)}: a chart")
             continue
-        has_name = any(normalise_column(h) == "name" for h in first if h is not None)
+        texts = [str(h).strip() for h in first if h is not None]
+        wanted = columns.headers.get("name")
+        has_name = (_find_header(texts, wanted) is not None if wanted is not None
+                    else any(normalise_column(t) == "name" for t in texts))
         if has_name and name != chosen:
             usable.append(name)
         shown.append(f"{quoted(name, 30)}: {_row_text([h for h in first if h is not None])}"
@@ -402,7 +525,7 @@ def _sheet_problem(name: str, first_row: int, rows: int, first_column: int, colu
             "save it as .csv")
 
 
-def _sheet_table(rows: Iterable[tuple[Any, ...]], label: str) -> RawTable:
+def _sheet_table(rows: Iterable[tuple[Any, ...]], label: str, columns: ColumnMap) -> RawTable:
     """Rows of a sheet (row 1 first) into a table; the header is the first row, and only as
     many columns as it names are kept."""
     header: list[Any] | None = None
@@ -426,12 +549,13 @@ def _sheet_table(rows: Iterable[tuple[Any, ...]], label: str) -> RawTable:
         records.append({h: v for h, v in zip(header, row) if h is not None})
         lines.append(line)
     if header is None:
-        return _failed(label, f"{_EMPTY_SHEET} (no header row)")
-    return _table(records, [h for h in header if h is not None], _row_origin(label, lines), label)
+        return RawTable((), (), (Problem(label, f"{_EMPTY_SHEET} (no header row)"),), label, 0)
+    return _table(records, [h for h in header if h is not None], _row_origin(label, lines), label, columns)
 
 
-def read_inline(rows: list[dict[str, Any]], label: str) -> RawTable:
-    """Rows written directly in the scenario (`customers: [{name: ..., lat: ...}]`)."""
+def read_inline(rows: list[dict[str, Any]], label: str, columns: ColumnMap = NO_COLUMNS) -> RawTable:
+    """Rows written directly in the scenario (`customers: [{name: ..., lat: ...}]`); their keys
+    are the headers `columns` maps."""
     if len(rows) > MAX_CUSTOMERS:
         return _failed(label, _too_many_rows(f"item {MAX_CUSTOMERS + 1}"))
     nested = [Problem(f"{label}[{i}]", f"{_short_name(str(key), 40)}: {quoted(value)} where one value belongs")
@@ -446,7 +570,7 @@ def read_inline(rows: list[dict[str, Any]], label: str) -> RawTable:
                 known.add(key)
                 header.append(key)
     return _table(rows, header, lambda i, name: f"{label}[{i}]" + (f" ({_short_name(name)})" if name else ""),
-                  label)
+                  label, columns)
 
 
 def _failed(label: str, message: str) -> RawTable:

@@ -20,7 +20,7 @@ from pydantic import TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema
 
 from .customers import COLUMNS, MAX_CUSTOMERS
-from .schema import MAX_TEXT_CHARS, SECTIONS, CustomerFileIn
+from .schema import MAX_TEXT_CHARS, SECTIONS, ColumnsIn, CustomerFileIn
 
 SCHEMA_ID = "urn:tripopt:scenario"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -48,6 +48,7 @@ KEY_DOCS = {
     "commitments": "Fixed appointments the plan must keep, at a place, on a date, from start to end.",
     "events": "User groups, meetups, dinners the plan may attend to meet several customers at once.",
     "customers": "The accounts the plan may visit: a CSV/XLSX file path, {file, sheet}, or a list of rows.",
+    "columns": "A CRM export's own headers for the customer columns: {name: Account Name, value: ARR}.",
     "defaults": "What an empty customer cell means: meeting, hours, value, cost.",
     "travel": "The travel model: speed, detour factor, buffer per leg.",
     "costs": "What driving costs (per_km).",
@@ -128,6 +129,9 @@ def scenario_schema() -> dict[str, Any]:
         properties[key] = section if required else _nullable(section)
     definitions = dict(shared.get("$defs", {}))
     definitions[_ROW] = _row_schema()
+    mapping = definitions[ColumnsIn.__name__]["properties"]
+    for column in mapping:
+        mapping[column]["description"] = f"The file's header for the {column!r} column. {COLUMN_DOCS[column]}"
     return {
         "$schema": DRAFT,
         "$id": SCHEMA_ID,

@@ -38,6 +38,7 @@ from .model import (
 )
 from .schema import (
     SECTIONS,
+    ColumnsIn,
     CostsIn,
     CustomerFileIn,
     DefaultsIn,
@@ -116,7 +117,13 @@ def _pydantic_problems(where: str, key: str, error: ValidationError) -> list[Pro
     for item in error.errors():
         loc = _format_loc((key, *(_short_key(part) for part in item["loc"])))
         kind, message = item["type"], item["msg"]
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and key == "columns" and len(item["loc"]) == 1:
+            bad = str(item["loc"][-1])
+            meant = customer_io.meant_column(bad, item["input"])
+            message = (f"{quoted(bad)} is not a customer column, so the header {quoted(item['input'])} maps to "
+                       "nothing" + (f" (did you mean {meant!r}?)" if meant else "")
+                       + f"; the columns: {', '.join(customer_io.COLUMNS)}")
+        elif kind == "extra_forbidden":
             bad = str(item["loc"][-1])
             hint = difflib.get_close_matches(bad, vocabulary, n=1) if len(bad) <= 100 else []
             message = f"unknown key {quoted(bad)}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
@@ -166,7 +173,8 @@ class _Builder:
         names = tuple(t.name for t in travellers)
         commitments = self._commitments(data.get("commitments"), sections.get("commitments"), places, trip, names)
         defaults = sections.get("defaults", DefaultsIn())
-        customers, ignored = self._customers(data.get("customers"), defaults, places, trip, names)
+        columns = self._columns(data.get("columns"), sections.get("columns"))
+        customers, ignored = self._customers(data.get("customers"), columns, defaults, places, trip, names)
         events = self._events(sections.get("events"), places, trip, travellers, customers)
         self.geocache.save()
         self.problems.extend(self.geocache.problems)
@@ -438,9 +446,10 @@ class _Builder:
 
     # -- customers ----------------------------------------------------------------------
 
-    def _customers(self, spec: Any, defaults: DefaultsIn, places: dict[str, Place] | None,
-                   trip: Trip | None, team: tuple[str, ...]) -> tuple[tuple[Customer, ...] | None, tuple[str, ...]]:
-        table = self._customer_table(spec)
+    def _customers(self, spec: Any, columns: customer_io.ColumnMap, defaults: DefaultsIn,
+                   places: dict[str, Place] | None, trip: Trip | None,
+                   team: tuple[str, ...]) -> tuple[tuple[Customer, ...] | None, tuple[str, ...]]:
+        table = self._customer_table(spec, columns)
         if table is None:
             return None, ()
         customers, problems = customer_io.build_customers(table, defaults, places or {}, trip,
@@ -448,7 +457,17 @@ class _Builder:
         self.problems.extend(problems)
         return customers, table.ignored_columns
 
-    def _customer_table(self, spec: Any) -> customer_io.RawTable | None:
+    def _columns(self, raw: Any, parsed: ColumnsIn | None) -> customer_io.ColumnMap:
+        """`columns:` as read; when it has errors (reported by _sections), its valid entries, so
+        the customer file is still read with them."""
+        if parsed is not None:
+            return customer_io.ColumnMap(parsed.model_dump(exclude_none=True), self.key("columns"))
+        if not isinstance(raw, dict):
+            return customer_io.NO_COLUMNS
+        valid = {key: value for key, value in raw.items() if key in customer_io.COLUMNS and isinstance(value, str)}
+        return customer_io.ColumnMap(valid, self.key("columns"))
+
+    def _customer_table(self, spec: Any, columns: customer_io.ColumnMap) -> customer_io.RawTable | None:
         where = self.key("customers")
         if spec is None:
             return None  # already reported as missing
@@ -456,7 +475,7 @@ class _Builder:
             if not all(isinstance(row, dict) for row in spec):
                 self.error(where, "an inline customer list must hold mappings (name: ..., lat: ...)")
                 return None
-            return customer_io.read_inline(spec, where)
+            return customer_io.read_inline(spec, where, columns)
         try:
             file_spec = CustomerFileIn(file=spec) if isinstance(spec, str) else CustomerFileIn.model_validate(spec)
         except ValidationError as exc:
@@ -471,7 +490,7 @@ class _Builder:
                            "file elsewhere")
                 return None
         self.customer_file = path  # outputs may not overwrite it (files.check_output)
-        return customer_io.read_file(path, str(path), file_spec.sheet)
+        return customer_io.read_file(path, str(path), file_spec.sheet, columns)
 
 
 def _clock(minutes: int) -> str:

@@ -244,6 +244,25 @@ class CustomerFileIn(_Section):
     sheet: Name | Annotated[int, Field(ge=0, le=1000), BeforeValidator(_whole)] | None = None
 
 
+class ColumnsIn(_Section):
+    """`columns: {name: Account Name, value: ARR}`: a customer file's own header for a column
+    (docs/scenario.md, "Columns"); its keys are the customer columns (customers.COLUMNS)."""
+
+    name: Name | None = None
+    lat: Name | None = None
+    lon: Name | None = None
+    place: Name | None = None
+    city: Name | None = None
+    address: Name | None = None
+    value: Name | None = None
+    meeting: Name | None = None
+    hours: Name | None = None
+    must_visit: Name | None = None
+    cost: Name | None = None
+    notes: Name | None = None
+    travellers: Name | None = None
+
+
 class DefaultsIn(_Section):
     meeting: Meeting = 60
     hours: Text = "Mon-Fri 09:00-17:00"
@@ -282,6 +301,7 @@ SECTIONS: dict[str, tuple[Any, bool]] = {
     "commitments": (list[CommitmentIn], False),
     "events": (Annotated[list[EventIn], Field(max_length=MAX_EVENTS)], False),
     "customers": (CustomersIn, True),
+    "columns": (ColumnsIn, False),
     "defaults": (DefaultsIn, False),
     "travel": (TravelIn, False),
     "costs": (CostsIn, False),
@@ -294,6 +314,6 @@ def known_keys() -> set[str]:
     """Every key name the schema knows, for "did you mean" suggestions."""
     names = set(SECTIONS)
     for model in (DayHoursIn, EndpointIn, ExtensionIn, ExtendIn, TripIn, PlaceIn, CommitmentIn, EventIn,
-                  CustomerFileIn, DefaultsIn, TravelIn, CostsIn, SolverIn):
+                  CustomerFileIn, ColumnsIn, DefaultsIn, TravelIn, CostsIn, SolverIn):
         names.update(model.model_fields)
     return names
