@@ -247,3 +247,91 @@ def test_a_missing_name_column_suggests_the_mapping_once(tmp_path):
     result = CliRunner().invoke(app, ["check", str(tmp_path / "s.yaml")])
     assert result.exit_code == 2 and "1 error(s)" in result.output
     assert "no 'name' column; did you mean `columns: {name: Account Name}`?" in result.output
+
+
+# -- "did you mean": only when close and right -----------------------------------------------
+
+def _check(tmp_path, text: str) -> list[str]:
+    (tmp_path / "s.yaml").write_text(text)
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "s.yaml")])
+    return [line.split("s.yaml: ", 1)[-1] for line in result.output.splitlines()]
+
+
+def _minimal(**replace: str) -> str:
+    text = (DATA / "ok" / "minimal.yaml").read_text()
+    for old, new in replace.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.mark.parametrize("zone, meant", [
+    ("PST", "'America/Los_Angeles'?"), ("PDT", "'America/Los_Angeles'?"), ("pt", "'America/Los_Angeles'?"),
+    ("Pacific Time", "'America/Los_Angeles'?"), ("MDT", "'America/Denver'? (for Arizona, which keeps standard time "
+                                                 "all year, 'America/Phoenix')"),
+    ("MT", "'America/Denver'?"), ("CST", "'America/Chicago'? (for China Standard Time, 'Asia/Shanghai')"),
+    ("CDT", "'America/Chicago'?"), ("EDT", "'America/New_York'?"), ("ET", "'America/New_York'?"),
+    ("BST", "'Europe/London'?"), ("CEST", "'Europe/Berlin'?"), ("IST", "'Asia/Kolkata'?"), ("JST", "'Asia/Tokyo'?"),
+    ("AEST", "'Australia/Sydney'?"), ("AEDT", "'Australia/Sydney'?"), ("america/chicago", "'America/Chicago'?"),
+    ("America/Chicgo", "'America/Chicago'?"), ("Chicago", "'America/Chicago'?"),
+    ("Los Angeles", "'America/Los_Angeles'?"), ("UTC+0", "'UTC'?"),
+])
+def test_a_time_zone_abbreviation_suggests_its_zone(tmp_path, zone, meant):
+    lines = _check(tmp_path, _minimal(**{"timezone: America/Chicago": f"timezone: {zone}"}))
+    [line] = [x for x in lines if x.startswith("timezone:")]
+    assert line.startswith(f"timezone: unknown time zone {zone!r} (did you mean {meant}"), line
+
+
+@pytest.mark.parametrize("zone, advice", [
+    ("UTC-8", "for UTC-08:00 all year, 'Etc/GMT+8' (its sign is the other way round)"),
+    ("Mars/Olympus", "use an IANA name such as America/Chicago"),
+    ("XST", "use an IANA name such as America/Chicago"),  # never a zone merely spelt alike (EST, MST)
+])
+def test_no_zone_is_suggested_unless_it_is_meant(tmp_path, zone, advice):
+    lines = _check(tmp_path, _minimal(**{"timezone: America/Chicago": f"timezone: {zone}"}))
+    [line] = [x for x in lines if x.startswith("timezone:")]
+    assert "did you mean" not in line and line.endswith(f"{advice})"), line
+
+
+def test_pst_never_suggests_mst(tmp_path):
+    lines = _check(tmp_path, _minimal(**{"timezone: America/Chicago": "timezone: PST"}))
+    assert not any("MST" in line or "'EST'" in line for line in lines)
+
+
+@pytest.mark.parametrize("zone, advice", [
+    ("EST", "'EST' is UTC-05:00 all year, without daylight saving time; for New York and the US East write "
+            "America/New_York"),
+    ("MST", "for Denver and the US Mountain zone write America/Denver"),
+])
+def test_a_fixed_offset_abbreviation_is_a_warning(tmp_path, zone, advice):
+    (tmp_path / "s.yaml").write_text(_minimal(**{"timezone: America/Chicago": f"timezone: {zone}"}))
+    found = inspect_scenario(tmp_path / "s.yaml")
+    assert found.errors == () and [p.where.endswith("timezone") for p in found.warnings] == [True]
+    assert advice in found.warnings[0].message
+
+
+@pytest.mark.parametrize("text, line", [
+    ("buffer: 10\n", "buffer: unknown key (did you mean travel.buffer? it belongs in 'travel')"),
+    ("speed: 40\n", "speed: unknown key (did you mean travel.speed_kmh? it belongs in 'travel')"),
+    ("custmers: x\n", "custmers: unknown key (did you mean 'customers'?)"),
+    ("travel: {speed: 40}\n", "travel.speed: unknown key 'speed' (did you mean 'speed_kmh'?)"),
+    ("travel: {bufer: 5}\n", "travel.bufer: unknown key 'bufer' (did you mean 'buffer'?)"),
+    ("travellers: [{name: A, day: {strat: '08:00'}}]\n",
+     "travellers #1.day.strat: unknown key 'strat' (did you mean 'start'?)"),
+    ("customers: {file: a.csv, shet: 1}\n", "customers.shet: unknown key 'shet' (did you mean 'sheet'?)"),
+    ("customers: {file: a.csv, tab: 1}\n", "customers.tab: unknown key 'tab'"),
+    ("travel: {budget: 5}\n", "travel.budget: unknown key 'budget' ('budget' is a top-level key: it does not belong "
+                              "here)"),
+])
+def test_an_unknown_key_suggests_only_keys_valid_there(tmp_path, text, line):
+    base = _minimal().split("customers:")[0]
+    body = text if text.startswith("customers:") else text + "customers: [{name: A, lat: 41.9, lon: -87.6}]\n"
+    assert line in _check(tmp_path, base + body)
+
+
+def test_customers_inside_a_commitment_does_not_suggest_customers(tmp_path):
+    text = _minimal(**{"end: 12:00}": "end: 12:00, customers: [Acme]}"})
+    lines = _check(tmp_path, text)
+    [line] = [x for x in lines if ".customers" in x]
+    assert line == ("commitments #1.customers: unknown key 'customers' ('customers' is a top-level key: it does not "
+                    "belong here)")

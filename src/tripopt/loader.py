@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,7 +49,8 @@ from .schema import (
     TravelIn,
     TravellerIn,
     TripIn,
-    known_keys,
+    keys_at,
+    sections_with,
 )
 from .yamlio import read_yaml
 
@@ -102,6 +104,29 @@ def inspect_scenario(path: str | Path, address_lookup: Callable | None = None) -
     return Inspection(scenario, tuple(builder.problems))
 
 
+def _key_hint(bad: str, valid: tuple[str, ...], nested: bool = False) -> str:
+    """" (did you mean 'x'?)" when a key valid at this position is close: the one key it
+    begins (`speed`: speed_kmh), else one spelt alike; at the top level, the section a key of
+    one belongs in (`buffer`: travel.buffer); inside a section, a top-level key is said to be
+    one. "" when nothing is close and right."""
+    if len(bad) > 100:
+        return ""
+    starting = [key for key in valid if len(bad) >= 3 and key.startswith(bad.lower())]
+    close = starting if len(starting) == 1 else difflib.get_close_matches(bad.lower(), valid, n=1, cutoff=0.75)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    if nested and bad in SECTIONS:
+        return f" ({bad!r} is a top-level key: it does not belong here)"
+    if nested:
+        return ""
+    owners = [(section, bad) for section in sections_with(bad)] or [
+        (section, key) for section in SECTIONS for key in keys_at(section) if len(bad) >= 3 and key.startswith(bad)]
+    if len(owners) == 1:
+        section, key = owners[0]
+        return f" (did you mean {section}.{key}? it belongs in {section!r})"
+    return ""
+
+
 def _format_loc(loc: tuple[Any, ...]) -> str:
     """("commitments", 1, "start") -> "commitments #2.start" (items are counted from 1)."""
     text = ""
@@ -113,7 +138,6 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
 def _pydantic_problems(where: str, key: str, error: ValidationError) -> list[Problem]:
     """Turn pydantic's errors into sentences a scenario author can act on."""
     problems = []
-    vocabulary = sorted(known_keys())
     for item in error.errors():
         loc = _format_loc((key, *(_short_key(part) for part in item["loc"])))
         kind, message = item["type"], item["msg"]
@@ -125,8 +149,7 @@ def _pydantic_problems(where: str, key: str, error: ValidationError) -> list[Pro
                        + f"; the columns: {', '.join(customer_io.COLUMNS)}")
         elif kind == "extra_forbidden":
             bad = str(item["loc"][-1])
-            hint = difflib.get_close_matches(bad, vocabulary, n=1) if len(bad) <= 100 else []
-            message = f"unknown key {quoted(bad)}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            message = f"unknown key {quoted(bad)}" + _key_hint(bad, keys_at(key, item["loc"][:-1]), nested=True)
         elif kind == "missing":
             message = "missing required key"
         elif kind == "value_error":
@@ -205,9 +228,7 @@ class _Builder:
         for key in data:
             if key not in SECTIONS:
                 text = _short_key(str(key))
-                hint = difflib.get_close_matches(text, list(SECTIONS), n=1)
-                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-                self.error(self.key(text), f"unknown key{suggestion}")
+                self.error(self.key(text), f"unknown key{_key_hint(str(key), tuple(SECTIONS))}")
         for key, (_, required) in SECTIONS.items():
             if data.get(key) is None:
                 if required:
@@ -226,11 +247,12 @@ class _Builder:
             return None
         try:
             zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            hint = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=1)
-            suggestion = f" (did you mean {hint[0]!r}?)" if hint else " (use an IANA name such as America/Chicago)"
-            self.error(self.key("timezone"), f"unknown time zone {quoted(name)}{suggestion}")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            self.error(self.key("timezone"), f"unknown time zone {quoted(name)} ({zone_hint(name)})")
             return None
+        fixed = _FIXED_ZONES.get(name)
+        if fixed is not None:
+            self.warn(self.key("timezone"), f"{name!r} is {fixed}")
         return name
 
     def _trip(self, trip: TripIn | None) -> Trip | None:
@@ -491,6 +513,97 @@ class _Builder:
                 return None
         self.customer_file = path  # outputs may not overwrite it (files.check_output)
         return customer_io.read_file(path, str(path), file_spec.sheet, columns)
+
+
+# Time zone abbreviations and names people write, to the IANA zone they most likely mean and,
+# where the abbreviation is shared, the others it may mean. Keys are upper case, without spaces,
+# dots, hyphens or underscores.
+_ZONE_NAMES: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("PST", "PDT", "PT", "PACIFIC", "PACIFICTIME", "PACIFICSTANDARDTIME", "USPACIFICTIME"),
+                    ("America/Los_Angeles", "")),
+    **dict.fromkeys(("MDT", "MT", "MOUNTAIN", "MOUNTAINTIME", "MOUNTAINSTANDARDTIME"),
+                    ("America/Denver", "Arizona, which keeps standard time all year, 'America/Phoenix'")),
+    **dict.fromkeys(("CST", "CDT", "CT", "CENTRAL", "CENTRALTIME", "CENTRALSTANDARDTIME"),
+                    ("America/Chicago", "China Standard Time, 'Asia/Shanghai'")),
+    **dict.fromkeys(("EDT", "ET", "EASTERN", "EASTERNTIME", "EASTERNSTANDARDTIME"), ("America/New_York", "")),
+    **dict.fromkeys(("AKST", "AKDT", "ALASKA"), ("America/Anchorage", "")),
+    **dict.fromkeys(("HAST", "HDT", "HAWAII"), ("Pacific/Honolulu", "")),
+    **dict.fromkeys(("AST", "ADT", "ATLANTIC"), ("America/Halifax", "Arabia Standard Time, 'Asia/Riyadh'")),
+    **dict.fromkeys(("NST", "NDT"), ("America/St_Johns", "")),
+    **dict.fromkeys(("BST", "UK"), ("Europe/London", "")),
+    **dict.fromkeys(("Z",), ("UTC", "")),
+    **dict.fromkeys(("IST",), ("Asia/Kolkata", "Irish Standard Time, 'Europe/Dublin'; for Israel, 'Asia/Jerusalem'")),
+    **dict.fromkeys(("CEST", "CENTRALEUROPEANTIME"),
+                    ("Europe/Berlin", "another city, its own: 'Europe/Paris', 'Europe/Madrid', ...")),
+    **dict.fromkeys(("EEST",), ("Europe/Athens", "another city, its own: 'Europe/Helsinki', 'Europe/Bucharest', ...")),
+    **dict.fromkeys(("WEST",), ("Europe/Lisbon", "")),
+    **dict.fromkeys(("MSK",), ("Europe/Moscow", "")),
+    **dict.fromkeys(("GST",), ("Asia/Dubai", "")),
+    **dict.fromkeys(("PKT",), ("Asia/Karachi", "")),
+    **dict.fromkeys(("ICT",), ("Asia/Bangkok", "")),
+    **dict.fromkeys(("WIB",), ("Asia/Jakarta", "")),
+    **dict.fromkeys(("SGT",), ("Asia/Singapore", "")),
+    **dict.fromkeys(("HKT",), ("Asia/Hong_Kong", "")),
+    **dict.fromkeys(("PHT", "PHST"), ("Asia/Manila", "")),
+    **dict.fromkeys(("JST",), ("Asia/Tokyo", "")),
+    **dict.fromkeys(("KST",), ("Asia/Seoul", "")),
+    **dict.fromkeys(("AEST", "AEDT"), ("Australia/Sydney", "Queensland, which keeps standard time all year, "
+                                      "'Australia/Brisbane'")),
+    **dict.fromkeys(("ACST", "ACDT"), ("Australia/Adelaide", "the Northern Territory, 'Australia/Darwin'")),
+    **dict.fromkeys(("AWST",), ("Australia/Perth", "")),
+    **dict.fromkeys(("NZST", "NZDT"), ("Pacific/Auckland", "")),
+    **dict.fromkeys(("BRT",), ("America/Sao_Paulo", "")),
+    **dict.fromkeys(("ART",), ("America/Argentina/Buenos_Aires", "")),
+    **dict.fromkeys(("SAST",), ("Africa/Johannesburg", "")),
+    **dict.fromkeys(("WAT",), ("Africa/Lagos", "")),
+    **dict.fromkeys(("EAT",), ("Africa/Nairobi", "")),
+    **dict.fromkeys(("CAT",), ("Africa/Maputo", "")),
+}
+# Names tzdata knows that keep one offset all year, though the places people mean by them do not.
+_FIXED_ZONES = {
+    "EST": "UTC-05:00 all year, without daylight saving time; for New York and the US East write America/New_York",
+    "MST": "UTC-07:00 all year, without daylight saving time, as Arizona (America/Phoenix); for Denver and the US "
+           "Mountain zone write America/Denver",
+    "GMT": "UTC all year, without British Summer Time; for London write Europe/London (UTC is the same as GMT)",
+}
+_OFFSET = re.compile(r"^(?:UTC|GMT|Z)?\s*([+-])\s*([0-9]{1,2})(?::?([0-9]{2}))?$", re.IGNORECASE)
+_NOT_PLACES = ("Etc/", "SystemV/", "posix/", "right/", "US/", "Canada/", "Mexico/", "Brazil/", "Chile/")
+
+
+def zone_hint(name: str) -> str:
+    """What an unknown time zone most likely means, for its message: the IANA name written in
+    another case; the zone an abbreviation stands for (`PST`: America/Los_Angeles, never a zone
+    merely spelt alike such as MST) and the others it may stand for; a UTC offset's zone; the
+    zone of a city (`Chicago`); else a zone spelt closely; else how to write one."""
+    zones = sorted(zoneinfo.available_timezones())
+    places = [z for z in zones if "/" in z and not z.startswith(_NOT_PLACES)]
+    text = name.strip()
+    by_case = {z.casefold(): z for z in zones}
+    if text.casefold() in by_case:
+        return f"did you mean {by_case[text.casefold()]!r}? zone names are case-sensitive"
+    key = re.sub(r"[\s._-]", "", text).upper()
+    if key in _ZONE_NAMES:
+        zone, others = _ZONE_NAMES[key]
+        return (f"did you mean {zone!r}?{f' (for {others})' if others else ''} An abbreviation is not a zone: "
+                "write the IANA name of the place, which knows when daylight saving time starts and ends")
+    offset = _OFFSET.match(text)
+    if offset:
+        sign, hours, minutes = offset.group(1), int(offset.group(2)), offset.group(3) or "00"
+        fixed = f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+        if hours == 0 and minutes == "00":
+            return "did you mean 'UTC'?"
+        pick = "write the IANA name of the place (America/Chicago): it knows when daylight saving time starts and ends"
+        if minutes == "00" and fixed in zones:
+            return f"{pick}; for UTC{sign}{hours:02d}:00 all year, {fixed!r} (its sign is the other way round)"
+        return pick
+    city = re.sub(r"\s+", "_", text).casefold()
+    by_city = [z for z in places if z.rsplit("/", 1)[-1].casefold() == city]
+    if len(by_city) == 1:
+        return f"did you mean {by_city[0]!r}?"
+    close = difflib.get_close_matches(text, places, n=1, cutoff=0.8) if 4 < len(text) <= 100 else []
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return "use an IANA name such as America/Chicago"
 
 
 def _clock(minutes: int) -> str:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from collections.abc import Sequence
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
@@ -310,10 +312,45 @@ SECTIONS: dict[str, tuple[Any, bool]] = {
 }
 
 
-def known_keys() -> set[str]:
-    """Every key name the schema knows, for "did you mean" suggestions."""
-    names = set(SECTIONS)
-    for model in (DayHoursIn, EndpointIn, ExtensionIn, ExtendIn, TripIn, PlaceIn, CommitmentIn, EventIn,
-                  CustomerFileIn, ColumnsIn, DefaultsIn, TravelIn, CostsIn, SolverIn):
-        names.update(model.model_fields)
-    return names
+def keys_at(key: str, path: Sequence[str | int] = ()) -> tuple[str, ...]:
+    """The keys a mapping may hold at `path` inside the top-level `key` (its model's fields),
+    for a "did you mean" that offers only what may stand there: inside a commitment, a
+    commitment's keys, never a top-level key. () where no model is (or the path leads nowhere)."""
+    kinds = [SECTIONS[key][0]] if key in SECTIONS else []
+    for part in path:
+        kinds = [inner for kind in kinds for inner in _inside(kind, part)]
+    return tuple(dict.fromkeys(name for kind in kinds for model in _members(kind) if _is_model(model)
+                               for name in model.model_fields))
+
+
+def sections_with(name: str) -> tuple[str, ...]:
+    """The top-level sections whose own keys include `name` (`buffer`: travel), for a key
+    written at the top level that belongs one level down."""
+    return tuple(key for key in SECTIONS if key != "customers" and name in keys_at(key))
+
+
+def _members(kind: Any) -> list[Any]:
+    """A type without its Annotated metadata, a union as its members (None left out)."""
+    if get_origin(kind) is Annotated:
+        return _members(get_args(kind)[0])
+    if get_origin(kind) in (Union, UnionType):
+        return [member for arg in get_args(kind) for member in _members(arg) if member is not type(None)]
+    return [kind]
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
+
+
+def _inside(kind: Any, part: str | int) -> list[Any]:
+    """The types at `part` inside `kind`: a list's items, a mapping's values, a model's field."""
+    found = []
+    for member in _members(kind):
+        origin = get_origin(member)
+        if isinstance(part, int) and origin is list:
+            found.append(get_args(member)[0])
+        elif isinstance(part, str) and origin is dict:
+            found.append(get_args(member)[1])
+        elif isinstance(part, str) and _is_model(member) and part in member.model_fields:
+            found.append(member.model_fields[part].annotation)
+    return found
