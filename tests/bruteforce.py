@@ -1,4 +1,4 @@
-"""Exact optimum of small scenarios by enumeration, from CONTRACT.md sections 1 and 2 alone.
+"""Exact optimum of small scenarios by enumeration, from the user documentation (docs/scenario.md) alone.
 
 Nothing of tripopt's compiler, solver or decoder is used: only the typed scenario the loader
 made (its fields, and `Hours.windows_on` for a customer's open windows on a day, as in

@@ -1,4 +1,4 @@
-"""An independent plan checker, written from CONTRACT.md sections 2, 5, 6 and 7.
+"""An independent plan checker, written from the user documentation (docs/scenario.md, docs/plan-json.md).
 
 It reads a plan in the contract's JSON form and the typed scenario (the loader is tested
 on its own), and recomputes everything else itself: distances, travel and driving

@@ -1,4 +1,4 @@
-"""Events the plan may attend (CONTRACT section 7, docs/scenario.md#events): a user group
+"""Events the plan may attend (docs/scenario.md#events): a user group
 that meets customers the days cannot reach is attended, each customer counts once, an
 event that adds nothing or cannot be attended is skipped with a true reason, costs count
 against the budget, bad events are bad input naming the event, and tiny scenarios with

@@ -1,4 +1,4 @@
-"""Many scenarios planned at once (`tripopt batch`, CONTRACT section 9, docs/cluster.md):
+"""Many scenarios planned at once (`tripopt batch`, docs/cluster.md):
 one per traveller of a sales organisation, say.
 
 Each scenario is read here (its customer file, cached geocoding and all), so a worker
@@ -74,7 +74,7 @@ class BatchRow:
 
 
 def exit_code(rows: Sequence[BatchRow]) -> int:
-    """CONTRACT section 9: 2 if any scenario was bad input, else 1 if any was not planned
+    """docs/cluster.md: 2 if any scenario was bad input, else 1 if any was not planned
     (infeasible, undecided, or left out by an interrupt), else 0."""
     if any(r.status == BAD_INPUT for r in rows):
         return 2

@@ -112,7 +112,7 @@ class Comparison:
         return tuple(found)
 
     def marginal_values(self) -> list[float | None]:
-        """Each row's marginal value per unit of money (CONTRACT section 5,
+        """Each row's marginal value per unit of money (docs/plan-json.md,
         `marginal_value_per_dollar`): (value - value of the next lower budget with a plan)
         / (budget - that budget), rounded to 6 places; None for a row without a plan and
         for the lowest row with one."""

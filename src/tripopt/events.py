@@ -1,4 +1,4 @@
-"""Events the plan may attend (CONTRACT section 7): user groups, meetups, partner dinners.
+"""Events the plan may attend (docs/scenario.md, events): user groups, meetups, partner dinners.
 
 An event meets several customers at once and a customer counts once, visited or met, so
 what attending is worth depends on what else the plan does: it is no prize a routing

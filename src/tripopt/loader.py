@@ -402,7 +402,7 @@ class _Builder:
 
     def _events(self, parsed: list[EventIn] | None, places: dict[str, Place] | None, trip: Trip | None,
                 team: tuple[Traveller, ...], customers: tuple[Customer, ...] | None) -> tuple[Event, ...]:
-        """The events the plan may attend (CONTRACT section 7): each names a known place, a
+        """The events the plan may attend (docs/scenario.md, events): each names a known place, a
         day of the trip (not an extension day: like a commitment), customers of the
         scenario (each once) and travellers of the team; names are unique. Every problem
         names the event."""

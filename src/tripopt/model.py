@@ -176,7 +176,7 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Event:
-    """A user group, meetup or dinner the plan may attend (CONTRACT section 7): at `place`
+    """A user group, meetup or dinner the plan may attend (docs/scenario.md, events): at `place`
     for its whole time, like a commitment, by at most one traveller (one of `who`; () is
     anyone). Attending meets each customer of `attendees` who is not visited and not met
     at an earlier attended event, and brings `value` besides; `cost` counts against the

@@ -1,5 +1,5 @@
-"""Presenting a plan or a budget comparison: terminal table (Rich), JSON (CONTRACT
-section 5), CSV and Markdown.
+"""Presenting a plan or a budget comparison: terminal table (Rich), JSON
+(docs/plan-json.md), CSV and Markdown.
 
 Pure functions from a `Plan` or `Comparison` to text; nothing here solves or reads files.
 """
@@ -444,7 +444,7 @@ def _md(text: object) -> str:
 
 
 def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
-    """CONTRACT section 5's compare rows (budget, status, value, visited, cost,
+    """docs/plan-json.md's compare rows (budget, status, value, visited, cost,
     extension_days as {"before", "after"}, drive_km, reason, marginal_value_per_dollar),
     with what a reader of the sweep needs besides; a team's rows add `by_traveller`
     (`_by_traveller`). Every row has the same keys: a budget without a plan has null

@@ -206,7 +206,7 @@ class CommitmentIn(_Section):
 
 
 class EventIn(_Section):
-    """An event the plan may attend (CONTRACT section 7): a commitment's place and times,
+    """An event the plan may attend (docs/scenario.md, events): a commitment's place and times,
     the customers who attend it, its own value and cost, and who may attend it."""
 
     name: Name
