@@ -280,3 +280,20 @@ def test_a_team_member_may_be_named_by_a_traveller_record(one_day):
                                              events=[_event(attendees=["A"], who="Dana, Lee")]))
     event = scenario.events[0]
     assert event.who == ("Dana", "Lee") and event.may_attend(Traveller("Lee", "hotel", None, None, 0, 600))
+
+
+def test_the_calendar_and_the_map_show_whom_an_event_meets(one_day):
+    """The attended event is in the calendar with the customers met, and on the map with a
+    line out to each of them."""
+    from icalendar import Calendar
+
+    from tripopt.ics import plan_calendar
+    from tripopt.webmap import plan_map_html
+
+    rows = [customer_row(f"Far{i}", *FAR[i], value, hours=OFFICE) for i, value in enumerate((50, 30))]
+    scenario = tripopt.load_scenario(one_day(rows, places=HALL, events=[_event("UG", attendees=["Far0", "Far1"])]))
+    plan, _ = _checked(scenario)
+    (event,) = [e for e in Calendar.from_ical(plan_calendar(plan, True)).walk("VEVENT") if str(e["summary"]) == "UG"]
+    assert "Meets: Far0, Far1" in str(event["description"])
+    page = plan_map_html(plan, scenario.places.values())
+    assert page.count("tripopt-met") == 2 and "meets Far0, Far1" in page

@@ -56,9 +56,9 @@ def plan_calendar(plan: Plan, travel_blocks: bool = False, stamp: datetime | Non
     for day in days:
         for previous, stop in zip(day.stops, day.stops[1:]):
             if travel_blocks and stop.travel_minutes > 0 and (
-                    stop.kind in ("visit", "commitment") or (stop.kind == "end" and id(day) in departures)):
+                    stop.kind in ("visit", "commitment", "event") or (stop.kind == "end" and id(day) in departures)):
                 calendar.add_component(_travel_event(plan, day, previous, stop, stamp, together))
-            if stop.kind in ("visit", "commitment"):
+            if stop.kind in ("visit", "commitment", "event"):
                 calendar.add_component(_stop_event(plan, day, previous, stop, stamp, together))
     if days:  # the zone's rules for the whole year(s): events moved by hand stay right
         calendar.add_missing_timezones(first_date=date(min(d.day for d in days).year, 1, 1),
@@ -143,6 +143,10 @@ def _stop_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: dat
     lines = [f"Traveller: {printable(day.traveller)}"] if plan.travellers else []
     if stop.kind == "visit":
         cost = f"; visit cost {stop.cost:,.2f} {printable(plan.currency)}" if stop.cost else ""
+        lines.append(f"Value: {stop.value:,.0f}{cost}")
+    if stop.kind == "event":
+        lines.append(f"Meets: {printable(', '.join(c.name for c in stop.met)) or 'nobody not visited otherwise'}")
+        cost = f"; cost {stop.cost:,.2f} {printable(plan.currency)}" if stop.cost else ""
         lines.append(f"Value: {stop.value:,.0f}{cost}")
     if stop.notes:
         notes = printable(stop.notes, keep="\n")

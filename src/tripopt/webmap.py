@@ -141,11 +141,15 @@ def _day_layer(drawn: _Route) -> folium.FeatureGroup:
     route.add_to(layer)
     number = 0
     for stop in day.stops:
-        if stop.kind not in ("visit", "commitment"):
+        if stop.kind not in ("visit", "commitment", "event"):
             continue
         number += 1
         _pin(layer, stop.lat, stop.lon, str(number), colour, _stop_popup(day, stop, number, drawn.traveller),
              f"{number}. {text(stop.name)}", f"tripopt-{stop.kind}")
+        for met in stop.met:  # an event's customers met there: a thin line out to each
+            folium.PolyLine([(stop.lat, stop.lon), (met.lat, met.lon)], color=colour, weight=1.5, opacity=0.7,
+                            dash_array="2 6", class_name="tripopt-met",
+                            tooltip=text(f"{met.name}: met at {stop.name}")).add_to(layer)
     return layer
 
 
@@ -153,9 +157,11 @@ def _stop_popup(day: DayPlan, stop: Stop, number: int, traveller: str = "") -> s
     whose = f"{text(traveller)}, " if traveller else ""
     lines = [f"<b>{number}. {text(stop.name)}</b>",
              f"{whose}{day.day:%a %d %b} {stop.start:%H:%M}-{stop.end:%H:%M}"
-             + ("" if stop.kind == "visit" else " (commitment)")]
-    if stop.kind == "visit":
+             + ("" if stop.kind == "visit" else f" ({stop.kind})")]
+    if stop.kind in ("visit", "event"):
         lines.append(f"value {stop.value:,.0f}")
+    if stop.met:
+        lines.append("meets " + text(", ".join(c.name for c in stop.met)))
     if stop.address and stop.kind == "visit":
         lines.append(text(stop.address))
     if stop.notes:
