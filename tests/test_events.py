@@ -297,3 +297,14 @@ def test_the_calendar_and_the_map_show_whom_an_event_meets(one_day):
     assert "Meets: Far0, Far1" in str(event["description"])
     page = plan_map_html(plan, scenario.places.values())
     assert page.count("tripopt-met") == 2 and "meets Far0, Far1" in page
+
+
+def test_compare_says_which_events_each_budget_attends(one_day):
+    from tripopt.compare import compare
+    from tripopt.report import comparison_dicts
+
+    rows = [customer_row(f"Far{i}", *FAR[i], value, hours=OFFICE) for i, value in enumerate((50, 30))]
+    scenario = tripopt.load_scenario(one_day(rows, places=HALL, events=[_event("UG", attendees=["Far0", "Far1"],
+                                                                               cost=40)]))
+    found = comparison_dicts(compare(scenario, [10, 100], processes=1))
+    assert [(r["budget"], r["events"]) for r in found] == [(10, []), (100, ["UG"])]

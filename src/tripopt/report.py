@@ -472,6 +472,7 @@ def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
             "gained": list(step.gained) if step else [], "lost": list(step.lost) if step else [],
             "stopped_by": p.stopped_by, "recalled": p.recalled, "reason": None,
             **({"by_traveller": _by_traveller(p, step)} if team else {}),
+            **({"events": [e.name for d in p.days for e in d.events]} if p.has_events else {}),
         })
     return rows
 
