@@ -244,3 +244,20 @@ def test_cli_bad_output_paths_are_input_errors(evil, tmp_path, args, fragment):
     assert result.exit_code == 2, result.output
     assert fragment in result.output and "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_customer_placed_by_its_town_says_so_everywhere(one_day):
+    """A `city:` cell puts the customer at the town's centre: the JSON stop says
+    `located: city` (its own notes untouched), the itinerary, calendar and map say
+    "town-level location"."""
+    rows = [{"name": "Evanston Co", "city": "Evanston, IL", "value": 10, "meeting": "45min",
+             "hours": "Mon-Fri 09:00-17:00", "notes": "ask for Jo"},
+            customer_row("Exact Co", 41.8830, -87.6290, 5)]
+    scenario = tripopt.load_scenario(one_day(rows))
+    plan = tripopt.solve(scenario)
+    stops = {s["name"]: s for d in tripopt.plan_dict(plan)["days"] for s in d["stops"]}
+    assert stops["Evanston Co"]["located"] == "city" and stops["Evanston Co"]["notes"] == "ask for Jo"
+    assert "located" not in stops["Exact Co"]
+    assert "ask for Jo; town-level location (from the city name)" in to_csv(plan)
+    assert "town-level location" in plan_calendar(plan, False).decode()
+    assert "town-level location" in plan_map_html(plan, scenario.places.values())

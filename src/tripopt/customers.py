@@ -664,7 +664,8 @@ def customer_from_row(row: RawRow, defaults: DefaultsIn, default_hours: Hours | 
     return Customer(name=name, lat=location.lat, lon=location.lon, value=value, meeting_minutes=meeting,
                     hours=hours, must_visit=must_visit, cost=cost, notes=cells.get("notes", ""),
                     place=cells.get("place") or None, origin=where,
-                    address=cells.get("address") or cells.get("city") or "", travellers=visitors), problems
+                    address=cells.get("address") or cells.get("city") or "", travellers=visitors,
+                    located=location.source), problems
 
 
 def names_list(text: str) -> tuple[str, ...]:

@@ -109,6 +109,12 @@ class Customer:
     origin: str = ""
     address: str = ""  # the address or city the row gave, for calendars and maps
     travellers: tuple[str, ...] = ()  # who may visit it; () is anyone
+    located: str = "lat/lon"  # what gave its position: "lat/lon", "place", "city" (a town's centre) or "address"
+
+    @property
+    def town_level(self) -> bool:
+        """Placed at its town's centre (a `city:` cell): its travel times are only roughly right."""
+        return self.located == "city"
 
 
 @dataclass(frozen=True)

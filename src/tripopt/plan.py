@@ -60,7 +60,11 @@ class Stop:
 
     @property
     def notes(self) -> str:
-        return self.customer.notes if self.customer is not None else ""
+        """The customer's notes, and a word when it is placed only at its town's centre."""
+        if self.customer is None:
+            return ""
+        town = "town-level location (from the city name)" if self.customer.town_level else ""
+        return "; ".join(part for part in (self.customer.notes, town) if part)
 
     @property
     def address(self) -> str:

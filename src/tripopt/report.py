@@ -80,8 +80,11 @@ def _stop_json(stop: Stop) -> dict[str, Any]:
     row.update(travel_km=stop.travel_km, travel_minutes=stop.travel_minutes, arrive=_iso(stop.arrive))
     if stop.kind in ("visit", "commitment", "event"):
         row.update(start=_iso(stop.start), end=_iso(stop.end), value=stop.value, cost=stop.cost)
-        if stop.notes:
-            row["notes"] = stop.notes
+        own = stop.customer.notes if stop.customer is not None else stop.notes  # the row's own, as given
+        if own:
+            row["notes"] = own
+        if stop.customer is not None and stop.customer.town_level:
+            row["located"] = "city"  # an addition: the position is the town's centre, not the address
     if stop.kind == "event":
         row["met"] = [c.name for c in stop.met]
     return row
