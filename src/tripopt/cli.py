@@ -350,11 +350,7 @@ def plan(
     """Solve the scenario and print the day-by-day itinerary."""
     try:
         _check_ranges([_Range("--budget", budget, 0, MAX_BUDGET), _time_limit(time_limit)])
-        if fmt is PlanFormat.xlsx and out_file is None:
-            raise InputError(Problem("--format xlsx", "a workbook needs --out FILE.xlsx"))
-        wanted = [("--out", out_file if out_file is not None else "-", fmt is PlanFormat.xlsx),
-                  ("--ics", ics_file, False), ("--map", map_file, False)]
-        _targets(wanted, scenario)
+        wanted = _plan_outputs(fmt, out_file, ics_file, map_file, scenario)
         loaded = _load(scenario, budget, time_limit)
         targets = _targets(wanted, scenario, loaded)
         calendars = _calendar_targets(targets, scenario, loaded)
@@ -367,6 +363,17 @@ def plan(
         _write(_outputs(result, loaded, fmt, targets, calendars, travel_blocks))
     except TripoptError as exc:
         _fail(exc)
+
+
+def _plan_outputs(fmt: PlanFormat, out_file: Path | None, ics_file: Path | None, map_file: Path | None,
+                  scenario: Path) -> list[tuple[str, Path | str | None, bool]]:
+    """A plan's outputs as asked for, checked before the scenario is read (plan, replan)."""
+    if fmt is PlanFormat.xlsx and out_file is None:
+        raise InputError(Problem("--format xlsx", "a workbook needs --out FILE.xlsx"))
+    wanted = [("--out", out_file if out_file is not None else "-", fmt is PlanFormat.xlsx),
+              ("--ics", ics_file, False), ("--map", map_file, False)]
+    _targets(wanted, scenario)
+    return wanted
 
 
 def _outputs(result: Plan, loaded: Scenario, fmt: PlanFormat, targets: dict[str, Target],
@@ -407,11 +414,7 @@ def replan(
     their times (unless --free), cancelled ones go; the changes come first."""
     try:
         _check_ranges([_time_limit(time_limit)])
-        if fmt is PlanFormat.xlsx and out_file is None:
-            raise InputError(Problem("--format xlsx", "a workbook needs --out FILE.xlsx"))
-        wanted = [("--out", out_file if out_file is not None else "-", fmt is PlanFormat.xlsx),
-                  ("--ics", ics_file, False), ("--map", map_file, False)]
-        _targets(wanted, scenario)
+        wanted = _plan_outputs(fmt, out_file, ics_file, map_file, scenario)
         from .replan import read_plan_file  # the solver's modules: once input is valid
         from .replan import replan as replan_trip
 
