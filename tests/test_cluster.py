@@ -6,6 +6,7 @@ not installed (`pip install -e ".[cluster]"`; the test extra includes it)."""
 from __future__ import annotations
 
 import csv
+import faulthandler
 import importlib
 import io
 import json
@@ -30,6 +31,16 @@ from .conftest import customer_row  # noqa: E402
 # only a cap, set well above that: on a busy two-core machine a tight one would sometimes
 # end a phase first, and then the clock, not the work, would decide the plan.
 WORK = {"work_limit": 10, "time_limit": "5s"}
+WATCHDOG_SECONDS = 300  # each test takes seconds
+
+
+@pytest.fixture(autouse=True)
+def _watchdog():
+    """A test on a real cluster that hangs (seen once under heavy load) dumps every thread's
+    stack and ends the run within minutes, instead of holding CI until its own timeout."""
+    faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(scope="module")
