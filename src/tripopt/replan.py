@@ -305,8 +305,9 @@ def _clip_today(compiled: CompiledProblem, free_nodes: list[int], today: dict[in
     p = compiled.problem
     extra: list[int] = []
     windows, allowed = list(p.windows), list(p.allowed_tours)
+    held = _held_routes(p)  # the kept stops are held at their starts: their time order is the tour's
     for t, (position, free_at) in today.items():
-        origin = _origin(compiled, t, position)
+        origin = held[t][position - 1] if position else p.tours[t].start_node  # where the traveller is
         for n in free_nodes:
             tours = allowed[n] or ()  # `apply` spelt every free node's tours out
             if t not in tours:
@@ -331,16 +332,6 @@ def _clip_today(compiled: CompiledProblem, free_nodes: list[int], today: dict[in
     return dataclasses.replace(compiled, problem=problem, matrix=grown_matrix,
                                node_kind=tuple(compiled.node_kind[n] for n in keep),
                                node_ref=tuple(compiled.node_ref[n] for n in keep))
-
-
-def _origin(compiled: CompiledProblem, t: int, started: int) -> int:
-    """Where the traveller of tour `t` is once its first `started` stops are done: the
-    last of them, or the tour's start."""
-    # the kept stops are held at their starts, so their order on the tour is their time order
-    p = compiled.problem
-    on_tour = sorted((n for n in p.visit_nodes if p.allowed_tours[n] == (t,) and p.windows[n]
-                      and p.mandatory[n]), key=lambda n: p.windows[n][0][0])
-    return on_tour[started - 1] if started else p.tours[t].start_node
 
 
 def _admits(p: RoutingProblem, node: int, t: int, minute: int) -> bool:
