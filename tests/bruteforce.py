@@ -2,7 +2,8 @@
 
 Nothing of tripopt's compiler, solver or decoder is used: only the typed scenario the loader
 made (its fields, and `Hours.windows_on` for a customer's open windows on a day, as in
-checker.py) and the contract's travel model (`leg_km`, `leg_minutes` of checker.py).
+checker.py) and the contract's travel model (`leg_km`, `leg_minutes` of checker.py: a leg from
+one customer to another takes the buffer even when both are at one point).
 
 Supported: several days, extension days before/after (each layout is enumerated: the arrival
 moves to the first day of the layout, the departure to the last, every extra day is charged),
@@ -70,17 +71,18 @@ class Solution(NamedTuple):
 
 
 class _Legs:
-    """Memoised (km, driving minutes, travel minutes) between two points."""
+    """Memoised (km, driving minutes, travel minutes) between two points; `customers`: the
+    leg goes from one customer to another (the buffer even at one place)."""
 
     def __init__(self, travel) -> None:
         self.travel = travel
         self.memo: dict = {}
 
-    def __call__(self, a, b):
-        key = (a, b)
+    def __call__(self, a, b, customers: bool = False):
+        key = (a, b, customers)
         leg = self.memo.get(key)
         if leg is None:
-            drive, minutes = leg_minutes(a, b, self.travel)
+            drive, minutes = leg_minutes(a, b, self.travel, customers)
             leg = self.memo[key] = (leg_km(a, b, self.travel.detour_factor), drive, minutes)
         return leg
 
@@ -176,7 +178,7 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
         for name, at, meeting, windows, cost in candidates:
             if name in done:
                 continue
-            leg_k, leg_d, leg_m = legs(here, at)
+            leg_k, leg_d, leg_m = legs(here, at, isinstance(where, str))  # `where` is a name at a customer
             if cap is not None and drive + leg_d > cap:
                 continue
             arrive = now + leg_m
@@ -187,7 +189,7 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
             search(begin + meeting, at, name, drive + leg_d, km + leg_k, done | {name}, visit_cost + cost, p,
                    path + (stop,) if paths is not None else path)
 
-    search(start_min, start, "start", 0, 0.0, frozenset(), 0.0, 0, ())
+    search(start_min, start, ("start",), 0, 0.0, frozenset(), 0.0, 0, ())
     return best
 
 
@@ -391,9 +393,10 @@ def witness(scenario, best: Solution) -> dict:
         chosen = [customers[n] for n in names]
         day_routes(scenario, member, day, start, start_min, end, end_min, chosen, legs, paths)
         stops = [{"type": "start", "name": "start", "lat": start[0], "lon": start[1], "depart": at(day, start_min)}]
-        here = start
+        here, after_visit = start, False
         for kind, name, point, arrive, begin, finish in paths[frozenset(names)]:
-            km, _, minutes = legs(here, point)
+            km, _, minutes = legs(here, point, after_visit and kind == "visit")
+            after_visit = kind == "visit"
             stop = {"type": kind, "name": name or "end", "lat": point[0], "lon": point[1],
                     "travel_km": km, "travel_minutes": minutes, "arrive": at(day, arrive)}
             if kind != "end":

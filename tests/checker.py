@@ -3,7 +3,9 @@
 It reads a plan in the contract's JSON form and the typed scenario (the loader is tested
 on its own), and recomputes everything else itself: distances, travel and driving
 minutes, windows, commitments, driving caps, costs, budget and totals. It imports
-nothing from tripopt's solver, compiler or decoder.
+nothing from tripopt's solver, compiler or decoder. A leg between two different customers
+takes at least the buffer even when both are at one point (0 km, no driving); a leg within
+one place to or from anything else (a commitment, an event, the day's start or end) takes 0.
 
 Time is real time (docs/time-zones.md): every plan time must carry the offset its
 instant has in the scenario's zone, durations are differences of instants, and a clock
@@ -42,10 +44,12 @@ def leg_km(a: tuple[float, float], b: tuple[float, float], detour: float) -> flo
     return 2 * EARTH_KM * math.asin(math.sqrt(min(1.0, h))) * detour
 
 
-def leg_minutes(a, b, travel) -> tuple[int, int]:
-    """(driving minutes, travel minutes incl. buffer) per the contract's default model."""
+def leg_minutes(a, b, travel, customers: bool = False) -> tuple[int, int]:
+    """(driving minutes, travel minutes incl. buffer) per the contract's default model:
+    the buffer on a leg between distinct places, and on a leg between two different
+    customers (`customers`) even at one place (docs/scenario.md, travel model)."""
     if a == b:
-        return 0, 0
+        return 0, travel.buffer_minutes if customers else 0
     drive = math.ceil(leg_km(a, b, travel.detour_factor) / travel.speed_kmh * 60 - 1e-7)
     return drive, drive + travel.buffer_minutes
 
@@ -193,11 +197,12 @@ def check_plan(plan: dict, scenario) -> None:
         now = _minutes_of_day(stops[0]["depart"], day, zone)
         if now < start_min:
             fail(f"{day}: leaves before {start_min}")
-        prev = start_pt
+        prev, prev_visit = start_pt, None
         drive_day = 0
         for stop in stops[1:]:
             here = (stop["lat"], stop["lon"])
-            drive, minutes = leg_minutes(prev, here, travel)
+            between = stop["type"] == "visit" and prev_visit not in (None, stop["name"])
+            drive, minutes = leg_minutes(prev, here, travel, between)
             drive_day += drive
             total_km += leg_km(prev, here, travel.detour_factor)
             arrive = _minutes_of_day(stop["arrive"], day, zone)
@@ -257,6 +262,7 @@ def check_plan(plan: dict, scenario) -> None:
             else:
                 fail(f"unknown stop type {stop['type']}")
             now, prev = finish, here
+            prev_visit = stop["name"] if stop["type"] == "visit" else None
         if member.max_drive is not None and drive_day > member.max_drive:
             fail(f"{day}: drives {drive_day} min, over the cap {member.max_drive}")
     # every commitment kept exactly once by each traveller it binds, every customer accounted for once

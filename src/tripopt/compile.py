@@ -315,7 +315,8 @@ def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
         records.append(_tour(scenario, tour_day, start_node))
     column = lambda name: tuple(getattr(n, name) for n in nodes)
     with np.errstate(all="ignore"):  # an overflow shows as a value out of range, checked next
-        matrix = build_matrix(list(column("lat")), list(column("lon")), scenario.travel)
+        who = [n.ref if n.kind == "customer" else -1 for n in nodes]  # the buffer between customers at one place
+        matrix = build_matrix(list(column("lat")), list(column("lon")), scenario.travel, who)
         leg_cost = matrix.km * (scenario.per_km_cost * CENTS)
     _check_travel(scenario, matrix)
     _check_money(scenario, layout, leg_cost, column("cost"))

@@ -61,17 +61,21 @@ class Decision:
 def obeys_triangle(problem: RoutingProblem, nodes: Sequence[int] | None = None) -> bool:
     """Does going through a stop never arrive earlier, drive less or cost less than going
     direct? (The contract's travel model does: great-circle distance, ceilings and a buffer
-    per leg between distinct places; a matrix from elsewhere may not.)"""
+    per leg between distinct places or two customers; a matrix from elsewhere may not.) The
+    stop gone through is a visit or commitment, never a tour's start or end: those are not
+    removed from a tour, and going through them breaks it where two customers share their
+    place (the buffer between the customers, 0 to and from the place)."""
     index = np.asarray(range(problem.size) if nodes is None else sorted(set(nodes)), dtype=np.int64)
     if index.size > 400:  # the check is cubic; problems this large are not decided exhaustively
         return False
     service = np.asarray(problem.service, dtype=np.int64)[index]
     node_cost = np.asarray(problem.node_cost, dtype=np.int64)[index]
+    stop = np.asarray(problem.group, dtype=np.int64)[index] >= 0
     for matrix, through in ((problem.travel, service), (problem.drive, None), (problem.arc_cost, node_cost)):
         m = np.asarray(matrix, dtype=np.int64)[np.ix_(index, index)]
-        via = m[:, :, None] + m[None, :, :]  # via[i, j, k] = i -> j -> k
+        via = m[:, stop, None] + m[None, stop, :]  # via[i, j, k] = i -> j -> k, j a visit or commitment
         if through is not None:
-            via = via + through[None, :, None]
+            via = via + through[None, stop, None]
         if (m[:, None, :] > via).any():
             return False
     return True

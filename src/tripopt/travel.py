@@ -1,13 +1,16 @@
 """The contract's default travel model, vectorised over all pairs of points.
 
 distance = great-circle km x detour_factor; drive minutes = ceil(distance / speed x 60);
-travel minutes = drive minutes + buffer between distinct places, 0 within one place.
+travel minutes = drive minutes + buffer between distinct places, 0 within one place, except
+that a leg between two different customers at one place takes the buffer (0 km, no driving):
+the traveller still leaves one meeting and walks to the next (docs/scenario.md, travel model).
 Rounding up is deliberate: integer minutes never understate real travel, so a plan that
 is feasible in integers is feasible in real arithmetic.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +27,7 @@ class TravelMatrix:
 
     km: np.ndarray  # float, road km
     drive_minutes: np.ndarray  # int, driving only
-    travel_minutes: np.ndarray  # int, driving + buffer (0 within one place)
+    travel_minutes: np.ndarray  # int, driving + buffer (0 within one place, but between two customers)
 
     @property
     def size(self) -> int:
@@ -40,15 +43,29 @@ def great_circle_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def build_matrix(lat: np.ndarray | list[float], lon: np.ndarray | list[float], travel: Travel) -> TravelMatrix:
-    """Legs between points; points with identical coordinates are one place."""
+def build_matrix(lat: np.ndarray | list[float], lon: np.ndarray | list[float], travel: Travel,
+                 customer: Sequence[int] | None = None) -> TravelMatrix:
+    """Legs between points; points with identical coordinates are one place. `customer`
+    names the customer each point is (-1: a commitment, event or tour end); several points
+    may be one customer (copies of its visit), so the buffer between customers at one place
+    is keyed on the customer, not on the point."""
     lat_a, lon_a = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
     km = great_circle_km(lat_a, lon_a) * travel.detour_factor
     same_place = (lat_a[:, None] == lat_a[None, :]) & (lon_a[:, None] == lon_a[None, :])
     km[same_place] = 0.0
     drive = np.ceil(km / travel.speed_kmh * 60.0 - _EPS).astype(np.int64)
     drive[same_place] = 0
-    total = np.where(same_place, 0, drive + travel.buffer_minutes).astype(np.int64)
+    buffered = ~same_place | _between_customers(customer, lat_a.size)
+    total = np.where(buffered, drive + travel.buffer_minutes, 0).astype(np.int64)
     for array in (km, drive, total):
         array.setflags(write=False)
     return TravelMatrix(km, drive, total)
+
+
+def _between_customers(customer: Sequence[int] | None, size: int) -> np.ndarray:
+    """Pairs of points that are two different customers (a customer has a buffer to the
+    next one even at one place, not to a commitment there, nor to a copy of itself)."""
+    if customer is None:
+        return np.zeros((size, size), dtype=bool)
+    who = np.asarray(customer, dtype=np.int64)
+    return (who[:, None] >= 0) & (who[None, :] >= 0) & (who[:, None] != who[None, :])
