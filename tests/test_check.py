@@ -112,7 +112,8 @@ def test_customers_on_one_point_are_warned_by_name(one_day):
     assert warning.message.startswith("3 customers on one point (42.0")
     assert "city 'Evanston, IL' read as Evanston" in warning.message
     assert "'North Shore Bank', 'Lakefront Labs', 'Davis St Dental';" in warning.message
-    assert "with no distance or travel between them" in warning.message and "Booth" not in warning.message
+    assert "with no distance between them (only the travel.buffer)" in warning.message
+    assert "Booth" not in warning.message
     result = _check(one_day(rows))
     assert result.exit_code == 0 and "3 customers on one point" in result.output, result.output
 

@@ -80,8 +80,8 @@ def shared_points(scenario: Scenario) -> list[Problem]:
             names += f" and {len(group) - SHARED_NAMES} more"
         problems.append(Problem(group[0].origin, (
             f"{len(group)} customers on one point ({lat:.4f}, {lon:.4f}){_located_from(group[0])}: {names}; "
-            "a plan counts them as one place, with no distance or travel between them; if they are not in one "
-            "building, give each its address or lat/lon"), "warning"))
+            "a plan counts them as one place, with no distance between them (only the travel.buffer); if they are "
+            "not in one building, give each its address or lat/lon"), "warning"))
     return problems
 
 
