@@ -38,6 +38,7 @@ group number is its index.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
@@ -48,8 +49,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from .errors import InputError, Problem
-from .model import Customer, Scenario
-from .problem import RoutingProblem, Tour
+from .model import Customer, Lunch, Scenario
+from .problem import NO_LUNCH, Break, RoutingProblem, Tour, earliest_schedule
 from .travel import TravelMatrix, build_matrix
 
 CENTS = 100  # money is integer cents inside the solver
@@ -332,7 +333,30 @@ def compile_layout(scenario: Scenario, layout: Layout) -> CompiledProblem:
         mandatory=column("mandatory"), allowed_tours=column("allowed"), group=column("group"), tours=tuple(records),
         budget=budget,
     )
-    return CompiledProblem(scenario, layout, problem, matrix, column("kind"), column("ref"))
+    compiled = CompiledProblem(scenario, layout, problem, matrix, column("kind"), column("ref"))
+    return _lunch_where_possible(compiled)
+
+
+def base_routes(compiled: CompiledProblem) -> tuple[tuple[int, ...], ...]:
+    """The commitments of each tour, in time order (their order is forced by their times)."""
+    p = compiled.problem
+    commitments = [i for i, kind in enumerate(compiled.node_kind) if kind == "commitment" and p.windows[i]]
+    return tuple(tuple(sorted((i for i in commitments if p.allowed_tours[i] == (t,)),
+                              key=lambda i: p.windows[i][0][0])) for t in range(len(p.tours)))
+
+
+def _lunch_where_possible(compiled: CompiledProblem) -> CompiledProblem:
+    """Drop the break of a day whose commitments leave no room for it (a booth shift
+    over the whole lunch window, or two that leave too short a gap): that day has no
+    lunch, as a day with nothing in it has none, rather than no plan at all."""
+    p = compiled.problem
+    base = base_routes(compiled)
+    tours = tuple(dataclasses.replace(tour, lunch=None)
+                  if tour.lunch is not None and earliest_schedule(p, t, base[t]).failed_at == NO_LUNCH else tour
+                  for t, tour in enumerate(p.tours))
+    if tours == p.tours:
+        return compiled
+    return dataclasses.replace(compiled, problem=dataclasses.replace(p, tours=tours))
 
 
 def _tour(scenario: Scenario, tour_day: TourDay, start_node: int) -> Tour:
@@ -344,7 +368,20 @@ def _tour(scenario: Scenario, tour_day: TourDay, start_node: int) -> Tour:
         fixed = trip.extend_before.cost if tour_day.day < trip.start else trip.extend_after.cost
     return Tour(start_node, start_node + 1, tour_day.start_minute, tour_day.end_minute, traveller.max_drive_minutes,
                 traveller=traveller.name, day=tour_day.day, start_place=tour_day.start_place,
-                end_place=tour_day.end_place, fixed_cost=round(fixed * CENTS), extension=tour_day.extension)
+                end_place=tour_day.end_place, fixed_cost=round(fixed * CENTS), extension=tour_day.extension,
+                lunch=_break(traveller.lunch, tour_day, ZoneInfo(scenario.timezone)))
+
+
+def _break(lunch: Lunch | None, tour_day: TourDay, zone: ZoneInfo) -> Break | None:
+    """The day's lunch on its clock, inside its own hours (a day that begins with an
+    afternoon arrival is not asked to have eaten before it began); None where the hours
+    leave no room for it."""
+    if lunch is None:
+        return None
+    clock = day_clock(tour_day.day, zone)
+    earliest = max(clock.minute(lunch.open_minute), tour_day.start_minute)
+    latest = min(clock.minute(lunch.close_minute), tour_day.end_minute) - lunch.length_minutes
+    return Break(earliest, latest, lunch.length_minutes) if earliest <= latest else None
 
 
 @dataclass(frozen=True)

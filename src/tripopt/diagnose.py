@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .compile import CENTS, CompiledProblem
+from .compile import CENTS, CompiledProblem, base_routes
 from .exact import BranchAndBound, Decision, Insertion, insertion_options, tour_cost
 from .model import Customer
 from .plan import Hint, Unvisited
-from .problem import Schedule, Tour, earliest_schedule, route_cost
+from .problem import NO_LUNCH, Schedule, Tour, earliest_schedule, route_cost
 
 _DAY = "%a %d %b"
 CORE_WORK = 200_000  # schedule checks for the commitments + must-visits question, per layout
@@ -24,14 +24,6 @@ BESIDE_MUSTS_WORK = 20_000  # schedule checks per layout for "this customer and 
 
 
 @lru_cache(maxsize=16)
-def base_routes(compiled: CompiledProblem) -> tuple[tuple[int, ...], ...]:
-    """The commitments of each tour, in time order (their order is forced by their times)."""
-    p = compiled.problem
-    commitments = [i for i, kind in enumerate(compiled.node_kind) if kind == "commitment" and p.windows[i]]
-    return tuple(tuple(sorted((i for i in commitments if p.allowed_tours[i] == (t,)),
-                              key=lambda i: p.windows[i][0][0])) for t in range(len(p.tours)))
-
-
 def _fixed(compiled: CompiledProblem) -> int:
     return round(compiled.layout.fixed_cost * CENTS)
 
@@ -358,6 +350,8 @@ def _explain(compiled: CompiledProblem, t: int, base: list[int], timed: Schedule
     if timed.failed_at == -1:
         return (f"on {day} the commitments alone need {timed.drive} minutes of driving, over the "
                 f"{scenario.trip.max_drive_minutes}-minute cap")
+    if timed.failed_at == NO_LUNCH:
+        return f"on {day} the commitments leave no room for lunch"
     if timed.failed_at == len(base):
         return (f"on {day} the traveller cannot be back at {tour.end_place} by {clock(tour.latest_end)}"
                 f" after the last commitment (arrives {clock(timed.arrive_end)})")

@@ -19,7 +19,7 @@ from typing import overload
 import numpy as np
 
 from .objective import SOFT_TIME_SCALE, mean_step, soft_money
-from .problem import NEVER, RoutingProblem
+from .problem import NEVER, RoutingProblem, earliest_schedule
 
 CACHE_SIZE = 4096  # evaluated routes kept
 CACHE_CELLS = 2 ** 25  # and at most this many insertion options (8 bytes each) among them
@@ -214,6 +214,25 @@ class RouteEvaluator:
             found = self._cache[key] = (route, self.options(tour, route))
             self._cached_cells += found[1].taken.size
         return found
+
+    def takes_break(self, tour: int, visits: Sequence[int], node: int, position: int) -> bool:
+        """Does the tour still have room for its break with `node` inserted at `position`?
+        The push-forward test does not see breaks, so an insertion it allows is confirmed
+        here, on the whole route (tours are short), before it is made."""
+        if self.problem.tours[tour].lunch is None:
+            return True
+        route = [*visits[:position], node, *visits[position:]]
+        return earliest_schedule(self.problem, tour, route).failed_at is None
+
+    @staticmethod
+    def refuse(options: Options, row: int, position: int) -> None:
+        """Rule out one insertion the route's break does not allow, in the cached options
+        too: it stays impossible in that route."""
+        options.taken[position, row] = NEVER
+        column = options.taken[:, row]
+        best = int(column.argmin())
+        options.best_position[row] = best
+        options.best_taken[row] = column[best]
 
     @overload
     def spend(self, route: Route, row: int) -> np.ndarray: ...

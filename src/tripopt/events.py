@@ -41,16 +41,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .compile import CENTS, CompiledProblem, check_times, compile_layout, layouts
+from .compile import CENTS, CompiledProblem, base_routes, check_times, compile_layout, layouts
 from .decode import encode, with_events
-from .diagnose import base_routes, customer_reason
+from .diagnose import customer_reason
 from .errors import InfeasibleError, UndecidedError
 from .exact import tour_cost
 from .grammar import Hours
 from .limits import Interrupted
 from .model import Commitment, Event, Scenario, SolverSettings, Traveller
-from .plan import Outline, Plan, SkippedEvent, Unvisited
-from .problem import Schedule, earliest_schedule, evaluate
+from .plan import Outline, Plan, SkippedEvent, Totals, Unvisited, weighed
+from .problem import NO_LUNCH, Schedule, earliest_schedule, evaluate
 
 Choice = tuple[tuple[int, str], ...]  # (event index, traveller name) of each attended event, by event index
 Progress = Callable[[float, float], None]
@@ -117,9 +117,14 @@ def _stand_ins(scenario: Scenario, choice: Choice) -> tuple[Commitment, ...]:
 
 
 def _as_planned(scenario: Scenario, choice: Choice, inner: Plan) -> Plan:
-    """The combined scenario's plan as a plan of the scenario with its events."""
+    """The combined scenario's plan as a plan of the scenario with its events, and so its
+    best plan with no extension day (every attendee is met there: none is visited)."""
     attended = dict(zip(_stand_ins(scenario, choice), (scenario.events[i] for i, _ in choice)))
-    return with_events(inner, scenario, attended)
+    plain = inner.without_extensions
+    if plain is not None:
+        fee = sum(scenario.events[i].cost for i, _ in choice)
+        plain = Totals(round(plain.value + _offset(scenario, choice), 6), round(plain.cost + fee, 2), plain.visited)
+    return dataclasses.replace(with_events(inner, scenario, attended), without_extensions=plain)
 
 
 def _limited(scenario: Scenario, share: float) -> Scenario:
@@ -225,6 +230,8 @@ def _unreachable(compiled: CompiledProblem, t: int, route: tuple[int, ...], node
     assert timed.failed_at is not None
     if timed.failed_at == -1:
         return (f"with it the day's driving ({timed.drive} minutes) is over the {tour.max_drive}-minute driving cap")
+    if timed.failed_at == NO_LUNCH:
+        return "with it the day leaves no room for lunch"
     if timed.failed_at == len(route):
         return (f"after it the traveller cannot be back at {scenario.places[tour.end_place].name} by "
                 f"{clock(tour.latest_end)} (the earliest is {clock(timed.arrive_end)})")
@@ -386,6 +393,8 @@ def solve(scenario: Scenario, planning: Planning, progress: Progress | None = No
     everything = complete_list and choices is not None and len(search.tried) >= len(choices) and all(
         t.searched and t.undecided is None and (t.plan is None or t.plan.optimal) for t in search.tried.values())
     plan = _explain(search, best, alone, everything, layout)
+    if layout is None and len(layouts(scenario)) > 1:  # what the extension days buy, over every choice
+        plan = weighed(plan, (t.plan.no_extension_totals for t in search.tried.values() if t.plan is not None))
     stops = {t.plan.stopped_by for t in search.tried.values() if t.plan is not None and t.searched}
     stopped = "interrupt" if interrupted.set or "interrupt" in stops else "time" if "time" in stops else "work"
     return dataclasses.replace(plan, optimal=everything and plan.optimal, stopped_by=stopped,

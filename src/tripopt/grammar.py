@@ -200,7 +200,7 @@ def _selector(text: str) -> tuple[frozenset[int], frozenset[date]]:
     return frozenset(weekdays), frozenset(dates)
 
 
-def _window(token: str) -> tuple[int, int]:
+def parse_window(token: str) -> tuple[int, int]:
     match = _WINDOW.match(token)
     if not match:
         raise ValueError(f"expected a window HH:MM-HH:MM, got {quoted(token)}")
@@ -224,7 +224,7 @@ def parse_hours(text: object) -> Hours:
             raise ValueError(f"clause {quoted(clause_text)} has no HH:MM-HH:MM window")
         selector = re.sub(r"\s*-\s*", "-", " ".join(tokens[:split]))
         weekdays, dates = _selector(re.sub(r"[\s,]+", ",", selector))
-        windows = tuple(_window(t) for t in tokens[split:])
+        windows = tuple(parse_window(t) for t in tokens[split:])
         clauses.append(HoursClause(weekdays, dates, windows))
     if not clauses:
         raise ValueError("empty hours")

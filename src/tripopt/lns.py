@@ -110,6 +110,9 @@ class RuinRecreate:
             if not placeable[row] or p.group[node] in served:
                 continue
             choice = self._choose(row, options, spent)
+            while choice is not None and not self.evaluator.takes_break(choice[0], visits[choice[0]], node, choice[1]):
+                self.evaluator.refuse(options[choice[0]], row, choice[1])
+                choice = self._choose(row, options, spent)
             if choice is None:
                 continue
             tour, position = choice

@@ -30,6 +30,7 @@ from .model import (
     Endpoint,
     Event,
     Extension,
+    Lunch,
     Place,
     Scenario,
     SolverSettings,
@@ -278,7 +279,9 @@ class _Builder:
                 limit = "after the day ends" if label == "arrive" else "before the day starts"
                 self.error(self.key(f"trip.{label}.time"), f"{_clock(end.time)} is {limit}")
                 ok = False
-        if not ok:
+        lunch = self._lunch("trip.lunch", trip.lunch.between if trip.lunch else None,
+                            trip.lunch.length if trip.lunch else None) if trip.lunch else None
+        if not ok or (trip.lunch is not None and lunch is None):
             return None
         return Trip(
             start=trip.start, end=trip.end, day_start_minute=trip.day.start, day_end_minute=trip.day.end,
@@ -287,7 +290,19 @@ class _Builder:
             max_drive_minutes=trip.max_drive,
             extend_before=Extension(trip.extend.before.days, trip.extend.before.cost),
             extend_after=Extension(trip.extend.after.days, trip.extend.after.cost),
+            lunch=lunch,
         )
+
+    def _lunch(self, key: str, between: tuple[int, int] | None, length: int | None) -> Lunch | None:
+        """A lunch whose length fits its window, or None with an error at `key`."""
+        if between is None or length is None:
+            self.error(self.key(key), "needs both `between` and `length`")
+            return None
+        if length > between[1] - between[0]:
+            self.error(self.key(f"{key}.length"), f"{length} minutes do not fit between {_clock(between[0])} "
+                       f"and {_clock(between[1])}")
+            return None
+        return Lunch(between[0], between[1], length)
 
     # -- the team ---------------------------------------------------------------------
 
@@ -320,9 +335,24 @@ class _Builder:
                 self.error(self.key(f"{where}.day"), "the day ends before it starts")
                 continue
             cap = item.max_drive if "max_drive" in given else trip.max_drive_minutes
+            lunch = self._own_lunch(where, item, trip)
             if home is not None:
-                team.append(Traveller(item.name, home, ends["arrive"], ends["depart"], start, end, cap))
+                team.append(Traveller(item.name, home, ends["arrive"], ends["depart"], start, end, cap, lunch))
         return tuple(team)
+
+    def _own_lunch(self, where: str, item: TravellerIn, trip: Trip) -> Lunch | None:
+        """A traveller's lunch: the trip's, none (`lunch: null`), or the trip's with the
+        entry's keys overriding (an error is recorded, and the scenario refused, if they
+        do not make one)."""
+        if "lunch" not in item.model_fields_set:
+            return trip.lunch
+        if item.lunch is None:
+            return None
+        between, length = item.lunch.between, item.lunch.length
+        if trip.lunch is not None:
+            between = between or (trip.lunch.open_minute, trip.lunch.close_minute)
+            length = length or trip.lunch.length_minutes
+        return self._lunch(f"{where}.lunch", between, length)
 
     # -- places and locations ----------------------------------------------------------
 

@@ -42,6 +42,16 @@ class Extension:
 
 
 @dataclass(frozen=True)
+class Lunch:
+    """A daily break of `length_minutes`, wholly inside the local clock window
+    `open_minute`-`close_minute` (minutes after midnight), at no place in particular."""
+
+    open_minute: int
+    close_minute: int
+    length_minutes: int
+
+
+@dataclass(frozen=True)
 class Trip:
     start: date
     end: date
@@ -52,6 +62,7 @@ class Trip:
     max_drive_minutes: int | None = None
     extend_before: Extension = Extension()
     extend_after: Extension = Extension()
+    lunch: Lunch | None = None
 
     @property
     def core_days(self) -> tuple[date, ...]:
@@ -80,6 +91,7 @@ class Traveller:
     day_start_minute: int
     day_end_minute: int
     max_drive_minutes: int | None = None
+    lunch: Lunch | None = None  # resolved: the trip's, or the traveller's own
 
 
 @dataclass(frozen=True)
@@ -162,7 +174,7 @@ class Scenario:
             return self.travellers
         trip = self.trip
         return (Traveller("", self.base, trip.arrive, trip.depart, trip.day_start_minute, trip.day_end_minute,
-                          trip.max_drive_minutes),)
+                          trip.max_drive_minutes, trip.lunch),)
 
     def bound_by(self, commitment: Commitment) -> tuple[Traveller, ...]:
         """The travellers a commitment binds (its `who`, or everyone)."""

@@ -24,8 +24,21 @@ from functools import cached_property
 import numpy as np
 
 NEVER = np.iinfo(np.int64).max // 4  # a start time or cost that rules an option out
+NO_LUNCH = -2  # Schedule.failed_at of a route that keeps every window but leaves no room for its tour's break
 
 Routes = tuple[tuple[int, ...], ...]  # a solution's visit nodes: a route per tour, in tour order
+
+
+@dataclass(frozen=True)
+class Break:
+    """A break a tour with any stop must take: `length` minutes starting between `earliest`
+    and `latest` (tour minutes), at no place in particular: between two stops (or before
+    the first, after the last) it lengthens that gap by its length, and may fall before,
+    after or in the middle of the drive; it never overlaps a service."""
+
+    earliest: int
+    latest: int
+    length: int
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,7 @@ class Tour:
     end_place: str = ""
     fixed_cost: int = 0
     extension: bool = False
+    lunch: Break | None = None
 
 
 @dataclass(frozen=True)
@@ -156,38 +170,97 @@ class RoutingSolution:
 class Schedule:
     """Earliest (arrive, start, end) per node of a route; `failed_at` is the position of
     the first node whose windows are all missed (len(route) if the tour ends too late,
-    -1 if it breaks the driving cap), or None if the route is feasible. `arrive_end` is
-    the arrival at the tour's end, or at the failing node when a window is missed."""
+    -1 if it breaks the driving cap, NO_LUNCH if every window is kept but no gap leaves
+    room for the tour's break), or None if the route is feasible. `arrive_end` is the
+    arrival at the tour's end, or at the failing node when a window is missed. With a
+    break, `lunch_gap` is the gap it is taken in (0 before the first node, len(route)
+    before the end); the arrival after that gap is when the break is over."""
 
     times: tuple[tuple[int, int, int], ...]
     failed_at: int | None
     arrive_end: int
     drive: int
+    lunch_gap: int | None = None
 
 
 def earliest_schedule(problem: RoutingProblem, tour: int, route: Sequence[int],
                       zero_travel: bool = False) -> Schedule:
     """Serve each node as early as its windows allow (optimal for feasibility when waiting
-    is allowed). `zero_travel` pretends every leg is instant (for diagnosis)."""
-    legs = problem.travel
+    is allowed), taking the tour's break, if it has one and any stop, in the gap after
+    which the route goes on earliest. `zero_travel` pretends every leg is instant (for
+    diagnosis)."""
     spec = problem.tours[tour]
+    plain = _forward(problem, spec, route, zero_travel, None)
+    if spec.lunch is None or not route or plain.failed_at is not None:
+        return plain
+    gap = _lunch_gap(problem, spec, spec.lunch, route, zero_travel)
+    if gap is None:
+        return replace(plain, failed_at=NO_LUNCH)
+    return _forward(problem, spec, route, zero_travel, gap)
+
+
+def _leg(problem: RoutingProblem, a: int, b: int, zero_travel: bool) -> tuple[int, int]:
+    """(travel, driving) minutes from node a to node b."""
+    return (0, 0) if zero_travel else (int(problem.travel[a, b]), int(problem.drive[a, b]))
+
+
+def _served(problem: RoutingProblem, node: int, arrive: int) -> int | None:
+    """The earliest start of service at `node` for an arrival, or None if every window is missed."""
+    return next((max(arrive, a) for a, b in sorted(problem.windows[node]) if max(arrive, a) <= b), None)
+
+
+def _forward(problem: RoutingProblem, spec: Tour, route: Sequence[int], zero_travel: bool,
+             lunch_gap: int | None) -> Schedule:
+    """The earliest schedule with the break taken in gap `lunch_gap` (as early as the gap
+    and the break's window allow), or with none."""
     now, prev, drive = spec.earliest_start, spec.start_node, 0
     times: list[tuple[int, int, int]] = []
-    for position, node in enumerate(route):
-        arrive = now + (0 if zero_travel else int(legs[prev, node]))
-        drive += 0 if zero_travel else int(problem.drive[prev, node])
-        start = next((max(arrive, a) for a, b in sorted(problem.windows[node]) if max(arrive, a) <= b), None)
+    for position, node in enumerate([*route, spec.end_node]):
+        travel, driving = _leg(problem, prev, node, zero_travel)
+        arrive = now + travel
+        if position == lunch_gap and spec.lunch is not None:
+            arrive = max(arrive, spec.lunch.earliest) + spec.lunch.length
+        drive += driving
+        if position == len(route):
+            break
+        start = _served(problem, node, arrive)
         if start is None:
-            return Schedule(tuple(times), position, arrive, drive)
+            return Schedule(tuple(times), position, arrive, drive, lunch_gap)
         times.append((arrive, start, start + problem.service[node]))
         now, prev = start + problem.service[node], node
-    arrive_end = now + (0 if zero_travel else int(legs[prev, spec.end_node]))
-    drive += 0 if zero_travel else int(problem.drive[prev, spec.end_node])
-    if arrive_end > spec.latest_end:
-        return Schedule(tuple(times), len(route), arrive_end, drive)
+    if arrive > spec.latest_end:
+        return Schedule(tuple(times), len(route), arrive, drive, lunch_gap)
     if spec.max_drive is not None and drive > spec.max_drive:
-        return Schedule(tuple(times), -1, arrive_end, drive)
-    return Schedule(tuple(times), None, arrive_end, drive)
+        return Schedule(tuple(times), -1, arrive, drive, lunch_gap)
+    return Schedule(tuple(times), None, arrive, drive, lunch_gap)
+
+
+def _lunch_gap(problem: RoutingProblem, spec: Tour, lunch: Break, route: Sequence[int],
+               zero_travel: bool) -> int | None:
+    """The gap whose break lets the rest of the route go on earliest, or None if none fits.
+
+    Two states per position: no break yet (the plain earliest times) and break taken
+    (earliest over every gap so far). Taking the break in a gap needs its window to open
+    before it closes at the gap's start (the departure), and delays the arrival to
+    max(departure + travel, earliest) + length; earlier is never worse with waiting allowed."""
+    plain, taken, gap = spec.earliest_start, None, None  # departure times in each state
+    prev = spec.start_node
+    for position, node in enumerate([*route, spec.end_node]):
+        travel, _ = _leg(problem, prev, node, zero_travel)
+        ready = None if taken is None else taken + travel
+        if max(plain, lunch.earliest) <= lunch.latest:
+            via = max(plain + travel, lunch.earliest) + lunch.length
+            if ready is None or via < ready:
+                ready, gap = via, position
+        if position == len(route):
+            return gap if ready is not None and ready <= spec.latest_end else None
+        served = _served(problem, node, plain + travel)
+        assert served is not None  # the plain route keeps its windows
+        plain = served + problem.service[node]
+        start = None if ready is None else _served(problem, node, ready)
+        taken = None if start is None else start + problem.service[node]
+        prev = node
+    raise AssertionError("unreachable: the loop returns at the tour's end")
 
 
 def route_cost(problem: RoutingProblem, tour: int, route: Sequence[int]) -> int:

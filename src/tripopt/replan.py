@@ -37,7 +37,7 @@ from .limits import Interrupted
 from .model import Customer, Scenario
 from .plan import Change, Outline, Plan, Slot, Unvisited
 from .planner import ProgressCallback, solve
-from .problem import RoutingProblem, earliest_schedule
+from .problem import NO_LUNCH, RoutingProblem, earliest_schedule
 from .travel import TravelMatrix
 from .yamlio import read_regular_file
 
@@ -188,6 +188,8 @@ def _keeps_the_rules(scenario: Scenario, old: OldPlan, known: set[str]) -> None:
             broken = f"on {day} the driving ({timed.drive} minutes) is over the cap"
         elif timed.failed_at == len(route):
             broken = f"on {day} the traveller is not back at {p.tours[t].end_place} in time"
+        elif timed.failed_at == NO_LUNCH:
+            broken = f"on {day} the kept stops leave no room for lunch"
         else:
             broken = f"on {day} {_node_name(compiled, route[timed.failed_at])} cannot be reached by its start"
         raise InputError(Problem("--plan", broken))

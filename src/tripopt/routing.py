@@ -205,6 +205,7 @@ class _Model:
         self._usable = tuple([(a, min(b, horizon)) for a, b in sorted(w) if a <= horizon] for w in problem.windows)
         self._objective(arc_objective)
         self._time_dimension()
+        self._lunch_breaks()
         self._drive_dimension()
         self._budget_dimension()
         self._visits(penalties)
@@ -243,6 +244,21 @@ class _Model:
             for (_, close), (reopen, _) in zip(windows, windows[1:]):
                 if reopen > close + 1:
                     cumul.RemoveInterval(close + 1, reopen - 1)
+
+    def _lunch_breaks(self) -> None:
+        """A tour's break as an OR-Tools break interval on the time dimension: it may not
+        overlap a service, and taken between two stops it lengthens that arc by its length
+        (the problem's rule, `problem.Break`). Every tour with a break takes it, used or
+        not: an empty tour can always place it before it starts."""
+        p = self.problem
+        if all(t.lunch is None for t in p.tours):
+            return
+        visit_transits = [p.service[self.manager.IndexToNode(i)] for i in range(self.routing.Size())]
+        for v, tour in enumerate(p.tours):
+            if tour.lunch is not None:
+                lunch = self.solver.FixedDurationIntervalVar(tour.lunch.earliest, tour.lunch.latest,
+                                                             tour.lunch.length, False, f"lunch {v}")
+                self.time.SetBreakIntervalsOfVehicle([lunch], v, visit_transits)
 
     def _drive_dimension(self) -> None:
         p = self.problem

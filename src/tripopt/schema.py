@@ -21,7 +21,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from .grammar import parse_clock_minutes, parse_duration_minutes, parse_seconds, quoted
+from .grammar import parse_clock_minutes, parse_duration_minutes, parse_seconds, parse_window, quoted
 
 # Ranges (docs/limits.md says why each is what it is).
 MAX_MONEY = 10_000_000_000  # budget and every cost, in the scenario's currency (10^10: dong and rupiah too)
@@ -43,6 +43,13 @@ def _clock(value: Any) -> int:
 
 def _clock_end(value: Any) -> int:
     return parse_clock_minutes(value, allow_24=True)
+
+
+def _between(value: Any) -> tuple[int, int]:
+    """A clock window "HH:MM-HH:MM" (a lunch's `between`), as (open, close) minutes."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a window such as \"11:30-14:00\", got {quoted(value)}")
+    return parse_window(value.strip())
 
 
 def _at_least(low: float, unit: str) -> Any:
@@ -148,6 +155,10 @@ Seconds = Annotated[float, BeforeValidator(parse_seconds), Field(le=MAX_TIME_LIM
                         "anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": MAX_TIME_LIMIT_SECONDS},
                                   {"type": "string", "pattern": _SECONDS_PATTERN, "maxLength": _MAX_TOKEN}],
                         "description": "seconds (10), or a time such as 10s, 2min, 1h; more than 0, at most a day"})]
+Between = Annotated[tuple[int, int], BeforeValidator(_between),
+                    WithJsonSchema({"type": "string",
+                                    "pattern": rf"^\s*{_CLOCK_PATTERN}-(?:{_CLOCK_PATTERN}|24:00)\s*$",
+                                    "description": "a clock window HH:MM-HH:MM, local to the scenario's timezone"})]
 Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False), BeforeValidator(_number)]
 Value = Annotated[float, Field(ge=0, le=MAX_VALUE, allow_inf_nan=False), BeforeValidator(_number)]
 Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
@@ -178,6 +189,20 @@ class ExtendIn(_Section):
     after: ExtensionIn = ExtensionIn()
 
 
+class LunchIn(_Section):
+    """A break each day with a stop, wholly inside `between` (docs/scenario.md, lunch)."""
+
+    between: Between
+    length: PositiveMinutes
+
+
+class LunchOverrideIn(_Section):
+    """A traveller's own lunch: each key overrides trip.lunch's."""
+
+    between: Between | None = None
+    length: PositiveMinutes | None = None
+
+
 class TripIn(_Section):
     start: TripDate
     end: TripDate
@@ -185,6 +210,7 @@ class TripIn(_Section):
     arrive: EndpointIn | None = None
     depart: EndpointIn | None = None
     max_drive: PositiveMinutes | None = None
+    lunch: LunchIn | None = None
     extend: ExtendIn = ExtendIn()
 
 
@@ -237,6 +263,7 @@ class TravellerIn(_Section):
     depart: EndpointIn | None = None
     day: DayOverrideIn = DayOverrideIn()
     max_drive: PositiveMinutes | None = None
+    lunch: LunchOverrideIn | None = None  # null: no lunch for this traveller
 
 
 class CustomerFileIn(_Section):
