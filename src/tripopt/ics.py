@@ -45,10 +45,7 @@ def plan_calendar(plan: Plan, travel_blocks: bool = False, stamp: datetime | Non
     stamp = stamp or datetime.now(UTC)
     days = [d for d in plan.days if traveller is None or d.traveller == traveller]
     together = bool(plan.travellers) and traveller is None
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
+    calendar = new_calendar()
     title = plan.scenario if not plan.travellers or traveller is None else f"{plan.scenario}: {traveller}"
     calendar.add("x-wr-calname", printable(f"{title} (tripopt)"))
     calendar.add("x-wr-timezone", printable(plan.timezone))
@@ -60,10 +57,24 @@ def plan_calendar(plan: Plan, travel_blocks: bool = False, stamp: datetime | Non
                 calendar.add_component(_travel_event(plan, day, previous, stop, stamp, together))
             if stop.kind in ("visit", "commitment", "event"):
                 calendar.add_component(_stop_event(plan, day, previous, stop, stamp, together))
-    if days:  # the zone's rules for the whole year(s): events moved by hand stay right
-        calendar.add_missing_timezones(first_date=date(min(d.day for d in days).year, 1, 1),
-                                       last_date=date(max(d.day for d in days).year, 12, 31))
+    add_zones(calendar, [d.day for d in days])
     return calendar.to_ical()
+
+
+def new_calendar() -> Calendar:
+    """An empty calendar with the properties every file of ours starts with."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    return calendar
+
+
+def add_zones(calendar: Calendar, days: Sequence[date]) -> None:
+    """The VTIMEZONE of every zone the calendar's times use, with its rules for the whole
+    year(s) of `days`: an event moved by hand to another date stays right."""
+    if days:
+        calendar.add_missing_timezones(first_date=date(min(days).year, 1, 1), last_date=date(max(days).year, 12, 31))
 
 
 def _departure_days(days: Sequence[DayPlan]) -> list[DayPlan]:
@@ -82,13 +93,13 @@ def _place_key(stop: Stop) -> str | tuple[float, float]:
     return stop.place.key if stop.place is not None else (stop.lat, stop.lon)
 
 
-def file_safe(name: str) -> str:
-    """A traveller's name as part of a file name: letters and digits of any script, `_`,
-    `.` and `-` kept, any run of other characters (spaces, slashes, control characters)
-    one `_`, no `.`, `_` or `-` at either end, at most MAX_NAME_IN_FILE characters;
-    "traveller" if nothing is left."""
+def file_safe(name: str, empty: str = "traveller") -> str:
+    """A name (a traveller's, a customer's) as part of a file name: letters and digits of
+    any script, `_`, `.` and `-` kept, any run of other characters (spaces, slashes, control
+    characters) one `_`, no `.`, `_` or `-` at either end, at most MAX_NAME_IN_FILE
+    characters; `empty` if nothing is left."""
     safe = _NOT_IN_FILE_NAME.sub("_", unicodedata.normalize("NFC", name)).strip("._-")
-    return safe[:MAX_NAME_IN_FILE].rstrip("._-") or "traveller"
+    return safe[:MAX_NAME_IN_FILE].rstrip("._-") or empty
 
 
 def calendar_paths(path: Path, travellers: Sequence[str], option: str = "--ics") -> list[tuple[str, Path]]:
@@ -110,7 +121,7 @@ def calendar_paths(path: Path, travellers: Sequence[str], option: str = "--ics")
     return result
 
 
-def _moment(when: datetime | None) -> datetime | None:
+def calendar_time(when: datetime | None) -> datetime | None:
     """A time as the calendar gets it: local time with the zone, or in UTC when it is the
     second occurrence of a local time the clocks repeat (fall-back night), which a
     calendar would read as the first one, an hour early."""
@@ -119,27 +130,55 @@ def _moment(when: datetime | None) -> datetime | None:
     return when
 
 
+def event_uid(plan: Plan, traveller: str, kind: str, day: date, name: str) -> str:
+    """The UID of a stop's calendar event, which its meeting request shares (invites.py):
+    stable, so a re-import or an updated request changes the event instead of adding one.
+    A visit's leaves out its day: a customer is visited once per plan, so a re-plan that
+    moves the visit updates the event in place; commitments, events and drives recur by
+    day and keep theirs. In a team each traveller's events are their own."""
+    who = f"{traveller}|" if plan.travellers else ""
+    when = "" if kind in ("visit", "travel-visit") else f"{day.isoformat()}|"
+    key = f"{plan.scenario}|{who}{when}{kind}|{name}".encode("utf-8", "surrogatepass")
+    return f"{sha1(key).hexdigest()[:20]}@tripopt"
+
+
+def title(kind: str, name: str) -> str:
+    """A stop's summary line: "Visit: Acme" for a visit, the name of a commitment or event."""
+    return f"Visit: {name}" if kind == "visit" else name
+
+
 def _event(plan: Plan, day: DayPlan, stop: Stop, kind: str, stamp: datetime) -> Event:
     event = Event()
-    who = f"{day.traveller}|" if plan.travellers else ""  # a team: each traveller's events their own
-    # A visit's id leaves out its day: a customer is visited once per plan, so a re-plan that
-    # moves the visit updates the event in place; commitments and drives recur and keep theirs.
-    when = "" if kind in ("visit", "travel-visit") else f"{day.day.isoformat()}|"
-    key = f"{plan.scenario}|{who}{when}{kind}|{stop.name}".encode("utf-8", "surrogatepass")
-    event.add("uid", f"{sha1(key).hexdigest()[:20]}@tripopt")  # stable: re-imports update, not duplicate
+    event.add("uid", event_uid(plan, day.traveller, kind, day.day, stop.name))
     event.add("dtstamp", stamp)
     return event
 
 
-def _stop_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: datetime, together: bool) -> Event:
+def stop_event(plan: Plan, day: DayPlan, stop: Stop, stamp: datetime, together: bool = False) -> Event:
+    """A visit's, commitment's or event's calendar event without its description: what a
+    meeting request (invites.py) says alike, with the same UID. `together`: a calendar of
+    the whole team, each summary led by whose it is."""
     event = _event(plan, day, stop, stop.kind, stamp)
     whose = f"{day.traveller}: " if together else ""
-    event.add("summary", printable(whose + (f"Visit: {stop.name}" if stop.kind == "visit" else stop.name)))
-    event.add("dtstart", _moment(stop.start))
-    event.add("dtend", _moment(stop.end))
+    event.add("summary", printable(whose + title(stop.kind, stop.name)))
+    event.add("dtstart", calendar_time(stop.start))
+    event.add("dtend", calendar_time(stop.end))
     event.add("location", printable(_location(stop)))
     event.add("geo", (stop.lat, stop.lon))
     event.add("categories", ["tripopt", stop.kind])
+    return event
+
+
+def _stop_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: datetime, together: bool) -> Event:
+    event = stop_event(plan, day, stop, stamp, together)
+    event.add("description", stop_description(plan, day, previous, stop))
+    return event
+
+
+def stop_description(plan: Plan, day: DayPlan, previous: Stop, stop: Stop) -> str:
+    """What the traveller's own calendar says of a stop: whose, its value and cost, whom an
+    event meets, the notes, the drive before it and where it is (for the traveller's eyes
+    only: a customer's meeting request says none of it)."""
     lines = [f"Traveller: {printable(day.traveller)}"] if plan.travellers else []
     if stop.kind == "visit":
         cost = f"; visit cost {stop.cost:,.2f} {printable(plan.currency)}" if stop.cost else ""
@@ -155,8 +194,7 @@ def _stop_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: dat
         lines.append(f"Drive before: {stop.travel_minutes} min ({stop.travel_km:,.1f} km) from "
                      f"{printable(previous.name)}, leave at {_departure(previous, stop):%H:%M}")
     lines.append(f"Coordinates: {stop.lat:.5f}, {stop.lon:.5f}")
-    event.add("description", "\n".join(lines))
-    return event
+    return "\n".join(lines)
 
 
 def _location(stop: Stop) -> str:
@@ -179,8 +217,8 @@ def _travel_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: d
     event = _event(plan, day, stop, f"travel-{stop.kind}", stamp)
     whose = f"{day.traveller}: " if together else ""
     event.add("summary", printable(f"{whose}Drive to {stop.name}"))
-    event.add("dtstart", _moment(_departure(previous, stop)))
-    event.add("dtend", _moment(stop.arrive))
+    event.add("dtstart", calendar_time(_departure(previous, stop)))
+    event.add("dtend", calendar_time(stop.arrive))
     then = f"; the trip ends at {printable(stop.name)}" if stop.kind == "end" else ""
     event.add("description", f"{stop.travel_minutes} min, {stop.travel_km:,.1f} km from {printable(previous.name)}"
               + then)
