@@ -8,8 +8,9 @@ without passing through this module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from .model import Commitment, Customer, Event, Place
 
@@ -154,6 +155,29 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """What a plan brings and spends: enough to say what another plan buys over it
+    (`Plan.without_extensions`, docs/plan-json.md)."""
+
+    value: float
+    cost: float
+    visited: int
+
+    def rank(self) -> tuple[float, float]:
+        """The contract's order: value first, then cost."""
+        return (-self.value, self.cost)
+
+
+@dataclass(frozen=True, order=True)
+class ExtensionDay:
+    """A day the trip is extended by: its date, and which end it lengthens ("before" the
+    trip's own days or "after" them)."""
+
+    day: date
+    side: str
+
+
+@dataclass(frozen=True)
 class Plan:
     scenario: str
     currency: str
@@ -174,6 +198,8 @@ class Plan:
     changes: tuple[Change, ...] | None = None  # a re-plan's changes against the plan it replaces
     notes: tuple[str, ...] = ()  # what a re-plan wants the traveller to know besides
     skipped_events: tuple[SkippedEvent, ...] = ()  # the scenario's events not attended, each with its reason
+    weighed_extensions: bool = False  # extension days were weighed against none: `without_extensions` is stated
+    without_extensions: Totals | None = None  # then: the best plan found with no extension day (None: none found)
 
     @property
     def visited(self) -> int:
@@ -212,6 +238,26 @@ class Plan:
         return self.extension_before + self.extension_after
 
     @property
+    def totals(self) -> Totals:
+        return Totals(self.value, self.cost, self.visited)
+
+    @property
+    def no_extension_totals(self) -> Totals | None:
+        """The best plan with no extension day that this plan knows of: itself when it uses none."""
+        return self.totals if self.extension_days == 0 else self.without_extensions
+
+    @property
+    def extension_dates(self) -> tuple[ExtensionDay, ...]:
+        """The extension days the plan uses and pays for, in date order: counted from the
+        trip's own days, so they are named even where a plan leaves an empty day out."""
+        own = [d.day for d in self.days if not d.extension]
+        if not own:
+            return ()
+        before = (ExtensionDay(min(own) - timedelta(days=k), "before") for k in range(self.extension_before, 0, -1))
+        after = (ExtensionDay(max(own) + timedelta(days=k), "after") for k in range(1, self.extension_after + 1))
+        return (*before, *after)
+
+    @property
     def visited_names(self) -> frozenset[str]:
         return frozenset(s.name for d in self.days for s in d.visits)
 
@@ -225,3 +271,12 @@ class Plan:
                        tuple(((d.traveller, d.day), tuple((s.kind, s.name) for s in d.stops
                                                          if s.kind in ("visit", "commitment", "event")))
                              for d in self.days))
+
+
+def weighed(plan: Plan, found: Iterable[Totals | None]) -> Plan:
+    """The plan stating the best plan found with no extension day, so that it says what its
+    extension days buy: itself when it uses none (the numbers then agree), else the best of
+    `found` (the plans with none that the search found; None in it is no plan)."""
+    best = min((t for t in found if t is not None), key=Totals.rank, default=None)
+    return replace(plan, weighed_extensions=True,
+                   without_extensions=plan.totals if plan.extension_days == 0 else best)
