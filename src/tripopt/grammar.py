@@ -62,6 +62,24 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     return quoted(str(value), limit)
 
 
+# An email address as a mail client takes one: one `@`, something before it, a domain of
+# dotted labels after it; no space, control character (C0, DEL, C1) or the punctuation that separates
+# addresses (`<>()[],;:"\`). Letters of any script pass (internationalised addresses).
+# schema.py gives JSON Schema this very pattern, so an editor and `check` agree.
+_EMAIL_ATOM = r'[^\x00-\x20\x7f-\x9f@<>()\[\],;:"\\.]'
+EMAIL_PATTERN = rf"^{_EMAIL_ATOM}+(?:\.{_EMAIL_ATOM}+)*@{_EMAIL_ATOM}+(?:\.{_EMAIL_ATOM}+)+$"
+MAX_EMAIL_CHARS = 254  # RFC 5321's longest path
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
+def parse_email(text: object) -> str:
+    """An email address (`dana@example.com`), as written, for meeting requests: the
+    address alone, no name or brackets around it."""
+    if not isinstance(text, str) or len(text) > MAX_EMAIL_CHARS or not _EMAIL.fullmatch(text):
+        raise ValueError(f"{quoted(text)} is not an email address (write the address alone: name@example.com)")
+    return text
+
+
 def parse_duration_minutes(text: object) -> int:
     """Minutes in a duration: `90`, `90min`, `1h`, `1h30m`, `2h` (a bare number is minutes)."""
     if isinstance(text, bool):

@@ -79,6 +79,15 @@ class Trip:
 
 
 @dataclass(frozen=True)
+class Organizer:
+    """Who sends a traveller's meeting requests (`organizer:`, docs/scenario.md): the
+    address replies go to, and the name the customer sees (may be "")."""
+
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Traveller:
     """One member of a team: where their days start and end (their `base`, and `arrive` /
     `depart` on the trip's first and last day, None: at the base), their hours and
@@ -92,6 +101,8 @@ class Traveller:
     day_end_minute: int
     max_drive_minutes: int | None = None
     lunch: Lunch | None = None  # resolved: the trip's, or the traveller's own
+    # their own `organizer:` (Scenario.organizer_of falls back to the scenario's); not part of the problem
+    organizer: Organizer | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,8 @@ class Customer:
     address: str = ""  # the address or city the row gave, for calendars and maps
     travellers: tuple[str, ...] = ()  # who may visit it; () is anyone
     located: str = "lat/lon"  # what gave its position: "lat/lon", "place", "city" (a town's centre) or "address"
+    # the contact's addresses (the `email` column), for meeting requests; not part of the problem
+    emails: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def town_level(self) -> bool:
@@ -166,6 +179,8 @@ class Scenario:
     # of the problem (repr and equality leave it out, as store.problem_key does the source)
     customer_file: Path | None = field(default=None, repr=False, compare=False)
     events: tuple[Event, ...] = ()  # user groups, meetups, dinners the plan may attend (events.py)
+    # who sends the meeting requests (`organizer:`) unless a traveller has their own; not part of the problem
+    organizer: Organizer | None = field(default=None, repr=False, compare=False)
 
     @property
     def team(self) -> tuple[Traveller, ...]:
@@ -175,6 +190,12 @@ class Scenario:
         trip = self.trip
         return (Traveller("", self.base, trip.arrive, trip.depart, trip.day_start_minute, trip.day_end_minute,
                           trip.max_drive_minutes, trip.lunch),)
+
+    def organizer_of(self, traveller: str) -> Organizer | None:
+        """Who sends `traveller`'s meeting requests: their own `organizer:`, else the
+        scenario's (None: neither is given, or no such traveller and no scenario's)."""
+        own = next((t.organizer for t in self.travellers if t.name == traveller), None)
+        return own or self.organizer
 
     def bound_by(self, commitment: Commitment) -> tuple[Traveller, ...]:
         """The travellers a commitment binds (its `who`, or everyone)."""

@@ -51,6 +51,7 @@ class Stop:
     place: Place | None = None
     event: Event | None = None
     met: tuple[Customer, ...] = ()  # an event's: the customers met there (not visited, not met earlier)
+    sequence: int = 0  # a visit's or event's meeting request: its revision (iTIP SEQUENCE, invites.py)
 
     @property
     def value(self) -> float:
@@ -144,6 +145,20 @@ class Slot:
 
 
 @dataclass(frozen=True)
+class Booking:
+    """A visit or attended event as its meeting request books it (invites.py): whose, when,
+    and the request's revision (`sequence`); a withdrawn one's is that of its cancellation."""
+
+    kind: str  # "visit" or "event"
+    name: str
+    traveller: str
+    day: date
+    start: datetime
+    end: datetime
+    sequence: int = 0
+
+
+@dataclass(frozen=True)
 class Change:
     """One visit that a re-plan changed (`change`: added, moved, dropped, cancelled)."""
 
@@ -200,6 +215,8 @@ class Plan:
     skipped_events: tuple[SkippedEvent, ...] = ()  # the scenario's events not attended, each with its reason
     weighed_extensions: bool = False  # extension days were weighed against none: `without_extensions` is stated
     without_extensions: Totals | None = None  # then: the best plan found with no extension day (None: none found)
+    # meeting requests taken back (cancelled) by this re-plan or an earlier one, and not booked again
+    withdrawn: tuple[Booking, ...] = ()
 
     @property
     def visited(self) -> int:
@@ -256,6 +273,13 @@ class Plan:
         before = (ExtensionDay(min(own) - timedelta(days=k), "before") for k in range(self.extension_before, 0, -1))
         after = (ExtensionDay(max(own) + timedelta(days=k), "after") for k in range(1, self.extension_after + 1))
         return (*before, *after)
+
+    @property
+    def bookings(self) -> tuple[Booking, ...]:
+        """Every visit and attended event, as its meeting request books it."""
+        return tuple(Booking(s.kind, s.name, d.traveller, d.day, s.start, s.end, s.sequence)
+                     for d in self.days for s in d.stops
+                     if s.kind in ("visit", "event") and s.start is not None and s.end is not None)
 
     @property
     def visited_names(self) -> frozenset[str]:
