@@ -115,7 +115,7 @@ _POOL = [VENUE, (42.0451, -87.6877), (41.90, -87.65)]  # the venue, Evanston's p
 
 # derandomize: the same examples every run. The @example is three customers at the venue
 # around `talk` there, open only for back-to-back meetings: at most two fit the buffer apart.
-@settings(max_examples=25, deadline=None, derandomize=True,
+@settings(max_examples=100, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @example(customers=[customer_row(f"c{i}", 0, 0, 10, "30min", "Mon 12:00-13:30") for i in range(3)],
          points=[0, 0, 0], buffer=15, commitment=True)
