@@ -32,7 +32,7 @@ from typing import Any
 
 from .errors import InputError, Problem
 from .geo import AddressCache, locate, parse_number
-from .grammar import Hours, parse_duration_minutes, parse_hours, quoted
+from .grammar import Hours, parse_duration_minutes, parse_email, parse_hours, quoted
 from .model import Customer, Place, Trip
 from .schema import MAX_DAY_MINUTES, MAX_MONEY, MAX_VALUE, ColumnsIn, DefaultsIn
 from .yamlio import check_regular_file, read_regular_file
@@ -40,7 +40,7 @@ from .yamlio import check_regular_file, read_regular_file
 COLUMNS = tuple(ColumnsIn.model_fields)  # name, lat, lon, place, city, address, value, meeting, hours, ...
 _ALIASES = {"latitude": "lat", "longitude": "lon", "lng": "lon", "long": "lon",
             "mustvisit": "must_visit", "must": "must_visit", "note": "notes", "traveller": "travellers",
-            "travelers": "travellers", "traveler": "travellers"}
+            "travelers": "travellers", "traveler": "travellers", "email": "email", "emailaddress": "email"}
 _TRUE = {"true", "yes", "y", "1", "x", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
 Origin = Callable[[int, str], str]  # (record index, name cell) -> the row's origin text
@@ -659,13 +659,14 @@ def customer_from_row(row: RawRow, defaults: DefaultsIn, default_hours: Hours | 
     hours = _column(cells, "hours", parse_hours, default_hours, where, problems)
     must_visit = _column(cells, "must_visit", _flag, False, where, problems)
     visitors = _column(cells, "travellers", lambda t: _travellers(t, team), (), where, problems)
+    emails = _column(cells, "email", _emails, (), where, problems)
     if any(p.severity == "error" for p in problems) or location is None or hours is None:
         return None, problems
     return Customer(name=name, lat=location.lat, lon=location.lon, value=value, meeting_minutes=meeting,
                     hours=hours, must_visit=must_visit, cost=cost, notes=cells.get("notes", ""),
                     place=cells.get("place") or None, origin=where,
                     address=cells.get("address") or cells.get("city") or "", travellers=visitors,
-                    located=location.source), problems
+                    located=location.source, emails=emails), problems
 
 
 def names_list(text: str) -> tuple[str, ...]:
@@ -681,6 +682,14 @@ def _travellers(text: str, team: Sequence[str]) -> tuple[str, ...]:
         known = ", ".join(team) if team else "none: the scenario has no travellers"
         raise ValueError(f"{quoted(unknown[0])} is not a traveller (travellers: {known})")
     return names
+
+
+def _emails(text: str) -> tuple[str, ...]:
+    """The contact's addresses (several separated by `,` or `;`), each one an address."""
+    try:
+        return tuple(parse_email(address) for address in names_list(text))
+    except ValueError as exc:
+        raise ValueError(f"email {exc}") from None
 
 
 def _default_hours(defaults: DefaultsIn, where: str, problems: list[Problem]) -> Hours | None:

@@ -45,6 +45,7 @@ KEY_DOCS = {
     "places": "Named locations (hotel, venue, airport): each lat/lon, a city, or an address.",
     "base": "The key of `places` every day starts and ends at (unless trip.arrive / trip.depart).",
     "travellers": "A team sharing one account list; without it the trip has one traveller.",
+    "organizer": "Who sends the meeting requests of `--invites`: {name, email}; a traveller's own overrides it.",
     "commitments": "Fixed appointments the plan must keep, at a place, on a date, from start to end.",
     "events": "User groups, meetups, dinners the plan may attend to meet several customers at once.",
     "customers": "The accounts the plan may visit: a CSV/XLSX file path, {file, sheet}, or a list of rows.",
@@ -72,6 +73,7 @@ COLUMN_DOCS = {
     "cost": "A number >= 0: a per-visit cost (dinner, parking), counted against the budget; empty: defaults.cost.",
     "notes": "Free text, carried into the itinerary, the calendar and the map.",
     "travellers": "In a team: who may visit this customer (names separated by , or ;); empty: anyone.",
+    "email": "The contact's email address (several separated by , or ;), invited to the visit by `--invites`.",
 }
 
 

@@ -31,6 +31,7 @@ from .model import (
     Event,
     Extension,
     Lunch,
+    Organizer,
     Place,
     Scenario,
     SolverSettings,
@@ -45,6 +46,7 @@ from .schema import (
     CustomerFileIn,
     DefaultsIn,
     EventIn,
+    OrganizerIn,
     PlaceIn,
     SolverIn,
     TravelIn,
@@ -215,7 +217,7 @@ class _Builder:
             source=self.source, ignored_columns=ignored, customer_file=getattr(self, "customer_file", None),
             travellers=travellers,
             warnings=tuple(p for p in self.problems if p.severity == "warning"),
-            events=events,
+            events=events, organizer=_organizer(sections.get("organizer")),
         )
         too_large = _too_large(scenario)
         if too_large is not None:
@@ -337,7 +339,8 @@ class _Builder:
             cap = item.max_drive if "max_drive" in given else trip.max_drive_minutes
             lunch = self._own_lunch(where, item, trip)
             if home is not None:
-                team.append(Traveller(item.name, home, ends["arrive"], ends["depart"], start, end, cap, lunch))
+                team.append(Traveller(item.name, home, ends["arrive"], ends["depart"], start, end, cap, lunch,
+                                      organizer=_organizer(item.organizer)))
         return tuple(team)
 
     def _own_lunch(self, where: str, item: TravellerIn, trip: Trip) -> Lunch | None:
@@ -634,6 +637,11 @@ def zone_hint(name: str) -> str:
     if close:
         return f"did you mean {close[0]!r}?"
     return "use an IANA name such as America/Chicago"
+
+
+def _organizer(given: OrganizerIn | None) -> Organizer | None:
+    """`organizer:` (the scenario's, or a traveller's own) as the model has it."""
+    return None if given is None else Organizer(given.email, given.name or "")
 
 
 def _clock(minutes: int) -> str:

@@ -21,7 +21,16 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from .grammar import parse_clock_minutes, parse_duration_minutes, parse_seconds, parse_window, quoted
+from .grammar import (
+    EMAIL_PATTERN,
+    MAX_EMAIL_CHARS,
+    parse_clock_minutes,
+    parse_duration_minutes,
+    parse_email,
+    parse_seconds,
+    parse_window,
+    quoted,
+)
 
 # Ranges (docs/limits.md says why each is what it is).
 MAX_MONEY = 10_000_000_000  # budget and every cost, in the scenario's currency (10^10: dong and rupiah too)
@@ -253,6 +262,19 @@ class DayOverrideIn(_Section):
     end: ClockEnd | None = None
 
 
+Email = Annotated[str, AfterValidator(parse_email),
+                  WithJsonSchema({"type": "string", "pattern": EMAIL_PATTERN, "maxLength": MAX_EMAIL_CHARS,
+                                  "description": "an email address, alone: name@example.com"})]
+
+
+class OrganizerIn(_Section):
+    """`organizer: {name: Dana Reyes, email: dana@example.com}`: who sends the meeting
+    requests (`--invites`), the ORGANIZER replies go to; `name` is what the customer sees."""
+
+    email: Email
+    name: Name | None = None
+
+
 class TravellerIn(_Section):
     """A member of the team; what is left out comes from the trip (`arrive: null`: starts
     at the base although the trip has an arrival)."""
@@ -264,6 +286,7 @@ class TravellerIn(_Section):
     day: DayOverrideIn = DayOverrideIn()
     max_drive: PositiveMinutes | None = None
     lunch: LunchOverrideIn | None = None  # null: no lunch for this traveller
+    organizer: OrganizerIn | None = None  # their own; default: the scenario's
 
 
 class CustomerFileIn(_Section):
@@ -290,6 +313,7 @@ class ColumnsIn(_Section):
     cost: Name | None = None
     notes: Name | None = None
     travellers: Name | None = None
+    email: Name | None = None
 
 
 class DefaultsIn(_Section):
@@ -327,6 +351,7 @@ SECTIONS: dict[str, tuple[Any, bool]] = {
     "places": (dict[Name, PlaceIn], True),
     "base": (Name, True),
     "travellers": (Annotated[list[TravellerIn], Field(min_length=1, max_length=50)], False),
+    "organizer": (OrganizerIn, False),
     "commitments": (list[CommitmentIn], False),
     "events": (Annotated[list[EventIn], Field(max_length=MAX_EVENTS)], False),
     "customers": (CustomersIn, True),
