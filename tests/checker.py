@@ -107,19 +107,63 @@ class _Member:
     """A traveller as the contract defines one (docs/scenario.md, travellers): without a
     team, the one traveller of `trip` and `base`."""
 
-    def __init__(self, name, base, arrive, depart, day_start, day_end, max_drive):
+    def __init__(self, name, base, arrive, depart, day_start, day_end, max_drive, lunch=None):
         self.name, self.base, self.arrive, self.depart = name, base, arrive, depart
         self.day_start, self.day_end, self.max_drive = day_start, day_end, max_drive
+        self.lunch = lunch  # (open, close, length) in clock minutes, or None
 
 
 def team_of(scenario) -> list[_Member]:
     trip = scenario.trip
     given = getattr(scenario, "travellers", ())
+    lunch = lambda spec: None if spec is None else (spec.open_minute, spec.close_minute, spec.length_minutes)
     if not given:
         return [_Member("", scenario.base, trip.arrive, trip.depart, trip.day_start_minute, trip.day_end_minute,
-                        trip.max_drive_minutes)]
-    return [_Member(t.name, t.base, t.arrive, t.depart, t.day_start_minute, t.day_end_minute, t.max_drive_minutes)
-            for t in given]
+                        trip.max_drive_minutes, lunch(getattr(trip, "lunch", None)))]
+    return [_Member(t.name, t.base, t.arrive, t.depart, t.day_start_minute, t.day_end_minute, t.max_drive_minutes,
+                    lunch(getattr(t, "lunch", None))) for t in given]
+
+
+def _lunch_room(free: int, begin: int, travel: int, window: tuple[int, int], length: int) -> bool:
+    """Is there room for a lunch of `length` inside `window` (real minutes) in a gap that is
+    free from `free` to `begin` and must also hold `travel` minutes of driving, the lunch
+    overlapping neither (docs/scenario.md, lunch)?"""
+    return begin - free >= travel + length and max(free, window[0]) + length <= min(window[1], begin)
+
+
+def _check_lunch(day, stops, lunch, gaps, fixed, span, fail) -> None:
+    """One lunch, wholly inside `between`, on a day with any stop; none only where it is
+    impossible: the day's own hours (`span`) or its fixed-time stops (`fixed`: (free from,
+    busy from, travel) gaps between commitments and events, start and end included) leave
+    no room for it. `gaps` are (free from, busy from, travel, lunch or None) of the plan."""
+    taken = [g[3] for g in gaps if g[3] is not None]
+    if lunch is None:
+        if taken:
+            fail(f"{day}: a lunch, but the traveller has none")
+        return
+    window, length = lunch
+    if len(taken) > 1:
+        fail(f"{day}: {len(taken)} lunches")
+    busy = any(s["type"] not in ("start", "end", "lunch") for s in stops)
+    if not busy:
+        if taken:
+            fail(f"{day}: a lunch on a day with nothing in it")
+        return
+    if not taken:
+        inside = (max(span[0], window[0]), min(span[1], window[1]))
+        if inside[1] - inside[0] >= length and any(_lunch_room(f, b, t, inside, length) for f, b, t in fixed):
+            fail(f"{day}: no lunch, although the commitments leave room for one")
+        return
+    for free, begin, travel, eaten in gaps:
+        if eaten is None:
+            continue
+        start, end = eaten
+        if end - start != length:
+            fail(f"{day}: lunch lasts {end - start} min, not {length}")
+        if start < window[0] or end > window[1]:
+            fail(f"{day}: lunch {start}-{end} is outside {window}")
+        if start < free or end > begin or begin - free < travel + length:
+            fail(f"{day}: lunch {start}-{end} overlaps a meeting or the drive ({free}-{begin}, {travel} min)")
 
 
 def _minutes_of_day(moment: str, day: date, zone: str) -> int:
@@ -199,24 +243,42 @@ def check_plan(plan: dict, scenario) -> None:
             fail(f"{day}: leaves before {start_min}")
         prev, prev_visit = start_pt, None
         drive_day = 0
+        gaps, eaten = [], None  # (free from, busy from, travel, lunch) of each leg; the lunch since the last stop
+        fixed, fixed_from, fixed_at = [], start_min, start_pt  # the same between fixed-time stops only
         for stop in stops[1:]:
+            if stop["type"] == "lunch":
+                if eaten is not None or set(stop) - {"type", "start", "end"} - {"name"}:
+                    fail(f"{day}: a second lunch in one gap, or a lunch with more than its times")
+                eaten = (_minutes_of_day(stop["start"], day, zone), _minutes_of_day(stop["end"], day, zone))
+                continue
             here = (stop["lat"], stop["lon"])
             between = stop["type"] == "visit" and prev_visit not in (None, stop["name"])
             drive, minutes = leg_minutes(prev, here, travel, between)
             drive_day += drive
             total_km += leg_km(prev, here, travel.detour_factor)
             arrive = _minutes_of_day(stop["arrive"], day, zone)
-            if arrive < now + minutes:
-                fail(f"{day} {stop['name']}: arrives at {arrive}, but the leg takes {minutes} from {now}")
+            lunch_first = eaten is not None and eaten[0] < arrive  # eaten before arriving (or on the way)
+            if arrive < now + minutes + (eaten[1] - eaten[0] if lunch_first and eaten else 0):
+                fail(f"{day} {stop['name']}: arrives at {arrive}, but the leg takes {minutes} from {now}"
+                     f"{' and lunch before it' if lunch_first else ''}")
             if stop["travel_minutes"] < minutes:
                 fail(f"{day} {stop['name']}: travel_minutes understated")
             if stop["type"] == "end":
                 if arrive > end_min:
                     fail(f"{day}: back at {arrive}, after {end_min}")
+                if eaten is not None and eaten[0] >= arrive:
+                    fail(f"{day}: lunch after the day's end")
+                gaps.append((now, arrive, minutes, eaten))
+                fixed.append((fixed_from, end_min, leg_minutes(fixed_at, end_pt, travel)[1]))
                 break
             begin, finish = _minutes_of_day(stop["start"], day, zone), _minutes_of_day(stop["end"], day, zone)
             if begin < arrive:
                 fail(f"{day} {stop['name']}: starts before arriving")
+            gaps.append((now, begin, minutes, eaten))
+            eaten = None
+            if stop["type"] in ("commitment", "event"):
+                fixed.append((fixed_from, begin, leg_minutes(fixed_at, here, travel)[1]))
+                fixed_from, fixed_at = finish, here
             if stop["type"] == "visit":
                 c = customers.get(stop["name"])
                 if c is None:
@@ -265,6 +327,9 @@ def check_plan(plan: dict, scenario) -> None:
             prev_visit = stop["name"] if stop["type"] == "visit" else None
         if member.max_drive is not None and drive_day > member.max_drive:
             fail(f"{day}: drives {drive_day} min, over the cap {member.max_drive}")
+        lunch = None if member.lunch is None else \
+            ((day_minute(zone, day, member.lunch[0]), day_minute(zone, day, member.lunch[1])), member.lunch[2])
+        _check_lunch(day, stops, lunch, gaps, fixed, (start_min, end_min), fail)
     # every commitment kept exactly once by each traveller it binds, every customer accounted for once
     expected = sorted((k.name, k.day.isoformat(), m.name) for k in scenario.commitments for m in team.values()
                       if binds(k, m))

@@ -18,6 +18,7 @@ customers met there.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo
 from .compile import CENTS, CompiledProblem, day_clock
 from .model import Commitment, Customer, Event, Scenario
 from .plan import DayPlan, Outline, Plan, Stop, Unvisited
-from .problem import Routes, RoutingSolution, earliest_schedule
+from .problem import Break, Routes, RoutingProblem, RoutingSolution, Schedule, Tour, earliest_schedule
 
 
 def decode(compiled: CompiledProblem, solution: RoutingSolution, unvisited: tuple[Unvisited, ...]) -> Plan:
@@ -86,12 +87,71 @@ def _fits(compiled: CompiledProblem, tour: int, route: list[int], node: int) -> 
     return failed_at is None or not 0 <= failed_at <= len(route)
 
 
-def _schedule(compiled: CompiledProblem, tour: int, route: tuple[int, ...]) -> list[tuple[int, int, int]]:
-    """(arrive, start, end) per node, re-checked here rather than trusted from the solver."""
+def _schedule(compiled: CompiledProblem, tour: int, route: tuple[int, ...]) -> Schedule:
+    """The earliest schedule, re-checked here rather than trusted from the solver."""
     timed = earliest_schedule(compiled.problem, tour, route)
     if timed.failed_at is not None:
         raise AssertionError(f"solver returned an infeasible tour {tour}: {timed}")
-    return list(timed.times)
+    return timed
+
+
+@dataclasses.dataclass(frozen=True)
+class _Lunch:
+    """The day's lunch placed in its gap: when it starts, and the arrival at the gap's
+    next stop (after the drive, and after lunch if it is eaten before or on the way)."""
+
+    start: int
+    arrive: int
+
+
+def _place_lunch(lunch: Break, depart: int, leg: int, ready_by: int, on_arrival: bool = True) -> _Lunch | None:
+    """The lunch in a gap that leaves at `depart`, drives `leg` minutes and must be ready
+    for the next stop by `ready_by`: eaten on arrival (if `on_arrival` and it fits), else
+    before leaving, else on the way (the drive split around it); None if it does not fit.
+    The earliest schedule guarantees the last option for its own departures."""
+    arrived = max(depart + leg, lunch.earliest)
+    if on_arrival and arrived <= lunch.latest and arrived + lunch.length <= ready_by:
+        return _Lunch(arrived, depart + leg)
+    first = max(depart, lunch.earliest)
+    if first > lunch.latest:
+        return None
+    if first + lunch.length + leg <= ready_by:
+        return _Lunch(first, first + lunch.length + leg)
+    if arrived + lunch.length <= ready_by:
+        return _Lunch(first, depart + leg + lunch.length)
+    return None
+
+
+def _leave(p: RoutingProblem, t: int, route: tuple[int, ...], timed: Schedule) -> tuple[int, _Lunch | None]:
+    """When the day leaves its start: just in time for the first stop (lunch included if
+    it is taken on the way there) instead of waiting at its door, and that lunch."""
+    tour = p.tours[t]
+    if not route:
+        return tour.earliest_start, None
+    leg, ready_by = int(p.travel[tour.start_node, route[0]]), timed.times[0][1]
+    if timed.lunch_gap != 0 or tour.lunch is None:
+        return max(tour.earliest_start, ready_by - leg), None
+    for leave in (max(tour.earliest_start, ready_by - leg - tour.lunch.length), tour.earliest_start):
+        lunch = _place_lunch(tour.lunch, leave, leg, ready_by)
+        if lunch is not None:
+            return leave, lunch
+    raise AssertionError(f"the earliest schedule of tour {t} took lunch where it does not fit")
+
+
+def _gap_lunch(p: RoutingProblem, t: int, route: tuple[int, ...], timed: Schedule) -> _Lunch | None:
+    """The lunch of a gap after the first: before the next stop, or before the end (then
+    never after arriving: the day's last stop is its end)."""
+    tour, gap = p.tours[t], timed.lunch_gap
+    if tour.lunch is None or gap is None or gap == 0:
+        return None
+    path = [tour.start_node, *route, tour.end_node]
+    depart = timed.times[gap - 1][2]
+    last = gap == len(route)
+    ready_by = tour.latest_end if last else timed.times[gap][1]
+    lunch = _place_lunch(tour.lunch, depart, int(p.travel[path[gap], path[gap + 1]]), ready_by, on_arrival=not last)
+    if lunch is None:
+        raise AssertionError(f"the earliest schedule of tour {t} took lunch where it does not fit")
+    return lunch
 
 
 def _clock(day: date, minute: int, zone: ZoneInfo) -> datetime:
@@ -103,17 +163,21 @@ def _day(compiled: CompiledProblem, t: int, route: tuple[int, ...], zone: ZoneIn
     """One tour as the day's stops, its cost (the tour's fixed cost included), km and driving."""
     scenario, p, matrix = compiled.scenario, compiled.problem, compiled.matrix
     tour = p.tours[t]
-    times = _schedule(compiled, t, route)
-    leave = tour.earliest_start
-    if route:  # leave just in time for the first stop instead of waiting at its door
-        first_leg = int(p.travel[tour.start_node, route[0]])
-        leave = max(tour.earliest_start, times[0][1] - first_leg)
-        times[0] = (leave + first_leg, *times[0][1:])
+    timed = _schedule(compiled, t, route)
+    times = list(timed.times)
+    leave, lunch = _leave(p, t, route, timed)
+    lunch = lunch or _gap_lunch(p, t, route, timed)
+    if route:
+        times[0] = (leave + int(p.travel[tour.start_node, route[0]]), *times[0][1:])
+    if lunch is not None and timed.lunch_gap is not None and timed.lunch_gap < len(route):
+        times[timed.lunch_gap] = (lunch.arrive, *times[timed.lunch_gap][1:])
     start_place = scenario.places[tour.start_place]
     stops = [Stop("start", start_place.name, start_place.lat, start_place.lon,
                   depart=_clock(tour.day, leave, zone), place=start_place)]
     prev, cost, km, drive = tour.start_node, 0.0, 0.0, 0
-    for node, (arrive, start, end) in zip(route, times):
+    for position, (node, (arrive, start, end)) in enumerate(zip(route, times)):
+        if lunch is not None and position == timed.lunch_gap:
+            stops.append(_lunch_stop(tour, lunch, zone))
         leg_km, leg_drive = float(matrix.km[prev, node]), int(matrix.drive_minutes[prev, node])
         stop = _node_stop(compiled, node)
         leg_cost = p.arc_cost[prev, node] / CENTS
@@ -131,6 +195,9 @@ def _day(compiled: CompiledProblem, t: int, route: tuple[int, ...], zone: ZoneIn
     end_place = scenario.places[tour.end_place]
     last_end = times[-1][2] if route else leave
     back = last_end + int(p.travel[prev, tour.end_node])
+    if lunch is not None and timed.lunch_gap == len(route):
+        stops.append(_lunch_stop(tour, lunch, zone))
+        back = lunch.arrive
     stops.append(Stop("end", end_place.name, end_place.lat, end_place.lon, arrive=_clock(tour.day, back, zone),
                       travel_km=round(float(matrix.km[prev, tour.end_node]), 1),
                       travel_minutes=int(p.travel[prev, tour.end_node]),
@@ -141,6 +208,13 @@ def _day(compiled: CompiledProblem, t: int, route: tuple[int, ...], zone: ZoneIn
     if tour.fixed_cost:
         cost += tour.fixed_cost / CENTS
     return DayPlan(tour.day, tour.extension, tuple(stops), round(cost, 2), round(km, 1), drive, tour.traveller)
+
+
+def _lunch_stop(tour: Tour, lunch: _Lunch, zone: ZoneInfo) -> Stop:
+    """The day's lunch as a stop of its own, at no place (no location)."""
+    assert tour.lunch is not None
+    return Stop("lunch", "Lunch", math.nan, math.nan, start=_clock(tour.day, lunch.start, zone),
+                end=_clock(tour.day, lunch.start + tour.lunch.length, zone))
 
 
 def _node_stop(compiled: CompiledProblem, node: int) -> Stop:
