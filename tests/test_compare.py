@@ -133,7 +133,7 @@ def test_cli_table_csv_and_plot(tmp_path):
     result = CliRunner().invoke(app, ["compare", str(REINVENT), "--budget", "300", "--budget", "900",
                                       "--time-limit", "0.4", "--plot", str(png), "-j", "1"])
     assert result.exit_code == 0, result.output
-    assert "breakpoint" in result.stdout and "+600.00 USD:" in result.stdout
+    assert "breakpoint" in result.stdout and "+600.00 USD" in result.stdout  # "(+ Monday 30 Nov ...)" when it buys it
     assert "before+after" in result.stdout and "marginal" in result.stdout
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     result = CliRunner().invoke(app, ["compare", str(REINVENT), "--budget", "300", "--time-limit", "0.3",
@@ -141,7 +141,7 @@ def test_cli_table_csv_and_plot(tmp_path):
     assert result.exit_code == 0, result.output
     header, row = csv_path.read_text().splitlines()[:2]
     assert header == ("budget,status,value,visited,cost,extension_before,extension_after,drive_km,drive_minutes,"
-                      "value_per_dollar,marginal_value_per_dollar,breakpoint,gained,lost,reason")
+                      "value_per_dollar,marginal_value_per_dollar,breakpoint,gained,lost,reason,extension_gained,extension_lost")
     assert row.startswith("300.0,feasible,")
     cells = dict(zip(header.split(","), next(csv.reader([row]))))
     assert cells["extension_before"].isdigit() and cells["extension_after"].isdigit()

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .errors import InputError, Problem
-from .plan import Plan
+from .plan import ExtensionDay, Plan
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,9 @@ class TravellerStep:
 @dataclass(frozen=True)
 class Step:
     """From one budget to the next one up: what the extra money buys (and, in a team,
-    `by_traveller`: each traveller's part, in the team's order)."""
+    `by_traveller`: each traveller's part, in the team's order); `extension_gained` and
+    `extension_lost`: the extension days the plan starts and stops using, so a step that
+    is really "buy Tuesday" says so."""
 
     extra_budget: float
     extra_value: float
@@ -64,6 +66,8 @@ class Step:
     gained: tuple[str, ...]
     lost: tuple[str, ...]
     by_traveller: tuple[TravellerStep, ...] = ()
+    extension_gained: tuple[ExtensionDay, ...] = ()
+    extension_lost: tuple[ExtensionDay, ...] = ()
 
 
 def visits_by_traveller(plan: Plan | None) -> dict[str, dict[str, float]]:
@@ -133,9 +137,12 @@ class Comparison:
         for low, high in zip(self.rows, self.rows[1:]):
             before = low.plan.visited_names if low.plan else frozenset()
             after = high.plan.visited_names if high.plan else frozenset()
+            was = set(low.plan.extension_dates if low.plan else ())
+            now = set(high.plan.extension_dates if high.plan else ())
             result.append(Step(high.budget - low.budget, high.value - low.value,
                                len(after) - len(before), tuple(sorted(after - before)),
-                               tuple(sorted(before - after)), _traveller_steps(low.plan, high.plan)))
+                               tuple(sorted(before - after)), _traveller_steps(low.plan, high.plan),
+                               tuple(sorted(now - was)), tuple(sorted(was - now))))
         return result
 
 

@@ -29,7 +29,7 @@ from .limits import (
     work_budget,
 )
 from .model import Scenario
-from .plan import Outline, Plan
+from .plan import Outline, Plan, weighed
 from .problem import RoutingProblem, RoutingSolution, evaluate
 from .routing import scout
 from .routing import solve as solve_routing
@@ -47,6 +47,10 @@ class _Candidate:
         """Contract order: value first, then cost (fixed costs included), then driving."""
         fixed = round(self.compiled.layout.fixed_cost * CENTS)
         return (-self.solution.prize, self.solution.cost + fixed, self.solution.drive)
+
+    @property
+    def extended(self) -> bool:
+        return self.compiled.layout.before + self.compiled.layout.after > 0
 
 
 EXACT_MAX_CUSTOMERS = 10  # scenarios this small are solved exhaustively when the work allows
@@ -82,7 +86,9 @@ def _solve(scenario: Scenario, progress: ProgressCallback | None = None,
     warm-started from its scouting solution. The core plan and a `warm_start` plan that is
     feasible here (one found under a smaller budget, or by an earlier run) compete too, so the result is
     never worse than either. Last, every customer that fits into the chosen plan with
-    every visit kept is added (`_complete`), so `lower_value` is always true.
+    every visit kept is added (`_complete`), so `lower_value` is always true. When the
+    scenario may be extended, the plan states the best plan found with no extension day
+    (`_weigh`): what its extension days buy.
 
     `refine` adds rules to each compiled layout (a re-plan holds what is done and booked);
     `layout` keeps only the extension days (before, after) given.
@@ -104,14 +110,15 @@ def _solve(scenario: Scenario, progress: ProgressCallback | None = None,
         if best is None:
             raise InfeasibleError(core_reason(compiled_all, EXACT_WORK))
         solution = replace(best.solution, stopped_by="work", seconds=time.monotonic() - started)
-        return _decode(compiled_all, _complete(_Candidate(best.compiled, solution), scenario), optimal=True)
-    best = _search(scenario, viable, cores, warm, progress, interrupted, started)
+        chosen = _complete(_Candidate(best.compiled, solution), scenario)
+        return _weigh(compiled_all, chosen, exact + ([warm] if warm is not None else []), scenario, optimal=True)
+    best, found = _search(scenario, viable, cores, warm, progress, interrupted, started)
     if best is None:  # so some layout's core is undecided: the others were proven infeasible above
         raise UndecidedError(f"no plan was found within {time.monotonic() - started:.1f} s, and it is "
                              + core_reason(compiled_all))
     if interrupted.set:  # whichever phase found the best plan, the search as a whole was cut short
         best = _Candidate(best.compiled, replace(best.solution, stopped_by="interrupt"))
-    return _decode(compiled_all, _complete(best, scenario))
+    return _weigh(compiled_all, _complete(best, scenario), found, scenario)
 
 
 def proven_infeasibility(scenario: Scenario) -> str | None:
@@ -135,8 +142,10 @@ def _proven_infeasibility(scenario: Scenario) -> str | None:
 
 def _search(scenario: Scenario, viable: list[CompiledProblem], cores: dict[CompiledProblem, RoutingSolution | None],
             warm: _Candidate | None, progress: ProgressCallback | None, interrupted: Interrupted,
-            started: float) -> _Candidate | None:
-    """The heuristic search over the layouts: scouting, then the best layout's search."""
+            started: float) -> tuple[_Candidate | None, list[_Candidate]]:
+    """The heuristic search over the layouts: scouting, then the best layout's search. The
+    best plan, and every plan found (of any layout: `_weigh` looks for the best with no
+    extension day among them)."""
     limit = scenario.solver.time_limit_seconds
     nodes = max(c.problem.size for c in viable)
     work = work_budget(limit, scenario.solver.work_limit, nodes)
@@ -173,9 +182,10 @@ def _search(scenario: Scenario, viable: list[CompiledProblem], cores: dict[Compi
                                  interrupted)
         if solution.status == "feasible":
             candidate = _Candidate(compiled, solution)
+            found.append(candidate)
             if best is None or candidate.rank() <= best.rank():
                 best = candidate
-    return best
+    return best, found
 
 
 def _exact(viable: list[CompiledProblem]) -> list[_Candidate] | None:
@@ -205,10 +215,7 @@ def _complete(best: _Candidate, scenario: Scenario) -> _Candidate:
     on plans small enough to decide it, by re-ordering every visit (`_fits_reordered`).
     A customer left out after this cannot be added to the plan keeping its visits."""
     p = best.compiled.problem
-    routes = tuple(tuple(n for n in r if p.prize[n] > 0 or p.mandatory[n]
-                         or best.compiled.node_kind[n] != "customer") for r in best.solution.routes)
-    if evaluate(p, routes) is None:  # a matrix without the triangle inequality: keep them
-        routes = best.solution.routes
+    routes = _stripped(best)
     proven: set[int] = set()
     tried: set[int] = set()  # proven, or undecided: a plan with more visits leaves no more room
     work_left = resequence_work(scenario.solver.time_limit_seconds)
@@ -239,6 +246,44 @@ def _complete(best: _Candidate, scenario: Scenario) -> _Candidate:
     return _Candidate(best.compiled, replace(solution, stopped_by=best.solution.stopped_by,
                                              seconds=best.solution.seconds, phases=best.solution.phases),
                       frozenset(proven))
+
+
+def _stripped(candidate: _Candidate) -> tuple[tuple[int, ...], ...]:
+    """The routes without their optional value-0 visits (they add cost or driving, and no
+    value), unless leaving them out breaks a rule (a matrix without the triangle inequality)."""
+    p = candidate.compiled.problem
+    routes = tuple(tuple(n for n in r if p.prize[n] > 0 or p.mandatory[n]
+                         or candidate.compiled.node_kind[n] != "customer") for r in candidate.solution.routes)
+    return routes if evaluate(p, routes) is not None else candidate.solution.routes
+
+
+def _tidied(candidate: _Candidate, like: _Candidate) -> _Candidate:
+    """`_complete`'s quick part alone: value-0 visits out, every customer that fits with the
+    visits kept in order in (no share of the time limit for re-ordering); what stopped the
+    search and when as for `like`, the plan chosen. For the plan with no extension day
+    that the chosen plan is weighed against."""
+    p = candidate.compiled.problem
+    solution = evaluate(p, _insert_all(p, _stripped(candidate)))
+    if solution is None:
+        raise AssertionError("an insertion broke a rule")
+    return _Candidate(candidate.compiled, replace(solution, stopped_by=like.solution.stopped_by,
+                                                  seconds=like.solution.seconds))
+
+
+def _weigh(compiled_all: list[CompiledProblem], chosen: _Candidate, found: list[_Candidate], scenario: Scenario,
+           optimal: bool = False) -> Plan:
+    """The chosen plan, decoded; when the scenario may be extended (more than one layout
+    here), stating the best plan with no extension day among those `found` (tidied). Should
+    that one beat the chosen plan, it is the plan: the extension days would buy nothing."""
+    if len(compiled_all) == 1:
+        return _decode(compiled_all, chosen, optimal)
+    plain = min((c for c in found if not c.extended), key=_Candidate.rank, default=None)
+    if not chosen.extended or plain is None:
+        return weighed(_decode(compiled_all, chosen, optimal), [])
+    plain = _tidied(plain, chosen)
+    if plain.rank() < chosen.rank():
+        return weighed(_decode(compiled_all, _complete(plain, scenario), optimal), [])
+    return weighed(_decode(compiled_all, chosen, optimal), [decode(plain.compiled, plain.solution, ()).totals])
 
 
 def _insert_all(p: RoutingProblem, routes: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:

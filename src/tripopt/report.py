@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .comparison import Comparison, Step, TravellerStep, visits_by_traveller
-from .plan import FORMAT, Change, DayPlan, Plan, Slot, Stop, Unvisited
+from .plan import FORMAT, Change, DayPlan, ExtensionDay, Plan, Slot, Stop, Totals, Unvisited
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # a spreadsheet reads such a cell as a formula
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # what is left alone: 12, -3.50, +.5
@@ -73,6 +73,8 @@ def _hhmm(moment: datetime | None) -> str:
 
 
 def _stop_json(stop: Stop) -> dict[str, Any]:
+    if stop.kind == "lunch":  # at no place in particular: its times only (CONTRACT section 5)
+        return {"type": "lunch", "start": _iso(stop.start), "end": _iso(stop.end)}
     row: dict[str, Any] = {"type": stop.kind, "name": stop.name, "lat": stop.lat, "lon": stop.lon}
     if stop.kind == "start":
         row["depart"] = _iso(stop.depart)
@@ -103,6 +105,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
             "value_available": plan.value_available, "cost": plan.cost, "budget": plan.budget,
             "drive_km": plan.drive_km, "drive_minutes": plan.drive_minutes,
             "extension_days": {"before": plan.extension_before, "after": plan.extension_after},
+            **({"without_extensions": _totals_json(plan.without_extensions)} if plan.weighed_extensions else {}),
             "currency": plan.currency, "stopped_by": plan.stopped_by, "optimal": plan.optimal,
             "recalled": plan.recalled, **team, **({"met": plan.met} if plan.has_events else {}),
         },
@@ -118,6 +121,11 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         **({"changes": [_change_json(c, bool(plan.travellers)) for c in plan.changes], "notes": list(plan.notes)}
            if plan.changes is not None else {}),
     }
+
+
+def _totals_json(totals: Totals | None) -> dict[str, Any] | None:
+    """`summary.without_extensions`: the plan's extension days are weighed against it."""
+    return None if totals is None else {"value": totals.value, "cost": totals.cost, "visited": totals.visited}
 
 
 def _change_json(change: Change, team: bool) -> dict[str, Any]:
@@ -340,12 +348,47 @@ def _headline(plan: Plan) -> list[str]:
         f"Cost {_money(plan, plan.cost)} (budget {_money(plan, plan.budget)}); driving {plan.drive_km:,.1f} km, "
         f"{plan.drive_minutes // 60}h{plan.drive_minutes % 60:02d}{ext}",
     ]
+    lines += _extension_line(plan)
     if plan.optimal:
         lines.append("Proven optimal: every plan was checked.")
     elif plan.recalled:
         lines.append("An earlier run (plan or compare) found this plan; this search found none better"
                      " (--fresh ignores earlier runs).")
     return lines
+
+
+def _extension_line(plan: Plan) -> list[str]:
+    """What the plan's extension days buy over the best plan found without them, in words
+    (nothing when it uses none, or extension days were not weighed: a re-plan keeps them)."""
+    if not plan.weighed_extensions or not plan.extension_days:
+        return []
+    bought = f"Extension: {extension_words(plan.extension_dates)} ({plan.extension_cost:,.2f})"
+    plain = plan.without_extensions
+    if plain is None:
+        return [f"{bought}: no plan without it was found"]
+    return [f"{bought} buys {_customers(plan.visited - plain.visited, '+')}, {plan.value - plain.value:+,.0f} value "
+            f"over the best plan without it ({_customers(plain.visited)}, {plain.value:,.0f} value, "
+            f"cost {plain.cost:,.2f})"]
+
+
+def _customers(count: int, sign: str = "") -> str:
+    """'1 customer', '+3 customers' (`sign` "+": a difference, signed)."""
+    return f"{count:{sign}d} customer{'' if abs(count) == 1 else 's'}"
+
+
+def extension_words(days: tuple[ExtensionDay, ...]) -> str:
+    """Extension days by name, at their end of the trip: 'Tuesday 1 Dec before the show',
+    'Sunday 29 Nov to Tuesday 1 Dec before the show, Saturday 5 Dec after it'."""
+    def named(day: ExtensionDay) -> str:
+        return f"{day.day:%A} {day.day.day} {day.day:%b}"
+
+    parts: list[str] = []
+    for side in ("before", "after"):
+        run = [d for d in days if d.side == side]
+        if run:
+            joined = " and ".join(map(named, run)) if len(run) <= 2 else f"{named(run[0])} to {named(run[-1])}"
+            parts.append(f"{joined} {side} {'it' if parts else 'the show'}")
+    return ", ".join(parts)
 
 
 def _traveller_title(plan: Plan, name: str, days: list[DayPlan]) -> str:
@@ -462,7 +505,8 @@ def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
                 "budget": row.budget, "status": row.status, **dict.fromkeys(
                     ("value", "visited", "cost", "extension_days", "drive_km", "drive_minutes",
                      "value_per_dollar", "marginal_value_per_dollar")),
-                "breakpoint": False, **dict.fromkeys(("customers", "gained", "lost", "stopped_by", "recalled")),
+                "breakpoint": False, **dict.fromkeys(("customers", "gained", "lost", "stopped_by", "recalled",
+                                                      "extension_gained", "extension_lost")),
                 "reason": row.reason, **({"by_traveller": None} if team else {}),
             })
             continue
@@ -474,10 +518,17 @@ def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
             "breakpoint": row.budget in breakpoints, "customers": sorted(p.visited_names),
             "gained": list(step.gained) if step else [], "lost": list(step.lost) if step else [],
             "stopped_by": p.stopped_by, "recalled": p.recalled, "reason": None,
+            "extension_gained": [_day_json(d) for d in step.extension_gained] if step else [],
+            "extension_lost": [_day_json(d) for d in step.extension_lost] if step else [],
             **({"by_traveller": _by_traveller(p, step)} if team else {}),
             **({"events": [e.name for d in p.days for e in d.events]} if p.has_events else {}),
         })
     return rows
+
+
+def _day_json(day: ExtensionDay) -> dict[str, str]:
+    """An extension day in a compare row: {"date", "side": "before" or "after"}."""
+    return {"date": day.day.isoformat(), "side": day.side}
 
 
 def _by_traveller(plan: Plan, step: Step | None) -> dict[str, dict[str, Any]]:
@@ -508,17 +559,20 @@ def comparison_to_json(comparison: Comparison) -> str:
 
 COMPARE_CSV_COLUMNS = ("budget", "status", "value", "visited", "cost", "extension_before", "extension_after",
                        "drive_km", "drive_minutes", "value_per_dollar", "marginal_value_per_dollar", "breakpoint",
-                       "gained", "lost", "reason")
+                       "gained", "lost", "reason", "extension_gained", "extension_lost")
 
 
 def comparison_to_csv(comparison: Comparison) -> str:
     """A row per budget (COMPARE_CSV_COLUMNS): the JSON row's fields, its extension days as
-    two columns, names joined by '; ', empty cells where the JSON has null."""
+    two columns, names and extension days ('2026-12-01 before') joined by '; ', empty cells
+    where the JSON has null."""
     rows = []
     for row in comparison_dicts(comparison):
         ext = row["extension_days"] or {}
+        days = {key: "; ".join(f"{d['date']} {d['side']}" for d in row[key] or [])
+                for key in ("extension_gained", "extension_lost")}
         cells = {**row, "extension_before": ext.get("before"), "extension_after": ext.get("after"),
-                 "gained": "; ".join(row["gained"] or []), "lost": "; ".join(row["lost"] or [])}
+                 "gained": "; ".join(row["gained"] or []), "lost": "; ".join(row["lost"] or []), **days}
         rows.append(["" if cells.get(column) is None else cells[column] for column in COMPARE_CSV_COLUMNS])
     return _csv(COMPARE_CSV_COLUMNS, rows)
 
@@ -538,12 +592,18 @@ def _per(value: float, cost: float) -> float | None:
 def step_line(step: Step, currency: str, names: int = 5) -> str:
     """'+500 USD: +3 customers, +14 value: Acme, Globex, Initech; gives up Foo'; in a team,
     per traveller who changes: '...: Dana +2 (Acme, Globex; 1 from colleagues), Lee -1
-    (gives up Bar; 1 to colleagues)' (who takes what over is in comparison_dicts)."""
+    (gives up Bar; 1 to colleagues)' (who takes what over is in comparison_dicts). A step
+    that changes the extension days names them: '+251.89 USD (+ Tuesday 1 Dec before the
+    show): +4 customers, ...'."""
     def listed(items: tuple[str, ...] | list[str]) -> str:
         more = f" and {len(items) - names} more" if len(items) > names else ""
         return ", ".join(items[:names]) + more
 
-    text = f"+{step.extra_budget:,.2f} {currency}: {step.extra_visits:+d} customers, {step.extra_value:+,.0f} value"
+    days = [f"{sign} {extension_words(changed)}" for sign, changed in (("+", step.extension_gained),
+                                                                        ("-", step.extension_lost)) if changed]
+    bought = f" ({', '.join(days)})" if days else ""
+    text = (f"+{step.extra_budget:,.2f} {currency}{bought}: {step.extra_visits:+d} customers, "
+            f"{step.extra_value:+,.0f} value")
     if step.by_traveller:
         parts = [_traveller_part(t, listed) for t in step.by_traveller if t.changed]
         return printable(text + (": " + ", ".join(parts) if parts else ""))
@@ -595,7 +655,8 @@ def render_comparison(comparison: Comparison, console: Console, only_breakpoints
     console.print(table)
     lines = [step_line(step, comparison.currency) for row, step in pairs
              if step is not None and row.plan is not None
-             and (step.gained or step.lost or any(t.changed for t in step.by_traveller))]
+             and (step.gained or step.lost or step.extension_gained or step.extension_lost
+                  or any(t.changed for t in step.by_traveller))]
     if lines:
         console.print()
         for line in lines:
