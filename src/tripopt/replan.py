@@ -33,9 +33,10 @@ from .errors import InputError, Problem
 from .exact import tour_cost
 from .files import short
 from .grammar import parse_hours
+from .invites import revise
 from .limits import Interrupted
 from .model import Customer, Scenario
-from .plan import Change, Outline, Plan, Slot, Unvisited
+from .plan import Booking, Change, Outline, Plan, Slot, Unvisited
 from .planner import ProgressCallback, solve
 from .problem import NO_LUNCH, RoutingProblem, earliest_schedule
 from .travel import TravelMatrix
@@ -67,6 +68,8 @@ class OldPlan:
     stops: tuple[OldStop, ...]  # in day, then route order
     days: tuple[date, ...]  # first to last
     travellers: tuple[str, ...]  # in the plan's order ("" alone without a team)
+    booked: tuple[Booking, ...] = ()  # its visits and events as their meeting requests book them (invites.py)
+    withdrawn: tuple[Booking, ...] = ()  # the meeting requests it (or a plan before it) took back
 
 
 MAX_PLAN_BYTES = 50_000_000  # a plan's JSON: a few hundred kB for thousands of stops
@@ -89,7 +92,7 @@ def read_plan(document: object, source: str) -> OldPlan:
     try:
         extension = document["summary"]["extension_days"]
         before, after = int(extension["before"]), int(extension["after"])
-        stops, days, travellers = [], set(), []
+        stops, days, travellers, booked = [], set(), [], []
         for day in document["days"]:
             on = date.fromisoformat(day["date"])
             days.add(on)
@@ -101,6 +104,8 @@ def read_plan(document: object, source: str) -> OldPlan:
                 if stop["type"] == "start":
                     previous_end = datetime.fromisoformat(stop["depart"])
                     continue
+                if stop["type"] in ("visit", "event"):
+                    booked.append(_booking(stop, on, who))
                 if stop["type"] not in ("visit", "commitment"):
                     continue
                 start, end = datetime.fromisoformat(stop["start"]), datetime.fromisoformat(stop["end"])
@@ -111,10 +116,32 @@ def read_plan(document: object, source: str) -> OldPlan:
                 stops.append(OldStop(stop["type"], str(stop["name"]), on, who, start, end,
                                      departed, float(stop["lat"]), float(stop["lon"]), float(stop.get("value", 0))))
                 previous_end = end
+        withdrawn = _withdrawn(document, source)
         return OldPlan(str(document["scenario"]), (before, after), tuple(stops), tuple(sorted(days)),
-                       tuple(travellers))
+                       tuple(travellers), tuple(booked), withdrawn)
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(Problem(f"{source}: days", f"is not a plan's days and stops ({exc})")) from None
+
+
+def _booking(entry: dict, on: date, who: str) -> Booking:
+    """A visit, an event or a withdrawn request of the plan's JSON, with its revision
+    (`sequence`: absent in a plan whose requests were never revised, 0)."""
+    if entry["type"] not in ("visit", "event"):
+        raise ValueError(f"{entry.get('name')!r}: a meeting is a visit or an event, not {entry['type']!r}")
+    sequence = entry.get("sequence", 0)
+    if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
+        raise ValueError(f"{entry.get('name')!r}: sequence {sequence!r} is not a whole number >= 0")
+    return Booking(str(entry["type"]), str(entry["name"]), who, on, datetime.fromisoformat(entry["start"]),
+                   datetime.fromisoformat(entry["end"]), sequence)
+
+
+def _withdrawn(document: dict, source: str) -> tuple[Booking, ...]:
+    """The plan's `withdrawn` requests (docs/plan-json.md); bad input names the key."""
+    try:
+        return tuple(_booking(entry, date.fromisoformat(entry["date"]), str(entry.get("traveller", "")))
+                     for entry in document.get("withdrawn", []))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(Problem(f"{source}: withdrawn", f"is not a list of withdrawn requests ({exc})")) from None
 
 
 def replan(scenario: Scenario, old: OldPlan, now: datetime, cancel: Sequence[str] = (), free: bool = False,
@@ -135,7 +162,8 @@ def replan(scenario: Scenario, old: OldPlan, now: datetime, cancel: Sequence[str
         plan = solve(scenario, progress, interrupted, warm_start=kept.outline, refine=loose.apply,
                      layout=old.extension)
     plan = _with_cancelled(plan, scenario, old, cancel, now)
-    return dataclasses.replace(plan, changes=_changes(old, plan, now, set(cancel)), notes=tuple(notes))
+    plan = dataclasses.replace(plan, changes=_changes(old, plan, now, set(cancel)), notes=tuple(notes))
+    return revise(plan, old.booked, old.withdrawn)
 
 
 def _check(scenario: Scenario, old: OldPlan, now: datetime, cancel: Sequence[str]) -> None:
