@@ -45,11 +45,20 @@ from .batch import BAD_INPUT, FEASIBLE, BatchRow, check_names, run_batch  # noqa
 from .check import far_customers, summarize  # noqa: E402
 from .comparison import MAX_BUDGET, BudgetRow, Comparison, Progress, parse_budgets  # noqa: E402
 from .errors import InputError, Problem, TripoptError  # noqa: E402
-from .files import Target, Terminated, check_distinct, check_output, short, write_outputs  # noqa: E402
+from .files import (  # noqa: E402
+    Target,
+    Terminated,
+    check_distinct,
+    check_folder_output,
+    check_output,
+    make_folder,
+    short,
+    write_outputs,
+)
 from .limits import Interrupted  # noqa: E402
 from .loader import inspect_scenario, load_scenario  # noqa: E402
 from .model import Scenario  # noqa: E402
-from .plan import Outline, Plan  # noqa: E402
+from .plan import Booking, Outline, Plan  # noqa: E402
 from .plot import comparison_png, require_matplotlib  # noqa: E402
 from .report import printable  # noqa: E402
 from .store import PlanStore, mark_recalled  # noqa: E402
@@ -324,11 +333,54 @@ def _calendar_targets(targets: dict[str, Target], scenario: Path, loaded: Scenar
 
 
 def _write(outputs: Sequence[tuple[Target, str | bytes]]) -> None:
-    """Write the run's outputs together (files.write_outputs), then say which."""
+    """Write the run's outputs together (files.write_outputs), then say which (the
+    meeting requests of --invites in one line: `_write_with_invites`)."""
     write_outputs(outputs)
     for target, _ in outputs:
-        if target.kind != "stdout":
+        if target.kind != "stdout" and target.option != "--invites":
             _say(f"wrote {target.given}")
+
+
+def _invites_folder(path: Path | None) -> Path | None:
+    """--invites DIR checked before the scenario is read: a folder, or nothing yet."""
+    return check_folder_output(path, "--invites") if path is not None else None
+
+
+def _check_organizers(folder: Path | None, loaded: Scenario) -> None:
+    """With --invites, every traveller has an organizer for their requests, before the search."""
+    if folder is not None:
+        from .invites import check_organizers  # icalendar: imported on demand
+
+        check_organizers(loaded)
+
+
+def _write_with_invites(outputs: list[tuple[Target, str | bytes]], folder: Path | None, result: Plan,
+                        loaded: Scenario, scenario: Path, sent: Sequence[Booking] = (),
+                        withdrawn: Sequence[Booking] = ()) -> None:
+    """The run's outputs and the meeting requests to send (invites.meeting_requests: after
+    a re-plan only what changed), each request's file in DIR checked like any output and
+    written with the others; the folder is made when there is something to put in it."""
+    if folder is None:
+        _write(outputs)
+        return
+    from .invites import REQUEST, meeting_requests
+
+    letters = meeting_requests(result, loaded, sent, withdrawn)
+    if letters:
+        make_folder(folder, "--invites")
+    protected = _protected(scenario, loaded)
+    mail: list[tuple[Target, str | bytes]] = [(check_output(folder / letter.file_name, "--invites", protected),
+                                                letter.data) for letter in letters]
+    check_distinct([target for target, _ in outputs + mail])
+    _write(outputs + mail)
+    requests = sum(letter.method == REQUEST for letter in letters)
+    counts = [f"{n} {what}{'s' if n > 1 else ''}" for n, what in
+              ((requests, "meeting request"), (len(letters) - requests, "cancellation")) if n]
+    if letters:
+        _say(f"wrote {' and '.join(counts)} to {folder}")
+    else:
+        why = "nothing booked changed" if result.changes is not None else "the plan has no visit or event"
+        _say(f"--invites {folder}: no meeting request to send ({why})")
 
 
 @app.command()
@@ -345,22 +397,28 @@ def plan(
     travel_blocks: bool = typer.Option(False, "--ics-travel",
                                        help="--ics: add a 'Drive to ...' event before each stop."),
     map_file: Path | None = typer.Option(None, "--map", help="Also write an interactive map (.html, works offline)."),
+    invites_dir: Path | None = typer.Option(None, "--invites", metavar="DIR", help="Also write a meeting request "
+                                            "(.ics) per visit and attended event into DIR, to send from a mail "
+                                            "client (needs `organizer:`)."),
     fresh: bool = typer.Option(False, "--fresh", help="Neither start from nor remember plans of earlier runs."),
 ) -> None:
     """Solve the scenario and print the day-by-day itinerary."""
     try:
         _check_ranges([_Range("--budget", budget, 0, MAX_BUDGET), _time_limit(time_limit)])
         wanted = _plan_outputs(fmt, out_file, ics_file, map_file, scenario)
+        folder = _invites_folder(invites_dir)
         loaded = _load(scenario, budget, time_limit)
         targets = _targets(wanted, scenario, loaded)
         calendars = _calendar_targets(targets, scenario, loaded)
+        _check_organizers(folder, loaded)
         store = _store(loaded, fresh)
         warm = store.best_keeping(loaded.budget) if store is not None else None
         result = _solve_with_progress(loaded, warm.outline if warm is not None else None)
         if warm is not None:
             result = mark_recalled(result, [warm])
         _remember(store, [result], "plan")
-        _write(_outputs(result, loaded, fmt, targets, calendars, travel_blocks))
+        outputs = _outputs(result, loaded, fmt, targets, calendars, travel_blocks)
+        _write_with_invites(outputs, folder, result, loaded, scenario)
     except TripoptError as exc:
         _fail(exc)
 
@@ -409,12 +467,16 @@ def replan(
     travel_blocks: bool = typer.Option(False, "--ics-travel",
                                        help="--ics: add a 'Drive to ...' event before each stop."),
     map_file: Path | None = typer.Option(None, "--map", help="Also write an interactive map (.html, works offline)."),
+    invites_dir: Path | None = typer.Option(None, "--invites", metavar="DIR", help="Also write into DIR the meeting "
+                                            "requests that changed: an update for each added or moved visit, a "
+                                            "cancellation for each dropped or cancelled one."),
 ) -> None:
     """Re-plan the rest of the trip: what started before --now stays, booked visits keep
     their times (unless --free), cancelled ones go; the changes come first."""
     try:
         _check_ranges([_time_limit(time_limit)])
         wanted = _plan_outputs(fmt, out_file, ics_file, map_file, scenario)
+        folder = _invites_folder(invites_dir)
         from .replan import read_plan_file  # the solver's modules: once input is valid
         from .replan import replan as replan_trip
 
@@ -423,6 +485,7 @@ def replan(
         moment = _moment("--now", now)
         targets = _targets(wanted, scenario, loaded)
         calendars = _calendar_targets(targets, scenario, loaded)
+        _check_organizers(folder, loaded)
         with _interruptible() as flag:
             result = replan_trip(loaded, old, moment, cancel, free, interrupted=flag)
         shown = result
@@ -430,7 +493,7 @@ def replan(
             shown = replace(result, days=tuple(d for d in result.days if d.day >= moment.date()))
         outputs = _outputs(result, loaded, fmt, targets, calendars, travel_blocks)
         outputs[0] = (targets["--out"], _render(shown, fmt, targets["--out"]))
-        _write(outputs)
+        _write_with_invites(outputs, folder, result, loaded, scenario, old.booked, old.withdrawn)
     except TripoptError as exc:
         _fail(exc)
 

@@ -126,6 +126,33 @@ def check_output(path: Path | str, option: str = "--out", protected: Iterable[tu
                   "and FIFOs")
 
 
+def check_folder_output(path: Path | str, option: str) -> Path:
+    """A folder an output writes its files into (`--invites DIR`), checked before any
+    work: a folder tripopt may write in, or nothing yet in a folder it may write in (made
+    by `make_folder` when there is something to write). A file, device or anything else
+    there is refused (InputError, exit 2)."""
+    given = os.fspath(path)
+    if not given or "\x00" in given:
+        raise _refuse(option, given, "is not a usable folder name")
+    folder = Path(given)
+    if folder.is_dir():
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise _refuse(option, given, "is a folder tripopt may not write in")
+        return folder
+    if folder.exists() or folder.is_symlink():
+        raise _refuse(option, given, "is not a folder: give a folder (one that does not exist yet is made)")
+    _check_folder(option, given, folder)
+    return folder
+
+
+def make_folder(folder: Path, option: str) -> None:
+    """The folder of `check_folder_output`, made if it is not there yet."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise _refuse(option, str(folder), f"cannot be made ({exc.strerror or exc})") from None
+
+
 def check_distinct(targets: Sequence[Target]) -> None:
     """Two outputs of one run may not land on the same file, nor both on standard output."""
     seen: list[Target] = []
