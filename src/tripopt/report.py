@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .comparison import Comparison, Step, TravellerStep, visits_by_traveller
-from .plan import FORMAT, Change, DayPlan, ExtensionDay, Plan, Slot, Stop, Totals, Unvisited
+from .plan import FORMAT, Booking, Change, DayPlan, ExtensionDay, Plan, Slot, Stop, Totals, Unvisited
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # a spreadsheet reads such a cell as a formula
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # what is left alone: 12, -3.50, +.5
@@ -89,6 +89,8 @@ def _stop_json(stop: Stop) -> dict[str, Any]:
             row["located"] = "city"  # an addition: the position is the town's centre, not the address
     if stop.kind == "event":
         row["met"] = [c.name for c in stop.met]
+    if stop.sequence:
+        row["sequence"] = stop.sequence  # an addition: the meeting request's revision (absent: 0)
     return row
 
 
@@ -120,7 +122,17 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
            if plan.has_events else {}),
         **({"changes": [_change_json(c, bool(plan.travellers)) for c in plan.changes], "notes": list(plan.notes)}
            if plan.changes is not None else {}),
+        **({"withdrawn": [_withdrawn_json(b, bool(plan.travellers)) for b in plan.withdrawn]}
+           if plan.withdrawn else {}),
     }
+
+
+def _withdrawn_json(booking: Booking, team: bool) -> dict[str, Any]:
+    """A meeting request a re-plan took back: enough to name its event (its UID) and to
+    go on from its revision if the meeting is booked again (replan.read_plan reads it)."""
+    return {"type": booking.kind, "name": booking.name, **({"traveller": booking.traveller} if team else {}),
+            "date": booking.day.isoformat(), "start": _iso(booking.start), "end": _iso(booking.end),
+            "sequence": booking.sequence}
 
 
 def _totals_json(totals: Totals | None) -> dict[str, Any] | None:
