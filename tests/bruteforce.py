@@ -14,8 +14,10 @@ travellers they bind, customers for those who may visit them, every customer at 
 the team, extension days per traveller), and events (section 7: every choice of events and, in a team,
 of the traveller attending each is enumerated; attended events are commitments of their
 traveller, their costs come off the budget and their attendees are met, so they leave the
-candidates; the best choice's value adds the met customers and the events' own values). Not
-supported: lunch.
+candidates; the best choice's value adds the met customers and the events' own values), and lunch
+(section 2: on a day with any stop, one break of its length wholly inside `between` and the
+day's own hours, overlapping no meeting and no driving; a leg may be split around it; a day
+whose commitments alone leave no room for it has none).
 
 How: for each day, a depth-first search over visit orders (commitments in their order, each
 meeting as early as its windows allow, which is never worse: waiting is free, and nothing
@@ -119,14 +121,32 @@ def _fixed_cost(scenario, layout: tuple[int, int]) -> float:
     return (layout[0] * trip.extend_before.cost + layout[1] * trip.extend_after.cost) * len(team_of(scenario))
 
 
+def _lunch_span(member, zone: str, day: date, start_min: int, end_min: int):
+    """(earliest start, latest start, length) of the traveller's lunch on `day` in real minutes,
+    inside the day's own hours; None if there is no lunch or no room for it in those hours."""
+    if member.lunch is None:
+        return None
+    open_, close, length = member.lunch
+    earliest = max(day_minute(zone, day, open_), start_min)
+    latest = min(day_minute(zone, day, close), end_min) - length
+    return (earliest, latest, length) if earliest <= latest else None
+
+
 def day_routes(scenario, member, day: date, start, start_min: int, end, end_min: int, customers=None,
-               legs: _Legs | None = None, paths: dict | None = None) -> dict[frozenset, float]:
+               legs: _Legs | None = None, paths: dict | None = None, lunch_excused: bool | None = None
+               ) -> dict[frozenset, float]:
     """{frozenset(customer names): least cost} of every feasible tour of one traveller's day.
 
     `start`/`end` are (lat, lon); `customers` limits the candidates (default: all). If `paths`
     is a dict, it receives {set: the stops of a least-cost tour}: (kind, name, point, arrive,
-    begin, end) per visit or commitment, then ("end", "", point, arrive, None, None).
+    begin, end) per visit or commitment, ("lunch", "", None, start, start, end) for the lunch,
+    then ("end", "", point, arrive, None, None). The lunch is required on a day with a stop
+    unless the commitments alone leave no room for it (decided here by the same search).
     """
+    lunch = _lunch_span(member, scenario.timezone, day, start_min, end_min)
+    if lunch is not None and lunch_excused is None:  # can the commitments alone have lunch?
+        alone = day_routes(scenario, member, day, start, start_min, end, end_min, (), legs, None, False)
+        lunch_excused = frozenset() not in alone
     legs = legs or _Legs(scenario.travel)
     places = scenario.places
     per_km = scenario.per_km_cost
@@ -155,25 +175,44 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
         kept.append((now, drive, km))
         return False
 
-    def search(now, here, where, drive, km, done, visit_cost, p, path):
-        if dominated((done, where, p), now, drive, km):
+    def ways(now, leg_m, fed):
+        """(arrival as written, ready for the next stop, fed, lunch entry) of a leg, without
+        lunch and, if not yet fed, with lunch taken on it: from max(now, earliest) (before
+        the drive, or on the road), or on arrival if the window opens later."""
+        yield now + leg_m, now + leg_m, fed, ()
+        if lunch is not None and not fed and max(now, lunch[0]) <= lunch[1]:
+            eat = max(now, lunch[0])
+            ready = max(now + leg_m, lunch[0]) + lunch[2]
+            written = now + leg_m + lunch[2] if eat < now + leg_m else now + leg_m
+            begins = eat if eat < now + leg_m else max(now + leg_m, lunch[0])
+            yield written, ready, True, (("lunch", "", None, begins, begins, begins + lunch[2]),)
+
+    def search(now, here, where, drive, km, done, visit_cost, p, path, fed):
+        if dominated((done, where, p, fed), now, drive, km):
             return
         if p == len(pending):  # every commitment kept: the day may close here
             leg_k, leg_d, leg_m = legs(here, end)
-            if now + leg_m <= end_min and (cap is None or drive + leg_d <= cap):
-                cost = per_km * (km + leg_k) + visit_cost
-                if cost < best.get(done, float("inf")):
-                    best[done] = cost
-                    if paths is not None:
-                        paths[done] = path + (("end", "", end, now + leg_m, None, None),)
+            busy = bool(done) or bool(pending)
+            for written, ready, full, eaten in ways(now, leg_m, fed):
+                if lunch is not None and busy and not full and not lunch_excused:
+                    continue
+                if ready <= end_min and (cap is None or drive + leg_d <= cap):
+                    cost = per_km * (km + leg_k) + visit_cost
+                    if cost < best.get(done, float("inf")):
+                        best[done] = cost
+                        if paths is not None:  # a lunch eaten after arriving back is the day's last stop
+                            back = (("end", "", end, written, None, None),)
+                            after = bool(eaten) and eaten[0][3] >= written
+                            paths[done] = path + (back + eaten if after else eaten + back)
             limit = end_min
         else:  # or go to the next commitment
             at, k_start, k_end, k_name = pending[p]
             leg_k, leg_d, leg_m = legs(here, at)
-            if now + leg_m <= k_start and (cap is None or drive + leg_d <= cap):
-                stop = ("commitment", k_name, at, now + leg_m, k_start, k_end)
-                search(k_end, at, ("k", p), drive + leg_d, km + leg_k, done, visit_cost, p + 1,
-                       path + (stop,) if paths is not None else path)
+            for written, ready, full, eaten in ways(now, leg_m, fed):
+                if ready <= k_start and (cap is None or drive + leg_d <= cap):
+                    stop = ("commitment", k_name, at, written, k_start, k_end)
+                    search(k_end, at, ("k", p), drive + leg_d, km + leg_k, done, visit_cost, p + 1,
+                           path + eaten + (stop,) if paths is not None else path, full)
             limit = k_start
         for name, at, meeting, windows, cost in candidates:
             if name in done:
@@ -181,15 +220,15 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
             leg_k, leg_d, leg_m = legs(here, at, isinstance(where, str))  # `where` is a name at a customer
             if cap is not None and drive + leg_d > cap:
                 continue
-            arrive = now + leg_m
-            begin = next((max(arrive, o) for o, e in windows if max(arrive, o) + meeting <= e), None)
-            if begin is None or begin + meeting > limit:
-                continue
-            stop = ("visit", name, at, arrive, begin, begin + meeting)
-            search(begin + meeting, at, name, drive + leg_d, km + leg_k, done | {name}, visit_cost + cost, p,
-                   path + (stop,) if paths is not None else path)
+            for written, ready, full, eaten in ways(now, leg_m, fed):
+                begin = next((max(ready, o) for o, e in windows if max(ready, o) + meeting <= e), None)
+                if begin is None or begin + meeting > limit:
+                    continue
+                stop = ("visit", name, at, written, begin, begin + meeting)
+                search(begin + meeting, at, name, drive + leg_d, km + leg_k, done | {name}, visit_cost + cost, p,
+                       path + eaten + (stop,) if paths is not None else path, full)
 
-    search(start_min, start, ("start",), 0, 0.0, frozenset(), 0.0, 0, ())
+    search(start_min, start, ("start",), 0, 0.0, frozenset(), 0.0, 0, (), False)
     return best
 
 
@@ -345,7 +384,7 @@ def plan_cost(document: dict, scenario) -> float:
     customers = {c.name: c for c in scenario.customers}
     km = visit_costs = 0.0
     for day in document["days"]:
-        points = [(s["lat"], s["lon"]) for s in day["stops"]]
+        points = [(s["lat"], s["lon"]) for s in day["stops"] if s["type"] != "lunch"]  # a lunch has no place
         km += sum(leg_km(a, b, scenario.travel.detour_factor) for a, b in zip(points, points[1:]))
         visit_costs += sum(customers[s["name"]].cost for s in day["stops"] if s["type"] == "visit")
     ext = document["summary"].get("extension_days") or {"before": 0, "after": 0}
@@ -359,7 +398,7 @@ def free_visits(document: dict, scenario, tolerance: float = 0.005) -> list[tupl
     customers = {c.name: c for c in scenario.customers}
     found = []
     for day in document["days"]:
-        stops = day["stops"]
+        stops = [s for s in day["stops"] if s["type"] != "lunch"]  # a lunch has no place
         for i, stop in enumerate(stops):
             c = customers.get(stop["name"]) if stop["type"] == "visit" else None
             if c is None or c.must_visit or c.value != 0:
@@ -395,6 +434,9 @@ def witness(scenario, best: Solution) -> dict:
         stops = [{"type": "start", "name": "start", "lat": start[0], "lon": start[1], "depart": at(day, start_min)}]
         here, after_visit = start, False
         for kind, name, point, arrive, begin, finish in paths[frozenset(names)]:
+            if kind == "lunch":
+                stops.append({"type": "lunch", "start": at(day, begin), "end": at(day, finish)})
+                continue
             km, _, minutes = legs(here, point, after_visit and kind == "visit")
             after_visit = kind == "visit"
             stop = {"type": kind, "name": name or "end", "lat": point[0], "lon": point[1],

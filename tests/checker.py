@@ -225,8 +225,9 @@ def check_plan(plan: dict, scenario) -> None:
         day = date.fromisoformat(d["date"])
         member = team[d.get("traveller", "")]
         stops = d["stops"]
-        if stops[0]["type"] != "start" or stops[-1]["type"] != "end":
-            fail(f"{day}: a day must begin with a start and end with an end stop")
+        trailing = stops[-1] if stops[-1]["type"] == "lunch" else None  # eaten after arriving back
+        if stops[0]["type"] != "start" or stops[-2 if trailing else -1]["type"] != "end":
+            fail(f"{day}: a day must begin with a start and end with an end stop (and maybe lunch after it)")
         start_key, start_min = member.base, member.day_start
         end_key, end_min = member.base, member.day_end
         if day == first_day and member.arrive is not None:
@@ -236,7 +237,8 @@ def check_plan(plan: dict, scenario) -> None:
         start_min, end_min = day_minute(zone, day, start_min), day_minute(zone, day, end_min)
         start_pt = (places[start_key].lat, places[start_key].lon)
         end_pt = (places[end_key].lat, places[end_key].lon)
-        if (stops[0]["lat"], stops[0]["lon"]) != start_pt or (stops[-1]["lat"], stops[-1]["lon"]) != end_pt:
+        last = stops[-2 if trailing else -1]
+        if (stops[0]["lat"], stops[0]["lon"]) != start_pt or (last["lat"], last["lon"]) != end_pt:
             fail(f"{day}: starts or ends at the wrong place")
         now = _minutes_of_day(stops[0]["depart"], day, zone)
         if now < start_min:
@@ -267,8 +269,15 @@ def check_plan(plan: dict, scenario) -> None:
                 if arrive > end_min:
                     fail(f"{day}: back at {arrive}, after {end_min}")
                 if eaten is not None and eaten[0] >= arrive:
-                    fail(f"{day}: lunch after the day's end")
-                gaps.append((now, arrive, minutes, eaten))
+                    fail(f"{day}: a lunch after arriving back is listed after the end stop")
+                if trailing is not None:
+                    if eaten is not None:
+                        fail(f"{day}: two lunches")
+                    eaten = (_minutes_of_day(trailing["start"], day, zone), _minutes_of_day(trailing["end"], day, zone))
+                    if eaten[0] < arrive or set(trailing) - {"type", "start", "end", "name"}:
+                        fail(f"{day}: the lunch after the end stop begins before arriving back, or has more "
+                             "than its times")
+                gaps.append((now, arrive if trailing is None else end_min, minutes, eaten))
                 fixed.append((fixed_from, end_min, leg_minutes(fixed_at, end_pt, travel)[1]))
                 break
             begin, finish = _minutes_of_day(stop["start"], day, zone), _minutes_of_day(stop["end"], day, zone)

@@ -20,6 +20,7 @@ Thu, Fri after a three-day trip):
   a clause for one date (alone or added to a weekday clause).
 - 1-3 days, day hours 07:00-09:00 to 16:00-20:00, 0-2 commitments (never overlapping, the
   loader rejects that) on random days at the venue, hotel, airport or an `office` place.
+- a lunch (one time in four: 11:30-14:00 for 45 min, 12:00-13:00 for 1 h, 11:00-15:00 for 30 min),
 - optional arrival and departure (airport or venue), driving cap (None or 30 min to 2.5 h),
   budget (None or 5-90), extension days (1-2 before and/or after, costing 0-100 each), and
   varied speeds, detours, buffers and per-km costs (0 included).
@@ -212,6 +213,9 @@ def draw_spec(pick) -> dict:
     slack = pick.choice([None, None, None, 0, 5, 10, 20, 40, 80])
     if slack is not None:  # a budget that binds: what the fixed part needs, roughly, plus a little
         spec["budget"] = round(_overhead(spec) + slack)
+    lunch = pick.choice([None, None, None, ("11:30-14:00", "45min"), ("12:00-13:00", "1h"), ("11:00-15:00", "30min")])
+    if lunch is not None:  # drawn last: the scenarios a seed named before lunch existed keep their other draws
+        trip["lunch"] = {"between": lunch[0], "length": lunch[1]}
     return spec
 
 

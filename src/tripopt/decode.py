@@ -102,23 +102,24 @@ class _Lunch:
 
     start: int
     arrive: int
+    on_arrival: bool  # eaten after the drive, at the gap's next place
 
 
-def _place_lunch(lunch: Break, depart: int, leg: int, ready_by: int, on_arrival: bool = True) -> _Lunch | None:
+def _place_lunch(lunch: Break, depart: int, leg: int, ready_by: int) -> _Lunch | None:
     """The lunch in a gap that leaves at `depart`, drives `leg` minutes and must be ready
-    for the next stop by `ready_by`: eaten on arrival (if `on_arrival` and it fits), else
-    before leaving, else on the way (the drive split around it); None if it does not fit.
-    The earliest schedule guarantees the last option for its own departures."""
+    for the next stop by `ready_by`: eaten on arrival if that fits, else before leaving,
+    else on the way (the drive split around it); None if it does not fit. The earliest
+    schedule guarantees one of them for its own departures."""
     arrived = max(depart + leg, lunch.earliest)
-    if on_arrival and arrived <= lunch.latest and arrived + lunch.length <= ready_by:
-        return _Lunch(arrived, depart + leg)
+    if arrived <= lunch.latest and arrived + lunch.length <= ready_by:
+        return _Lunch(arrived, depart + leg, True)
     first = max(depart, lunch.earliest)
     if first > lunch.latest:
         return None
     if first + lunch.length + leg <= ready_by:
-        return _Lunch(first, first + lunch.length + leg)
+        return _Lunch(first, first + lunch.length + leg, False)
     if arrived + lunch.length <= ready_by:
-        return _Lunch(first, depart + leg + lunch.length)
+        return _Lunch(first, depart + leg + lunch.length, False)
     return None
 
 
@@ -139,8 +140,8 @@ def _leave(p: RoutingProblem, t: int, route: tuple[int, ...], timed: Schedule) -
 
 
 def _gap_lunch(p: RoutingProblem, t: int, route: tuple[int, ...], timed: Schedule) -> _Lunch | None:
-    """The lunch of a gap after the first: before the next stop, or before the end (then
-    never after arriving: the day's last stop is its end)."""
+    """The lunch of a gap after the first: before the next stop, or on the way to the end
+    or after arriving there (the day's last stop then)."""
     tour, gap = p.tours[t], timed.lunch_gap
     if tour.lunch is None or gap is None or gap == 0:
         return None
@@ -148,7 +149,7 @@ def _gap_lunch(p: RoutingProblem, t: int, route: tuple[int, ...], timed: Schedul
     depart = timed.times[gap - 1][2]
     last = gap == len(route)
     ready_by = tour.latest_end if last else timed.times[gap][1]
-    lunch = _place_lunch(tour.lunch, depart, int(p.travel[path[gap], path[gap + 1]]), ready_by, on_arrival=not last)
+    lunch = _place_lunch(tour.lunch, depart, int(p.travel[path[gap], path[gap + 1]]), ready_by)
     if lunch is None:
         raise AssertionError(f"the earliest schedule of tour {t} took lunch where it does not fit")
     return lunch
@@ -195,13 +196,17 @@ def _day(compiled: CompiledProblem, t: int, route: tuple[int, ...], zone: ZoneIn
     end_place = scenario.places[tour.end_place]
     last_end = times[-1][2] if route else leave
     back = last_end + int(p.travel[prev, tour.end_node])
-    if lunch is not None and timed.lunch_gap == len(route):
-        stops.append(_lunch_stop(tour, lunch, zone))
+    eaten_back = lunch is not None and timed.lunch_gap == len(route)
+    if eaten_back and lunch is not None:
         back = lunch.arrive
+        if not lunch.on_arrival:
+            stops.append(_lunch_stop(tour, lunch, zone))
     stops.append(Stop("end", end_place.name, end_place.lat, end_place.lon, arrive=_clock(tour.day, back, zone),
                       travel_km=round(float(matrix.km[prev, tour.end_node]), 1),
                       travel_minutes=int(p.travel[prev, tour.end_node]),
                       drive_minutes=int(matrix.drive_minutes[prev, tour.end_node]), place=end_place))
+    if eaten_back and lunch is not None and lunch.on_arrival:
+        stops.append(_lunch_stop(tour, lunch, zone))  # eaten after arriving back: the day's last stop
     cost += p.arc_cost[prev, tour.end_node] / CENTS
     km += float(matrix.km[prev, tour.end_node])
     drive += int(matrix.drive_minutes[prev, tour.end_node])

@@ -102,8 +102,10 @@ def _latest_arrivals(problem: RoutingProblem, tour: int, route: Sequence[int]) -
 def insertion_options(problem: RoutingProblem, routes: Sequence[Sequence[int]],
                       candidates: Sequence[int]) -> list[list[Insertion]]:
     """For each candidate node, every feasible insertion into `routes` (time windows, the
-    tour's end, the driving cap and the tours it may use; the budget is the caller's).
-    A tour that is infeasible as it is takes none."""
+    tour's end, the driving cap, the tours it may use and the tour's lunch; the budget is
+    the caller's). A tour that is infeasible as it is takes none. On a tour with a lunch
+    the vectorised test runs on the schedule without it (a relaxation: the lunch may move
+    to another gap) and each insertion it passes is then checked in full."""
     cand = np.asarray(candidates, dtype=np.int64)
     found: list[list[Insertion]] = [[] for _ in candidates]
     if cand.size == 0:
@@ -116,9 +118,9 @@ def insertion_options(problem: RoutingProblem, routes: Sequence[Sequence[int]],
         if not allowed.any():
             continue
         spec = problem.tours[t]
-        timed = earliest_schedule(problem, t, route)
-        if timed.failed_at is not None:  # nothing fits into a tour that is infeasible already
+        if earliest_schedule(problem, t, route).failed_at is not None:  # nothing fits into an infeasible tour
             continue
+        timed = earliest_schedule(problem, t, route, lunch=False)
         departs = [spec.earliest_start] + [end for _, _, end in timed.times]
         latest = _latest_arrivals(problem, t, route)
         path = [spec.start_node, *route, spec.end_node]
@@ -134,7 +136,11 @@ def insertion_options(problem: RoutingProblem, routes: Sequence[Sequence[int]],
             added_cost = (problem.arc_cost[a, cand].astype(np.int64) + problem.arc_cost[cand, b] + node_cost
                           - int(problem.arc_cost[a, b]))
             for i in np.flatnonzero(ok):
-                found[i].append(Insertion(int(cand[i]), t, gap, int(added_cost[i]), int(added_drive[i])))
+                node = int(cand[i])
+                if spec.lunch is not None and earliest_schedule(
+                        problem, t, [*route[:gap], node, *route[gap:]]).failed_at is not None:
+                    continue
+                found[i].append(Insertion(node, t, gap, int(added_cost[i]), int(added_drive[i])))
     return found
 
 

@@ -184,14 +184,15 @@ class Schedule:
 
 
 def earliest_schedule(problem: RoutingProblem, tour: int, route: Sequence[int],
-                      zero_travel: bool = False) -> Schedule:
+                      zero_travel: bool = False, lunch: bool = True) -> Schedule:
     """Serve each node as early as its windows allow (optimal for feasibility when waiting
     is allowed), taking the tour's break, if it has one and any stop, in the gap after
     which the route goes on earliest. `zero_travel` pretends every leg is instant (for
-    diagnosis)."""
+    diagnosis); `lunch=False` leaves the break out (a relaxation, for quick filters whose
+    survivors are then checked in full)."""
     spec = problem.tours[tour]
     plain = _forward(problem, spec, route, zero_travel, None)
-    if spec.lunch is None or not route or plain.failed_at is not None:
+    if not lunch or spec.lunch is None or not route or plain.failed_at is not None:
         return plain
     gap = _lunch_gap(problem, spec, spec.lunch, route, zero_travel)
     if gap is None:
