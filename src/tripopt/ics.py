@@ -51,10 +51,12 @@ def plan_calendar(plan: Plan, travel_blocks: bool = False, stamp: datetime | Non
     calendar.add("x-wr-timezone", printable(plan.timezone))
     departures = {id(d) for d in _departure_days(days)}
     for day in days:
-        for previous, stop in zip(day.stops, day.stops[1:]):
+        for previous, stop, lunch in day.legs:
             if travel_blocks and stop.travel_minutes > 0 and (
                     stop.kind in ("visit", "commitment", "event") or (stop.kind == "end" and id(day) in departures)):
-                calendar.add_component(_travel_event(plan, day, previous, stop, stamp, together))
+                calendar.add_component(_travel_event(plan, day, previous, stop, lunch, stamp, together))
+            if lunch is not None:
+                calendar.add_component(_lunch_event(plan, day, lunch, stamp, together))
             if stop.kind in ("visit", "commitment", "event"):
                 calendar.add_component(_stop_event(plan, day, previous, stop, stamp, together))
     add_zones(calendar, [d.day for d in days])
@@ -86,7 +88,7 @@ def _departure_days(days: Sequence[DayPlan]) -> list[DayPlan]:
     for day in days:
         if day.traveller not in last or day.day > last[day.traveller].day:
             last[day.traveller] = day
-    return [d for d in last.values() if _place_key(d.stops[-1]) != _place_key(d.stops[0])]
+    return [d for d in last.values() if _place_key(d.located[-1]) != _place_key(d.located[0])]
 
 
 def _place_key(stop: Stop) -> str | tuple[float, float]:
@@ -213,11 +215,28 @@ def _departure(previous: Stop, stop: Stop) -> datetime:
     return stop.arrive
 
 
-def _travel_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, stamp: datetime, together: bool) -> Event:
+def _lunch_event(plan: Plan, day: DayPlan, lunch: Stop, stamp: datetime, together: bool) -> Event:
+    """The day's lunch, a busy block of its own (at no place)."""
+    event = _event(plan, day, lunch, "lunch", stamp)
+    whose = f"{day.traveller}: " if together else ""
+    event.add("summary", printable(f"{whose}Lunch"))
+    event.add("dtstart", calendar_time(lunch.start))
+    event.add("dtend", calendar_time(lunch.end))
+    event.add("categories", ["tripopt", "lunch"])
+    return event
+
+
+def _travel_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, lunch: Stop | None, stamp: datetime,
+                  together: bool) -> Event:
+    """A "Drive to" block from the stop before; a lunch taken before arriving is left out of
+    it (the drive resumes when lunch ends)."""
     event = _event(plan, day, stop, f"travel-{stop.kind}", stamp)
     whose = f"{day.traveller}: " if together else ""
     event.add("summary", printable(f"{whose}Drive to {stop.name}"))
-    event.add("dtstart", calendar_time(_departure(previous, stop)))
+    leave = _departure(previous, stop)
+    if lunch is not None and lunch.end is not None and stop.arrive is not None and lunch.end <= stop.arrive:
+        leave = max(leave, lunch.end)
+    event.add("dtstart", calendar_time(leave))
     event.add("dtend", calendar_time(stop.arrive))
     then = f"; the trip ends at {printable(stop.name)}" if stop.kind == "end" else ""
     event.add("description", f"{stop.travel_minutes} min, {stop.travel_km:,.1f} km from {printable(previous.name)}"

@@ -34,7 +34,7 @@ class Stop:
     the customers met there), or the place (a day's start or end, a commitment's or an
     event's venue) behind it."""
 
-    kind: str  # "start", "visit", "commitment", "event", "end"
+    kind: str  # "start", "visit", "commitment", "event", "lunch" (no place: lat, lon NaN), "end"
     name: str
     lat: float
     lon: float
@@ -94,6 +94,31 @@ class DayPlan:
     @property
     def events(self) -> tuple[Stop, ...]:
         return tuple(s for s in self.stops if s.kind == "event")
+
+    @property
+    def located(self) -> tuple[Stop, ...]:
+        """The stops at a place: all but the lunch."""
+        return tuple(s for s in self.stops if s.kind != "lunch")
+
+    @property
+    def lunch(self) -> Stop | None:
+        return next((s for s in self.stops if s.kind == "lunch"), None)
+
+    @property
+    def legs(self) -> tuple[tuple[Stop, Stop, Stop | None], ...]:
+        """(from, to, the lunch taken between them or None) for each leg between two stops at
+        a place; a lunch eaten after arriving back goes with the last leg."""
+        legs: list[tuple[Stop, Stop, Stop | None]] = []
+        previous, between = self.stops[0], None
+        for stop in self.stops[1:]:
+            if stop.kind == "lunch":
+                between = stop
+                if legs and stop is self.stops[-1]:
+                    legs[-1] = (*legs[-1][:2], stop)
+                continue
+            legs.append((previous, stop, between))
+            previous, between = stop, None
+        return tuple(legs)
 
 
 @dataclass(frozen=True)

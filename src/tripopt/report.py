@@ -229,9 +229,11 @@ def stop_rows(plan: Plan, local: bool = False) -> list[list[Any]]:
     rows = []
     for day in plan.days:
         for seq, s in enumerate(day.stops):
+            placed = s.kind != "lunch"  # a lunch has no place and no leg of its own: those cells stay empty
             row = [day.day if local else day.day.isoformat(), day.extension, seq, s.kind, s.name, when(s.arrive),
-                   when(s.start), when(s.end), when(s.depart), s.travel_km, s.travel_minutes, s.value, s.cost,
-                   s.lat, s.lon, s.notes]
+                   when(s.start), when(s.end), when(s.depart), s.travel_km if placed else None,
+                   s.travel_minutes if placed else None, s.value, s.cost, s.lat if placed else None,
+                   s.lon if placed else None, s.notes]
             rows.append([day.traveller, *row] if plan.travellers else row)
     return rows
 
@@ -419,11 +421,11 @@ def _day_title(day: DayPlan) -> str:
 def _stop_cells(stop: Stop) -> list[str]:
     when = _hhmm(stop.depart) if stop.kind == "start" else (
         _hhmm(stop.arrive) if stop.kind == "end" else f"{_hhmm(stop.start)}-{_hhmm(stop.end)}")
-    travel = "" if stop.kind == "start" else f"{stop.travel_minutes} min, {stop.travel_km:.1f} km"
+    travel = "" if stop.kind in ("start", "lunch") else f"{stop.travel_minutes} min, {stop.travel_km:.1f} km"
     value = f"{stop.value:,.0f}" if stop.kind in ("visit", "event") else ""
     label = {"start": "leave", "end": "back at"}.get(stop.kind, stop.kind)  # visit, commitment, event
     notes = "meets " + ", ".join(c.name for c in stop.met) if stop.met else stop.notes
-    return [when, label, stop.name, travel, value, notes]
+    return [when, label, "" if stop.kind == "lunch" else stop.name, travel, value, notes]
 
 
 def _cell(value: object) -> Text:
