@@ -519,9 +519,9 @@ def comparison_dicts(comparison: Comparison) -> list[dict[str, Any]]:
                 "budget": row.budget, "status": row.status, **dict.fromkeys(
                     ("value", "visited", "cost", "extension_days", "drive_km", "drive_minutes",
                      "value_per_dollar", "marginal_value_per_dollar")),
-                "breakpoint": False, **dict.fromkeys(("customers", "gained", "lost", "stopped_by", "recalled",
-                                                      "extension_gained", "extension_lost")),
-                "reason": row.reason, **({"by_traveller": None} if team else {}),
+                "breakpoint": False, **dict.fromkeys(("customers", "gained", "lost", "stopped_by", "recalled")),
+                "reason": row.reason, **dict.fromkeys(("extension_gained", "extension_lost")),
+                **({"by_traveller": None} if team else {}),
             })
             continue
         rows.append({
