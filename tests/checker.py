@@ -420,8 +420,10 @@ def _check_reason(entry: dict, customer, scenario) -> None:
         raise PlanError(f"{customer.name}: has no window, but the code is {entry['code']}")
     if entry["code"] == "no_value" and (customer.value != 0 or customer.must_visit):
         raise PlanError(f"{customer.name}: claimed no_value, but its value is {customer.value}")
-    if entry["code"] not in ("no_availability", "conflicts", "too_far", "over_budget", "lower_value", "no_value",
-                             "cancelled"):  # cancelled: a re-plan's --cancel
+    if entry["code"] == "lunch" and all(m.lunch is None for m in team_of(scenario)):
+        raise PlanError(f"{customer.name}: claimed lunch, but nobody has a lunch")
+    if entry["code"] not in ("no_availability", "conflicts", "too_far", "lunch", "over_budget", "lower_value",
+                             "no_value", "cancelled"):  # cancelled: a re-plan's --cancel
         raise PlanError(f"{customer.name}: unknown code {entry['code']}")
     if not entry["reason"]:
         raise PlanError(f"{customer.name}: empty reason")

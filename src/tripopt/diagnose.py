@@ -9,6 +9,7 @@ work limit leaves undecided is said to be undecided.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -106,6 +107,9 @@ def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[st
     if not any(c.problem.servable(n) for c in compiled_all for n in c.customer_nodes(index)):
         return "no_availability", _no_availability(compiled_all[0], customer)
     alone = [(c, sorted({o.tour for o in _single(c)[0].get(index, ())})) for c in compiled_all]
+    if not any(tours for _, tours in alone) and any(_single(_without_lunch(c))[0].get(index) for c in compiled_all):
+        return "lunch", ("it fits alone on a day only if that day had no lunch: the meeting, the travel to and "
+                         "from it and the lunch do not all fit, even with no commitments")
     if not any(tours for _, tours in alone):
         caps = {t.max_drive_minutes for t in scenario.team if scenario.may_visit(customer, t)} - {None}
         cap = next(iter(caps)) if len(caps) == 1 else None
@@ -116,7 +120,8 @@ def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[st
                            "and with no commitments")
     options = [(c, _single(c)[1].get(index, [])) for c in compiled_all]
     if not any(found for _, found in options):
-        return "conflicts", _conflict_reason(alone, index, customer)
+        lunch = any(_single(_without_lunch(c))[1].get(index) for c in compiled_all)
+        return "conflicts", _conflict_reason(alone, index, customer) + (" and the day's lunch" if lunch else "")
     if scenario.budget is not None:
         least = min(_base_cost(c) + o.added_cost
                     for c, found in options for o in found)
@@ -171,6 +176,16 @@ def _over_budget_beside_musts(compiled_all: list[CompiledProblem], index: int) -
     short = (cheapest - round(scenario.budget * CENTS)) / CENTS
     return "over_budget", (f"visiting it besides the must-visit customers (and the commitments) costs more than the "
                            f"budget: it would need {short:,.2f} {scenario.currency} more")
+
+
+def _without_lunch(compiled: CompiledProblem) -> CompiledProblem:
+    """The same problem with no day's lunch: what a reason compares with to say whether the
+    lunch is what keeps a customer out."""
+    p = compiled.problem
+    if all(t.lunch is None for t in p.tours):
+        return compiled
+    tours = tuple(dataclasses.replace(t, lunch=None) for t in p.tours)
+    return dataclasses.replace(compiled, problem=dataclasses.replace(p, tours=tours))
 
 
 def _conflict_reason(alone: list[tuple[CompiledProblem, list[int]]], index: int, customer: Customer) -> str:
