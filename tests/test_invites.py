@@ -203,6 +203,25 @@ def test_a_customer_without_an_address_books_the_travellers_calendar_only(one_da
     assert "CN" not in event["organizer"].params
 
 
+def test_hostile_names_and_notes_reach_no_request_raw(evil):
+    """Control characters, markup and quotes from the data: every request still parses,
+    holds no control character but its line ends, and says nothing of the notes."""
+    import dataclasses
+
+    from tripopt.invites import meeting_requests
+    from tripopt.model import Organizer
+
+    _, scenario, plan = evil
+    sender = dataclasses.replace(scenario, organizer=Organizer("dana@example.com", 'Dana "\x1b[31m" <b>'))
+    letters = meeting_requests(plan, sender)
+    assert len(letters) == plan.visited > 0
+    for letter in letters:
+        assert all(c.isprintable() or c in "\r\n" for c in letter.data.decode("utf-8")), letter.file_name
+        assert letter.file_name.endswith(".ics") and "/" not in letter.file_name
+        [event] = Calendar.from_ical(letter.data).walk("VEVENT")
+        assert "line one" not in str(event["description"]) and "SUM(" not in str(event["description"])
+
+
 def _nothing_written(tmp_path: Path, *args: object) -> str:
     result = CliRunner().invoke(app, [str(a) for a in args] + ["--format", "json", "--out", str(tmp_path / "p.json"),
                                                                "--invites", str(tmp_path / "invites")])
@@ -238,8 +257,10 @@ def test_a_missing_or_bad_organizer_is_bad_input_naming_the_key(one_day, tmp_pat
 def test_invites_into_a_file_is_refused_before_any_work(one_day, tmp_path):
     scenario = one_day([customer_row("Acme", 41.90, -87.65, 10)], organizer=ORGANIZER)
     (tmp_path / "invites").write_text("mine")
-    result = CliRunner().invoke(app, ["plan", str(scenario), "--invites", str(tmp_path / "invites")])
-    assert result.exit_code == 2 and "--invites" in result.output and "is not a folder" in result.output
+    for where, culprit in ((tmp_path / "invites", "is not a folder"), (tmp_path / "no" / "dir", "does not exist"),
+                           ("-", "standard output cannot take")):
+        result = CliRunner().invoke(app, ["plan", str(scenario), "--invites", str(where)])
+        assert result.exit_code == 2 and "--invites" in result.output and culprit in result.output, result.output
     assert (tmp_path / "invites").read_text() == "mine"
 
 

@@ -134,6 +134,8 @@ def check_folder_output(path: Path | str, option: str) -> Path:
     given = os.fspath(path)
     if not given or "\x00" in given:
         raise _refuse(option, given, "is not a usable folder name")
+    if given == STDOUT:
+        raise _refuse(option, given, "is a folder of files, which standard output cannot take: give a folder")
     folder = Path(given)
     if folder.is_dir():
         if not os.access(folder, os.W_OK | os.X_OK):

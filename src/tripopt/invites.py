@@ -40,7 +40,8 @@ REQUEST, CANCEL = "REQUEST", "CANCEL"
 
 @dataclass(frozen=True)
 class Invite:
-    """One meeting request to send: its file name in DIR, its method and the file's bytes."""
+    """One meeting request to send: its file name in DIR, its method, the meeting it books
+    or cancels, and the file's bytes."""
 
     file_name: str
     method: str  # REQUEST or CANCEL
