@@ -38,7 +38,7 @@ from .limits import (
 )
 from .lns import NEIGHBOURS, RuinRecreate
 from .objective import soft_arcs, soft_penalties
-from .problem import Routes, RoutingProblem, RoutingSolution, infeasible, summarise
+from .problem import Routes, RoutingProblem, RoutingSolution, evaluate, infeasible, summarise
 from .recombine import recombiner
 
 _STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
@@ -80,6 +80,7 @@ def solve(problem: RoutingProblem, settings: SearchSettings | None = None,
     # own construction heuristics are the fallback when it misses a mandatory visit.
     first = initial_routes if initial_routes is not None else lns.construct()
     routes, stop = explore.search(gls, seconds * (1 - lns_share), first, progress, interrupted, started)
+    routes = _checked(problem, routes, first)
     if routes is None and first is not None and not interrupted.set:
         routes = tuple(tuple(r) for r in first)  # the clock ended GLS before its first step
     phases.append(f"explore:{stop}")
@@ -171,7 +172,17 @@ def _descend_on(problem: RoutingProblem, keeps: Callable[[int], bool], mandatory
     better, stop = model.search(descent(settings), seconds, [[where[n] for n in r] for r in routes], progress,
                                 interrupted, started)
     phases.append(f"{phase}:{stop}")
-    return routes if better is None else tuple(tuple(keep[n] for n in r) for r in better)
+    found = None if better is None else tuple(tuple(keep[n] for n in r) for r in better)
+    return _checked(problem, found, routes) or routes
+
+
+def _checked(problem: RoutingProblem, routes: Routes | None, fallback: Sequence[Sequence[int]] | None) -> Routes | None:
+    """OR-Tools' routes if they keep every rule of the problem (its break intervals model
+    the lunch the way `problem.Break` has it, and are checked here rather than trusted),
+    else the routes the phase started from."""
+    if routes is None or evaluate(problem, routes) is not None:
+        return routes
+    return None if fallback is None else tuple(tuple(r) for r in fallback)
 
 
 def _weak_callback(model: _Model) -> Callable[[], None]:
