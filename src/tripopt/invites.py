@@ -99,7 +99,7 @@ def meeting_requests(plan: Plan, scenario: Scenario, sent: Sequence[Booking] = (
     had = {(_uid(plan, b), b.sequence) for b in sent}
     taken_back = {(_uid(plan, b), b.sequence) for b in withdrawn}
     found = [_request(plan, scenario, day, previous, stop, stamp)
-             for day in plan.days for previous, stop in zip(day.stops, day.stops[1:])
+             for day in plan.days for previous, stop, _ in day.legs
              if _books(stop) and (_uid(plan, _booking(day, stop)), stop.sequence) not in had]
     found += [_cancel(plan, scenario, b, stamp) for b in plan.withdrawn
               if (_uid(plan, b), b.sequence) not in taken_back]
