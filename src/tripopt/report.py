@@ -380,8 +380,9 @@ def _extension_line(plan: Plan) -> list[str]:
     plain = plan.without_extensions
     if plain is None:
         return [f"{bought}: no plan without it was found"]
+    best = "the best plan" if plan.optimal else "the best plan found"  # proven only by the exhaustive search
     return [f"{bought} buys {_customers(plan.visited - plain.visited, '+')}, {plan.value - plain.value:+,.0f} value "
-            f"over the best plan without it ({_customers(plain.visited)}, {plain.value:,.0f} value, "
+            f"over {best} without it ({_customers(plain.visited)}, {plain.value:,.0f} value, "
             f"cost {plain.cost:,.2f})"]
 
 
