@@ -6,7 +6,9 @@ insertion test this loop runs thousands. It keeps every hard rule of the routing
 problem: mandatory visits are never ruined, one copy per visit, and the budget is
 checked for each insertion. Its objective is the soft one of the explore phase
 (`objective`): the caller passes the arc costs and penalties guided local search uses.
-Route recombination (`Column`, `Recombine`) runs beside it on a worker thread.
+Route recombination (`Column`, `Recombine`) runs beside it on a worker thread. Within
+`harvesting(sink)`, every search hands the routes it met to `sink` (compare's budget
+curve, `curve`: one search's routes serve every budget); the search itself is unchanged.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
 
 from .evaluation import Options, RouteEvaluator
 from .limits import PROGRESS_INTERVAL_SECONDS
-from .problem import NEVER, Routes, RoutingProblem
+from .problem import NEVER, Routes, RoutingProblem, route_cost
 
 ANNEALING = (5.0, 0.05)  # start and end temperature, in mean soft steps (see benchmarks/README.md)
 RUIN_AVG_REMOVED = 10  # visits removed per ruin on average (SISR's c-bar)
@@ -49,6 +53,33 @@ Progress = Callable[[float, int], None]
 # best choice found (one per tour, in tour order), or None.
 Recombine = Callable[[Sequence[Column], Sequence[int]], "Sequence[int] | None"]
 _OrderRule = Callable[[np.ndarray, np.ndarray], list[int]]  # (candidates, least time each takes) -> order
+Harvest = Callable[[RoutingProblem, Sequence[Column]], None]  # (the problem searched, feasible routes of it)
+_HARVEST: ContextVar[Harvest | None] = ContextVar("tripopt_harvest", default=None)
+
+
+@contextmanager
+def harvesting(sink: Harvest) -> Iterator[None]:
+    """Every search in this context (this thread) hands `sink` the routes it met: its
+    recombination pool and its best routes (`RuinRecreate.search`), and the routing
+    phases' results (`harvest`). It changes nothing the search does."""
+    token = _HARVEST.set(sink)
+    try:
+        yield
+    finally:
+        _HARVEST.reset(token)
+
+
+def harvest(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> None:
+    """Hand a feasible solution's routes to the sink of `harvesting`, if any."""
+    sink = _HARVEST.get()
+    if sink is not None:
+        sink(problem, [column(problem, tour, route) for tour, route in enumerate(routes)])
+
+
+def column(problem: RoutingProblem, tour: int, route: Sequence[int]) -> Column:
+    """A feasible route of `tour` as a column: its visits, prize and spend (arc and node costs)."""
+    return Column(tour, tuple(sorted(problem.group[n] for n in route)), sum(problem.prize[n] for n in route),
+                  route_cost(problem, tour, route), tuple(route))
 
 
 class RuinRecreate:
@@ -194,6 +225,9 @@ class RuinRecreate:
                 progress(now - started, -best_key[0])
         if recombination is not None:
             best, best_key = recombination.finish(best, best_key, final=not interrupted())
+            if (sink := _HARVEST.get()) is not None:
+                sink(self.problem, list(recombination.pool.values()))
+        harvest(self.problem, best)
         stop = "interrupt" if interrupted() else ("time" if time.monotonic() >= deadline else "work")
         return tuple(tuple(r) for r in best), stop
 

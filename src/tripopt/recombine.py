@@ -19,11 +19,12 @@ from .problem import RoutingProblem
 RECOMBINE_WORK = 0.5  # CP-SAT deterministic time per recombination
 
 
-def recombiner(problem: RoutingProblem) -> Recombine:
+def recombiner(problem: RoutingProblem, work: float = RECOMBINE_WORK) -> Recombine:
     """Route recombination for ruin and recreate (see `lns.Column`): one column per tour,
     each visit at most once (mandatory ones exactly once if the pool serves them), spend
     within the budget, the most prize; the hint is the search's best solution, so the
-    answer is never worse. None when CP-SAT proves nothing feasible in its work limit."""
+    answer is never worse. None when CP-SAT finds nothing feasible within `work` (its
+    deterministic time; the budget curve packs with less, `curve`)."""
     mandatory = {problem.group[g[0]] for g in problem.alternatives if problem.mandatory[g[0]]}
     tours = len(problem.tours)
 
@@ -53,7 +54,7 @@ def recombiner(problem: RoutingProblem) -> Recombine:
         model.solution_hint.values.extend([1] * len(hint))
         params = sat.SatParameters()
         params.num_workers = 1
-        params.max_deterministic_time = RECOMBINE_WORK
+        params.max_deterministic_time = work
         params.cp_model_presolve = False  # presolve and probing took longer than the search
         params.cp_model_probing_level = 0  # itself (benchmarks/README.md)
         params.catch_sigint_signal = False  # its handler would replace the CLI's (Ctrl-C killed the run)

@@ -36,7 +36,7 @@ from .limits import (
     lns_work,
     stopped_by,
 )
-from .lns import NEIGHBOURS, RuinRecreate
+from .lns import NEIGHBOURS, RuinRecreate, harvest
 from .objective import soft_arcs, soft_penalties
 from .problem import Routes, RoutingProblem, RoutingSolution, evaluate, infeasible, summarise
 from .recombine import recombiner
@@ -95,6 +95,7 @@ def solve(problem: RoutingProblem, settings: SearchSettings | None = None,
         routes = _value_first(problem, settings, routes, lns.near, deadline, progress, interrupted, started, phases)
     if not interrupted.set:
         routes = _polish(problem, settings, routes, _left(deadline), interrupted, started, phases)
+    harvest(problem, routes)  # for the budget curve (lns.harvesting); ruin and recreate handed its own
     return summarise(problem, routes, time.monotonic() - started, stopped_by(phases, interrupted), tuple(phases))
 
 
