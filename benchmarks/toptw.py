@@ -1,29 +1,52 @@
 """TOPTW benchmark harness: the literature's instances on tripopt's own routing core.
 
-    python benchmarks/toptw.py INSTANCE --tours M --time-limit S [--json] [--vs pyvrp]
-    python benchmarks/toptw.py --batch subset|all [--time-limit S] [--jobs J] [--csv FILE] [--vs pyvrp]
+    python benchmarks/toptw.py INSTANCE --tours M --time-limit S [--json] [--vs pyvrp] [--vs vroom]
+    python benchmarks/toptw.py --batch subset|heldout|all [--time-limit S] [--jobs J] [--csv FILE]
+                               [--vs pyvrp] [--vs vroom] [--no-pin] [--tie-pct P]
+    python benchmarks/toptw.py --report FILE.csv        # the summary of a stored batch CSV
+    python benchmarks/toptw.py --peers FILE.csv         # a batch CSV against peers_10s.csv
 
-`--vs pyvrp` also solves each case with PyVRP (prize-collecting VRPTW, the `bench` extra:
-pip install -e ".[bench]") at the same time limit in the same process, as PEERS.md
-describes its model, and reports both with wins, ties and losses.
+Every solve runs in its own worker process, pinned to one CPU before it imports anything
+(`os.sched_setaffinity`), so every thread it starts, tripopt's CP-SAT recombination thread
+included, shares that one core; `--jobs J` runs J workers at a time, job k on the k-th CPU
+this process may use. `--no-pin` lets the workers use every core (free cores). Each solver
+records its wall and CPU seconds (process rusage: all its threads) over building its model
+and solving.
+
+`--vs pyvrp` also solves each case with PyVRP (prize-collecting VRPTW), `--vs vroom` with
+VROOM (pyvroom, priorities = scores), both from the `bench` extra (pip install -e ".[bench]"),
+at the same time limit; the summary gives tripopt's wins, ties and losses against each.
+
+Cases: `subset` is the 60 cases the solver is tuned on; `heldout` is the 64 cases of
+benchmarks/data/toptw/heldout.txt (16 instances outside the subset, m = 1..4), kept out of
+tuning, for development checks and reporting; `all` is the 304 (the summary reports each
+split on its own).
 
 Distances follow the literature's convention (benchmarks/data/toptw/README.md):
 Euclidean, truncated to 1 decimal (Solomon c/r/rc) or 2 decimals (Cordeau pr), computed
 exactly in integers. All times are scaled to integers at that precision, so the integer
-model is exact. Every solution is re-checked in exact rational arithmetic by `verify`,
-written from the README's rules, before it is reported; an infeasible one is an error.
+model is exact; the peers get the same integers. Every solution is re-checked in exact
+rational arithmetic by `verify`, written from the README's rules, before it is reported;
+an infeasible one is an error.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import functools
 import json
 import math
+import os
+import queue
+import random
+import resource
 import statistics
+import subprocess
 import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -31,7 +54,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "benchmarks" / "data" / "toptw"
+BENCH = ROOT / "benchmarks"
+DATA = BENCH / "data" / "toptw"
 sys.path.insert(0, str(ROOT / "src"))
 
 from tripopt.limits import SearchSettings
@@ -44,6 +68,17 @@ SUBSET = [
     "r205", "r209", "rc201", "rc205", "pr01", "pr05", "pr10", "pr11", "pr15", "pr20",
 ]
 SUBSET_TOURS = (1, 2, 4)
+ALL_TOURS = (1, 2, 3, 4)
+
+# The held-out split (issue 21): instances outside the subset, each with m = 1..4, never to
+# be tuned on. HELDOUT_FILE lists them; draw_heldout() is the rule that drew them (a test
+# keeps the two equal): per family, a seeded sample of the instances outside the subset,
+# about in proportion to the family's share of the 304 cases.
+HELDOUT_FILE = DATA / "heldout.txt"
+HELDOUT_SEED = 21
+HELDOUT_PER_FAMILY = {"c1": 2, "r1": 2, "rc1": 2, "c2": 2, "r2": 2, "rc2": 2, "pr": 4}
+FAMILIES = tuple(HELDOUT_PER_FAMILY)
+PEERS = ("pyvrp", "vroom")
 
 
 @dataclass(frozen=True)
@@ -62,10 +97,14 @@ class Instance:
 
     @property
     def family(self) -> str:
-        if self.name.startswith("pr"):
-            return "pr"
-        prefix = self.name.rstrip("0123456789")
-        return prefix + self.name[len(prefix)]  # c1, r2, rc1, ...
+        return family_of(self.name)
+
+
+def family_of(name: str) -> str:
+    if name.startswith("pr"):
+        return "pr"
+    prefix = name.rstrip("0123456789")
+    return prefix + name[len(prefix)]  # c1, r2, rc1, ...
 
 
 def read_instance(path: Path) -> Instance:
@@ -163,17 +202,24 @@ def verify(inst: Instance, routes: list[list[int]], tours: int) -> tuple[bool, s
     return True, "", sum(inst.score[c] for c in seen)
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process so far, user + system, every thread counted (CP-SAT's
+    threads run without the GIL: the process rusage still counts them)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_case(path: Path, tours: int, seconds: float, settings: dict | None = None) -> dict:
     inst = read_instance(path)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds()
     solution = solve(to_problem(inst, tours), SearchSettings(time_limit_seconds=seconds, **(settings or {})))
     routes = [[node + 1 for node in route] for route in solution.routes if route]
-    elapsed = time.perf_counter() - began
+    elapsed, used = time.perf_counter() - began, cpu_seconds() - cpu
     ok, why, score = verify(inst, routes, tours)
     if not ok:
         raise AssertionError(f"{inst.name} m={tours}: infeasible solution: {why}")
     return {"instance": inst.name, "tours": tours, "score": score, "routes": routes, "seconds": round(elapsed, 2),
-            "family": inst.family}
+            "cpu_seconds": round(used, 2), "family": inst.family}
 
 
 def run_pyvrp(path: Path, tours: int, seconds: float) -> dict:
@@ -182,6 +228,7 @@ def run_pyvrp(path: Path, tours: int, seconds: float) -> dict:
     from pyvrp.stop import MaxRuntime
 
     inst = read_instance(path)
+    began, cpu = time.perf_counter(), cpu_seconds()
     d = distance_matrix(inst)
     q = inst.decimals
     horizon = _scaled(inst.close[0], q)
@@ -198,16 +245,155 @@ def run_pyvrp(path: Path, tours: int, seconds: float) -> dict:
         for b, to in enumerate(locations):
             if a != b:
                 model.add_edge(frm, to, distance=int(d[a, b]), duration=int(d[a, b]))
-    began = time.perf_counter()
     result = model.solve(stop=MaxRuntime(seconds), seed=1, display=False,
                          params=SolveParams(penalty=PenaltyParams(max_penalty=1e9)))
-    elapsed = time.perf_counter() - began
+    elapsed, used = time.perf_counter() - began, cpu_seconds() - cpu
     routes = ([[activity.idx + 1 for activity in route if activity.is_client()] for route in result.best.routes()]
               if result.best.is_feasible() else [])  # a client activity counts clients from 0
     ok, why, score = verify(inst, routes, tours)
     if not ok:
         raise AssertionError(f"{inst.name} m={tours}: PyVRP's solution fails the check: {why}")
-    return {"score": score, "routes": routes, "seconds": round(elapsed, 2)}
+    return {"score": score, "routes": routes, "seconds": round(elapsed, 2), "cpu_seconds": round(used, 2)}
+
+
+VROOM_MAX_PRIORITY = 100  # VROOM's priorities are integers 0..100
+
+
+def vroom_priorities(scores: list[int]) -> list[int]:
+    """Scores as VROOM priorities. VROOM maximises the sum of the priorities of the jobs it
+    serves before anything else (then the number served, then cost), so priorities equal
+    to the scores make it maximise the score. Every literature instance has scores of at
+    most 50, so they are passed unchanged; larger ones would be scaled to 0..100 and rounded
+    (then VROOM's objective is only near the score: the gap is always computed from the
+    real scores of its routes)."""
+    top = max(scores, default=0)
+    if top <= VROOM_MAX_PRIORITY:
+        return list(scores)
+    return [round(s * VROOM_MAX_PRIORITY / top) for s in scores]
+
+
+def run_vroom(path: Path, tours: int, seconds: float) -> dict:
+    """The peer: VROOM (pyvroom) on the same integer data: a vehicle per tour with the time
+    window [0, depot close] from and to the depot, a job per customer with its service time,
+    window on the start of service and priority = score; travel time = cost = the harness's
+    integer distances; one thread, exploration level 5, the time limit as timeout."""
+    from datetime import timedelta
+
+    import vroom
+
+    inst = read_instance(path)
+    began, cpu = time.perf_counter(), cpu_seconds()
+    q = inst.decimals
+    horizon = _scaled(inst.close[0], q)
+    problem = vroom.Input()
+    problem.set_durations_matrix(profile="car", matrix_input=distance_matrix(inst).astype(np.uint32))
+    for t in range(tours):
+        problem.add_vehicle(vroom.Vehicle(t, start=0, end=0, time_window=vroom.TimeWindow(0, horizon)))
+    priorities = vroom_priorities(inst.score[1:])
+    for i in range(1, inst.customers + 1):
+        problem.add_job(vroom.Job(i, location=i, default_service=_scaled(inst.service[i], q),
+                                  time_windows=[vroom.TimeWindow(_scaled(inst.open[i], q), _scaled(inst.close[i], q))],
+                                  priority=priorities[i - 1]))
+    solution = problem.solve(exploration_level=5, nb_threads=1, timeout=timedelta(seconds=seconds))
+    elapsed, used = time.perf_counter() - began, cpu_seconds() - cpu
+    frame = solution.routes
+    jobs = frame[frame["type"] == "job"]
+    routes = [[int(j) for j in jobs[jobs["vehicle_id"] == v]["id"]] for v in sorted(set(jobs["vehicle_id"]))]
+    ok, why, score = verify(inst, routes, tours)
+    if not ok:
+        raise AssertionError(f"{inst.name} m={tours}: VROOM's solution fails the check: {why}")
+    return {"score": score, "routes": routes, "seconds": round(elapsed, 2), "cpu_seconds": round(used, 2)}
+
+
+def _thread_cpus() -> list[int]:
+    """The CPUs any thread of this process may run on (Linux: /proc/self/task)."""
+    cpus: set[int] = set()
+    for tid in os.listdir("/proc/self/task"):
+        with contextlib.suppress(OSError):  # the thread ended meanwhile
+            cpus |= os.sched_getaffinity(int(tid))
+    return sorted(cpus)
+
+
+def run_solver(task: dict) -> dict:
+    """One solve as a worker does it: the solver's result, with the CPUs it ran on."""
+    path, tours, seconds = Path(task["path"]), int(task["tours"]), float(task["seconds"])
+    watch = _ThreadWatch() if task.get("watch_threads") else None
+    if task["solver"] == "tripopt":
+        result = run_case(path, tours, seconds, task.get("settings"))
+    elif task["solver"] == "pyvrp":
+        result = run_pyvrp(path, tours, seconds)
+    elif task["solver"] == "vroom":
+        result = run_vroom(path, tours, seconds)
+    else:
+        raise ValueError(f"unknown solver {task['solver']}")
+    result["affinity"] = sorted(os.sched_getaffinity(0))
+    result["thread_cpus"] = _thread_cpus()
+    if watch is not None:
+        result["threads_seen"], result["thread_names_seen"], result["threads_cpus_seen"] = watch.stop()
+    return result
+
+
+class _ThreadWatch:
+    """For the tests: every 20 ms during a solve, the process's threads (native ones too),
+    their CPUs and the Python threads' names (it would cost the solver a little, so
+    batches do not use it)."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.names: set[str] = set()
+        self.cpus: set[int] = set()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(0.02):
+            self.names |= {thread.name for thread in threading.enumerate()}
+            for tid in os.listdir("/proc/self/task"):
+                with contextlib.suppress(OSError):
+                    self.cpus |= os.sched_getaffinity(int(tid))
+                    self.seen.add(int(tid))
+
+    def stop(self) -> tuple[int, list[str], list[int]]:
+        """How many threads were seen (this one included), the Python threads' names and
+        the CPUs any of them had."""
+        self.done.set()
+        self.thread.join()
+        return len(self.seen), sorted(self.names), sorted(self.cpus)
+
+
+# A worker: pin (argv[1], "-" for none) before anything else is imported, so every thread
+# the solver starts inherits the one CPU; then solve and print the result as the last line.
+_WORKER = """import os, sys
+if sys.argv[1] != "-":
+    os.sched_setaffinity(0, {int(sys.argv[1])})
+sys.path.insert(0, sys.argv[2])
+import json, toptw
+print(json.dumps(toptw.run_solver(json.loads(sys.argv[3]))), flush=True)
+"""
+
+
+def in_worker(task: dict, cpu: int | None) -> dict:
+    """Run one solve in a fresh Python process pinned to `cpu` (None: free cores)."""
+    done = subprocess.run([sys.executable, "-c", _WORKER, "-" if cpu is None else str(cpu), str(BENCH),
+                           json.dumps(task)], stdout=subprocess.PIPE, text=True, check=False)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"{task['solver']} on {Path(task['path']).stem} m={task['tours']} failed "
+                           f"(exit {done.returncode}); its error is above")
+    result = json.loads(lines[-1])
+    result["core"] = "" if cpu is None else cpu
+    return result
+
+
+def worker_cpus(jobs: int, pin: bool) -> list[int | None]:
+    """The CPU of each job slot: the k-th CPU this process may use, or None unpinned."""
+    if not pin:
+        return [None] * jobs
+    cpus = sorted(os.sched_getaffinity(0))
+    if jobs > len(cpus):
+        raise ValueError(f"--jobs {jobs} pinned needs {jobs} CPUs; this process may use {len(cpus)}")
+    return list(cpus[:jobs])
 
 
 def bks_table() -> dict[tuple[str, int], int]:
@@ -227,32 +413,142 @@ def all_instances() -> list[str]:
     return sorted(p.stem for folder in FOLDERS for p in (DATA / folder).glob("*.txt"))
 
 
-def _batch_case(args: tuple[str, int, float, dict | None, bool]) -> dict:
-    name, tours, seconds, settings, vs_pyvrp = args
-    result = run_case(instance_path(name), tours, seconds, settings)
-    if vs_pyvrp:
-        result["pyvrp"] = run_pyvrp(instance_path(name), tours, seconds)["score"]
-    return result
+@functools.cache
+def heldout_instances() -> tuple[str, ...]:
+    """The held-out instances, as benchmarks/data/toptw/heldout.txt lists them."""
+    lines = HELDOUT_FILE.read_text().splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def draw_heldout() -> list[str]:
+    """The rule heldout.txt was drawn by: per family (FAMILIES order), HELDOUT_PER_FAMILY
+    instances outside the subset, random.Random(HELDOUT_SEED).sample of the sorted names."""
+    rng = random.Random(HELDOUT_SEED)
+    chosen: list[str] = []
+    for family, count in HELDOUT_PER_FAMILY.items():
+        pool = sorted(n for n in all_instances() if family_of(n) == family and n not in SUBSET)
+        chosen += sorted(rng.sample(pool, count))
+    return chosen
+
+
+def batch_cases(which: str) -> list[tuple[str, int]]:
+    if which == "subset":
+        return [(n, m) for n in SUBSET for m in SUBSET_TOURS]
+    if which == "heldout":
+        return [(n, m) for n in heldout_instances() for m in ALL_TOURS]
+    if which == "all":
+        return [(n, m) for n in all_instances() for m in ALL_TOURS]
+    raise ValueError(f"unknown batch {which}")
+
+
+def split_of(name: str, tours: int) -> str:
+    """subset (tuned on), heldout (never tuned on) or other."""
+    if name in SUBSET and tours in SUBSET_TOURS:
+        return "subset"
+    if name in heldout_instances():
+        return "heldout"
+    return "other"
+
+
+def _case_row(name: str, tours: int, results: dict[str, dict], bks: dict[tuple[str, int], int],
+              peers: list[str]) -> dict:
+    best = bks[(name, tours)]
+    ours = results["tripopt"]
+    row = {"instance": name, "tours": tours, "family": family_of(name), "split": split_of(name, tours), "bks": best,
+           "score": ours["score"], "gap_pct": round(100 * (best - ours["score"]) / best, 2),
+           "seconds": ours["seconds"], "cpu_seconds": ours["cpu_seconds"], "core": ours["core"],
+           "routes": ours["routes"]}
+    for peer in peers:
+        theirs = results[peer]
+        row[peer] = theirs["score"]
+        row[f"{peer}_gap_pct"] = round(100 * (best - theirs["score"]) / best, 2)
+        row[f"{peer}_seconds"] = theirs["seconds"]
+        row[f"{peer}_cpu_seconds"] = theirs["cpu_seconds"]
+    return row
 
 
 def batch(cases: list[tuple[str, int]], seconds: float, jobs: int, settings: dict | None = None,
-          vs_pyvrp: bool = False) -> list[dict]:
-    """Run cases in `jobs` single-threaded processes; rows carry the gap to the BKS."""
+          peers: list[str] | tuple[str, ...] = (), pin: bool = True) -> list[dict]:
+    """Solve every case with tripopt and each peer, one worker process per solve, `jobs`
+    at a time, job k pinned to the k-th CPU (pin=False: free cores). Rows carry the gaps
+    to the BKS and each solver's wall and CPU seconds."""
     bks = bks_table()
+    peers = list(peers)
+    solvers = ["tripopt", *peers]
+    todo: queue.Queue = queue.Queue()
+    for name, tours in cases:
+        for solver in solvers:
+            todo.put({"solver": solver, "path": str(instance_path(name)), "tours": tours, "seconds": seconds,
+                      "settings": settings if solver == "tripopt" else None, "name": name})
+    results: dict[tuple[str, int], dict[str, dict]] = {case: {} for case in cases}
+    rows: dict[tuple[str, int], dict] = {}
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def slot(cpu: int | None) -> None:
+        while not failures:
+            try:
+                task = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                result = in_worker(task, cpu)
+            except BaseException as error:
+                failures.append(error)
+                return
+            case = (task["name"], task["tours"])
+            with lock:
+                results[case][task["solver"]] = result
+                if len(results[case]) == len(solvers):
+                    row = rows[case] = _case_row(*case, results[case], bks, peers)
+                    print(_progress(row, peers), file=sys.stderr, flush=True)
+
+    threads = [threading.Thread(target=slot, args=(cpu,)) for cpu in worker_cpus(jobs, pin)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return [rows[case] for case in cases]
+
+
+def _progress(row: dict, peers: list[str]) -> str:
+    text = (f"{row['instance']:6} m={row['tours']} score {row['score']:5d} bks {row['bks']:5d} "
+            f"gap {row['gap_pct']:6.2f}% {row['seconds']:5.1f}s {row['cpu_seconds']:5.1f} cpu-s")
+    for peer in peers:
+        text += (f" | {peer} {row[peer]:5d} ({row[f'{peer}_gap_pct']:.2f}%) {row[f'{peer}_seconds']:.1f}s "
+                 f"{row[f'{peer}_cpu_seconds']:.1f} cpu-s")
+    return text
+
+
+def csv_columns(peers: list[str]) -> list[str]:
+    columns = ["instance", "tours", "family", "split", "bks", "score", "gap_pct", "seconds", "cpu_seconds", "core"]
+    for peer in peers:
+        columns += [peer, f"{peer}_gap_pct", f"{peer}_seconds", f"{peer}_cpu_seconds"]
+    return columns
+
+
+def read_rows(path: Path) -> tuple[list[dict], list[str]]:
+    """A batch CSV back as rows (numbers as numbers) and the peers it holds; older CSVs
+    without a split or CPU column get the split from the case and no CPU figures."""
+    with open(path, newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields = reader.fieldnames or []
+        raw = list(reader)
+    peers = [p for p in PEERS if p in fields]
     rows = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(_batch_case, [(n, m, seconds, settings, vs_pyvrp) for n, m in cases]):
-            best = bks[(result["instance"], result["tours"])]
-            result["bks"] = best
-            result["gap_pct"] = round(100 * (best - result["score"]) / best, 2)
-            peer = ""
-            if vs_pyvrp:
-                result["pyvrp_gap_pct"] = round(100 * (best - result["pyvrp"]) / best, 2)
-                peer = f" pyvrp {result['pyvrp']:5d} ({result['pyvrp_gap_pct']:.2f}%)"
-            rows.append(result)
-            print(f"{result['instance']:6} m={result['tours']} score {result['score']:5d} bks {best:5d} "
-                  f"gap {result['gap_pct']:6.2f}% {result['seconds']:5.1f}s{peer}", file=sys.stderr, flush=True)
-    return rows
+    for r in raw:
+        row: dict = {"instance": r["instance"], "tours": int(r["tours"])}
+        row["family"] = r.get("family") or family_of(row["instance"])
+        row["split"] = r.get("split") or split_of(row["instance"], row["tours"])
+        for key, value in r.items():
+            if key in row or key is None or value in ("", None):
+                continue
+            number = float(value)
+            row[key] = int(number) if key in ("score", "bks", *PEERS) else number
+        rows.append(row)
+    return rows, peers
 
 
 def against_peers(rows_csv: Path) -> str:
@@ -267,29 +563,69 @@ def against_peers(rows_csv: Path) -> str:
     return f"{len(shared)} cases vs PyVRP (peers_10s.csv): {wins} wins, {ties} ties, {len(shared) - wins - ties} losses"
 
 
-def head_to_head(rows: list[dict]) -> str:
-    wins = sum(r["score"] > r["pyvrp"] for r in rows)
-    ties = sum(r["score"] == r["pyvrp"] for r in rows)
-    losses = sum(r["score"] < r["pyvrp"] for r in rows)
-    mean = statistics.mean(r["pyvrp_gap_pct"] for r in rows)
-    return f"tripopt vs PyVRP: {wins} wins, {ties} ties, {losses} losses; PyVRP mean gap {mean:.2f}%"
+def is_tie(ours: int, theirs: int, bks: int, tie_pct: float) -> bool:
+    """Equal scores (tie_pct 0), or scores at most tie_pct % of the BKS apart."""
+    return abs(ours - theirs) <= tie_pct * bks / 100
 
 
-def summarise(rows: list[dict]) -> str:
-    """Mean / median / max gap per family and per m, as a Markdown table."""
-    def line(label: str, gaps: list[float]) -> str:
-        mean, median = statistics.mean(gaps), statistics.median(gaps)
-        return f"| {label} | {len(gaps)} | {mean:.2f} | {median:.2f} | {max(gaps):.2f} |"
+def head_to_head(rows: list[dict], peer: str, tie_pct: float = 0.0) -> tuple[int, int, int]:
+    """tripopt's wins, ties and losses against the peer."""
+    ties = [is_tie(r["score"], r[peer], r["bks"], tie_pct) for r in rows]
+    wins = sum(not tie and r["score"] > r[peer] for r, tie in zip(rows, ties))
+    losses = sum(not tie and r["score"] < r[peer] for r, tie in zip(rows, ties))
+    return wins, sum(ties), losses
 
-    out = ["| cases | n | mean gap % | median gap % | max gap % |", "| --- | --- | --- | --- | --- |",
-           line("all", [r["gap_pct"] for r in rows])]
-    for family in ("c1", "r1", "rc1", "c2", "r2", "rc2", "pr"):
-        gaps = [r["gap_pct"] for r in rows if r["family"] == family]
-        if gaps:
-            out.append(line(family, gaps))
-    for m in sorted({r["tours"] for r in rows}):
-        out.append(line(f"m={m}", [r["gap_pct"] for r in rows if r["tours"] == m]))
-    return "\n".join(out)
+
+def _gaps(values: list[float]) -> str:
+    return f"{statistics.mean(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}"
+
+
+def _mean(rows: list[dict], key: str) -> str:
+    values = [r[key] for r in rows if key in r]
+    return f"{statistics.mean(values):.2f}" if values else "–"
+
+
+def summarise(rows: list[dict], peers: list[str] | tuple[str, ...] = (), tie_pct: float = 0.0) -> str:
+    """Per split (subset, heldout, other; all of them too when several), a Markdown table:
+    gap to the BKS (mean / median / max) of each solver overall, per family and per m,
+    the mean wall and CPU seconds per case, and tripopt's wins / ties / losses per peer."""
+    peers = list(peers)
+    solvers = [("tripopt", ""), *((p, f"{p}_") for p in peers)]
+    present = [s for s in ("subset", "heldout", "other") if any(r["split"] == s for r in rows)]
+    groups = [(s, [r for r in rows if r["split"] == s]) for s in present]
+    if len(groups) > 1:
+        groups.append(("all", rows))
+    out = []
+    for label, group in groups:
+        out += [f"{label}: {len(group)} cases", "",
+                "| gap % mean / median / max | " + " | ".join(name for name, _ in solvers) + " |",
+                "| --- |" + " --- |" * len(solvers)]
+
+        def line(title: str, part: list[dict]) -> str:
+            return f"| {title} | " + " | ".join(_gaps([r[f"{pre}gap_pct"] for r in part]) for _, pre in solvers) + " |"
+
+        out.append(line(f"all {len(group)}", group))
+        for family in FAMILIES:
+            part = [r for r in group if r["family"] == family]
+            if part:
+                out.append(line(f"{family} ({len(part)})", part))
+        for m in sorted({r["tours"] for r in group}):
+            out.append(line(f"m={m}", [r for r in group if r["tours"] == m]))
+        out.append("| wall s per case, mean | " + " | ".join(_mean(group, f"{pre}seconds") for _, pre in solvers)
+                   + " |")
+        out.append("| CPU s per case, mean | " + " | ".join(_mean(group, f"{pre}cpu_seconds") for _, pre in solvers)
+                   + " |")
+        if peers:
+            cells = ["tripopt's W / T / L against the peer", "–"]
+            for peer in peers:
+                wins, ties, losses = head_to_head(group, peer, tie_pct)
+                cells.append(f"{wins} / {ties} / {losses}")
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    if peers:
+        out.append("A tie is " + ("an equal score." if tie_pct == 0 else
+                                  f"a score within {tie_pct}% of the BKS of the other's."))
+    return "\n".join(out).rstrip() + "\n"
 
 
 def main() -> None:
@@ -298,43 +634,53 @@ def main() -> None:
     parser.add_argument("--tours", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--batch", choices=("subset", "all"), help="run many cases")
-    parser.add_argument("--jobs", type=int, default=2, help="parallel single-threaded processes")
+    parser.add_argument("--batch", choices=("subset", "heldout", "all"), help="run many cases")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes at a time (job k pinned to CPU k)")
+    parser.add_argument("--no-pin", action="store_true", help="let the workers use every core (free cores)")
     parser.add_argument("--csv", type=Path, help="write the batch rows here")
-    parser.add_argument("--vs", choices=("pyvrp",), help="also solve with this peer")
+    parser.add_argument("--vs", choices=PEERS, action="append", default=[], help="also solve with this peer")
+    parser.add_argument("--tie-pct", type=float, default=0.0,
+                        help="a tie is a score difference of at most this %% of the BKS (default 0: equal scores)")
     parser.add_argument("--peers", type=Path, help="compare a batch CSV with peers_10s.csv and exit")
+    parser.add_argument("--report", type=Path, help="print the summary of a batch CSV and exit")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=NUMBER",
                         help="override a SearchSettings field, e.g. --set value_weight=4 (for experiments)")
     args = parser.parse_args()
     settings = {name: float(value) for name, value in (item.split("=", 1) for item in args.set)}
+    peers = list(dict.fromkeys(args.vs))
     if args.peers:
         print(against_peers(args.peers))
         return
-    vs_pyvrp = args.vs == "pyvrp"
+    if args.report:
+        rows, stored_peers = read_rows(args.report)
+        print(summarise(rows, stored_peers, args.tie_pct), end="")
+        return
+    try:
+        cpus = worker_cpus(1 if args.batch is None else args.jobs, not args.no_pin)
+    except ValueError as error:
+        parser.error(str(error))
     if args.batch:
-        names = SUBSET if args.batch == "subset" else all_instances()
-        tours = SUBSET_TOURS if args.batch == "subset" else (1, 2, 3, 4)
-        rows = batch([(n, m) for n in names for m in tours], args.time_limit, args.jobs, settings or None,
-                     vs_pyvrp=vs_pyvrp)
+        rows = batch(batch_cases(args.batch), args.time_limit, args.jobs, settings or None, peers,
+                     pin=not args.no_pin)
         if args.csv:
-            columns = ["instance", "tours", "family", "score", "bks", "gap_pct", "seconds"]
-            columns += ["pyvrp", "pyvrp_gap_pct"] if vs_pyvrp else []
             with open(args.csv, "w", newline="") as handle:
-                writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+                writer = csv.DictWriter(handle, csv_columns(peers), extrasaction="ignore")
                 writer.writeheader()
                 writer.writerows(rows)
-        print(summarise(rows))
-        if vs_pyvrp:
-            print(head_to_head(rows))
+        print(summarise(rows, peers, args.tie_pct), end="")
         return
     if args.instance is None:
         parser.error("give an instance file or --batch")
-    result = run_case(args.instance, args.tours, args.time_limit, settings or None)
+    task = {"path": str(args.instance.resolve()), "tours": args.tours, "seconds": args.time_limit}
+    result = in_worker({**task, "solver": "tripopt", "settings": settings or None}, cpus[0])
     result.pop("family")
-    if vs_pyvrp:
-        result["pyvrp"] = run_pyvrp(args.instance, args.tours, args.time_limit)
-    print(json.dumps(result) if args.json else f"{result['instance']} m={result['tours']}: score {result['score']}"
-          + (f", PyVRP {result['pyvrp']['score']}" if vs_pyvrp else ""))
+    for peer in peers:
+        result[peer] = in_worker({**task, "solver": peer}, cpus[0])
+    if args.json:
+        print(json.dumps(result))
+        return
+    text = f"{result['instance']} m={result['tours']}: score {result['score']} ({result['cpu_seconds']} cpu-s)"
+    print(text + "".join(f", {p} {result[p]['score']} ({result[p]['cpu_seconds']} cpu-s)" for p in peers))
 
 
 if __name__ == "__main__":
