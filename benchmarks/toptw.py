@@ -1,8 +1,8 @@
 """TOPTW benchmark harness: the literature's instances on tripopt's own routing core.
 
     python benchmarks/toptw.py INSTANCE --tours M --time-limit S [--json] [--vs pyvrp] [--vs vroom]
-    python benchmarks/toptw.py --batch subset|heldout|all [--time-limit S] [--jobs J] [--csv FILE]
-                               [--vs pyvrp] [--vs vroom] [--no-pin] [--tie-pct P]
+    python benchmarks/toptw.py --batch subset|heldout|all [--instances A,B] [--time-limit S] [--jobs J]
+                               [--csv FILE] [--vs pyvrp] [--vs vroom] [--no-pin] [--tie-pct P]
     python benchmarks/toptw.py --report FILE.csv        # the summary of a stored batch CSV
     python benchmarks/toptw.py --peers FILE.csv         # a batch CSV against peers_10s.csv
 
@@ -635,6 +635,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--batch", choices=("subset", "heldout", "all"), help="run many cases")
+    parser.add_argument("--instances", help="only these instances of the batch, comma-separated (e.g. c103,pr02)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes at a time (job k pinned to CPU k)")
     parser.add_argument("--no-pin", action="store_true", help="let the workers use every core (free cores)")
     parser.add_argument("--csv", type=Path, help="write the batch rows here")
@@ -660,7 +661,13 @@ def main() -> None:
     except ValueError as error:
         parser.error(str(error))
     if args.batch:
-        rows = batch(batch_cases(args.batch), args.time_limit, args.jobs, settings or None, peers,
+        cases = batch_cases(args.batch)
+        if args.instances:
+            wanted = set(args.instances.split(","))
+            if wanted - {n for n, _ in cases}:
+                parser.error(f"not in the {args.batch} batch: {', '.join(sorted(wanted - {n for n, _ in cases}))}")
+            cases = [(n, m) for n, m in cases if n in wanted]
+        rows = batch(cases, args.time_limit, args.jobs, settings or None, peers,
                      pin=not args.no_pin)
         if args.csv:
             with open(args.csv, "w", newline="") as handle:
