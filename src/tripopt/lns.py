@@ -267,7 +267,10 @@ class _Recombination:
     def next_round(self, best: list[list[int]], best_key: tuple[int, int]) -> _Best:
         """Take the previous round's answer, then hand the pool over for the next one."""
         best, best_key = self._take(best, best_key)
-        for key in list(self.pool)[:max(len(self.pool) - POOL_LIMIT, 0)]:
+        oldest = list(self.pool)[:max(len(self.pool) - POOL_LIMIT, 0)]
+        if oldest and (sink := _HARVEST.get()) is not None:  # met, if no longer offered here
+            sink(self.search.problem, [self.pool[key] for key in oldest])
+        for key in oldest:
             del self.pool[key]
         self.collect(best)
         columns = list(self.pool.values())
