@@ -464,6 +464,7 @@ def _case_row(name: str, tours: int, results: dict[str, dict], bks: dict[tuple[s
         row[f"{peer}_gap_pct"] = round(100 * (best - theirs["score"]) / best, 2)
         row[f"{peer}_seconds"] = theirs["seconds"]
         row[f"{peer}_cpu_seconds"] = theirs["cpu_seconds"]
+        row[f"{peer}_core"] = theirs["core"]
     return row
 
 
@@ -525,7 +526,7 @@ def _progress(row: dict, peers: list[str]) -> str:
 def csv_columns(peers: list[str]) -> list[str]:
     columns = ["instance", "tours", "family", "split", "bks", "score", "gap_pct", "seconds", "cpu_seconds", "core"]
     for peer in peers:
-        columns += [peer, f"{peer}_gap_pct", f"{peer}_seconds", f"{peer}_cpu_seconds"]
+        columns += [peer, f"{peer}_gap_pct", f"{peer}_seconds", f"{peer}_cpu_seconds", f"{peer}_core"]
     return columns
 
 
