@@ -412,16 +412,7 @@ def _copies(customer: Customer, layout: Layout, clocks: list[DayClock],
     for t, tour_day in enumerate(layout.days):
         if tour_day.traveller not in visitors:
             continue
-        clock = clocks[t]
-        opened: list[tuple[int, int]] = []
-        for open_wall, close_wall in customer.hours.windows_on(tour_day.day):
-            window = (clock.minute(open_wall), clock.minute(close_wall))
-            if opened and window[0] <= opened[-1][1]:  # windows a skipped hour made touch
-                opened[-1] = (opened[-1][0], max(opened[-1][1], window[1]))
-            else:
-                opened.append(window)
-        windows = tuple((open_minute, close_minute - customer.meeting_minutes) for open_minute, close_minute in opened
-                        if close_minute - open_minute >= customer.meeting_minutes)
+        windows = day_windows(customer, clocks[t])
         if windows:
             patterns.setdefault(windows, []).append(t)
     copies = []
@@ -434,6 +425,44 @@ def _copies(customer: Customer, layout: Layout, clocks: list[DayClock],
             cluster.append(window)
         copies.append((tuple(cluster), tuple(tours)))
     return copies or [((), ())]
+
+
+def day_windows(customer: Customer, clock: DayClock) -> tuple[tuple[int, int], ...]:
+    """The customer's start-of-service windows on one day's clock (elapsed minutes): its
+    hours that day, the meeting's real length taken off each window it fits."""
+    opened: list[tuple[int, int]] = []
+    for open_wall, close_wall in customer.hours.windows_on(clock.day):
+        window = (clock.minute(open_wall), clock.minute(close_wall))
+        if opened and window[0] <= opened[-1][1]:  # windows a skipped hour made touch
+            opened[-1] = (opened[-1][0], max(opened[-1][1], window[1]))
+        else:
+            opened.append(window)
+    return tuple((open_minute, close_minute - customer.meeting_minutes) for open_minute, close_minute in opened
+                 if close_minute - open_minute >= customer.meeting_minutes)
+
+
+def largest_layout(scenario: Scenario) -> Layout:
+    """The layout with every extension day used: every day the trip may have."""
+    return _layout(scenario, scenario.trip.extend_before.days, scenario.trip.extend_after.days)
+
+
+def customer_nodes(scenario: Scenario, layout: Layout) -> list[int]:
+    """How many node copies each customer gets in `layout` (at least one), counted by the
+    code that makes them (`_copies`)."""
+    zone = ZoneInfo(scenario.timezone)
+    clocks = [day_clock(d.day, zone) for d in layout.days]
+    return [len(_copies(customer, layout, clocks, {t.name for t in scenario.team if scenario.may_visit(customer, t)}))
+            for customer in scenario.customers]
+
+
+def model_nodes(scenario: Scenario) -> int:
+    """The nodes of the scenario's largest layout (every extension day used), as
+    `compile_layout` makes them: the customers' copies, a node per commitment and
+    traveller it binds, a start and an end per tour. (A plan attending events has a
+    node more per event attended.)"""
+    layout = largest_layout(scenario)
+    commitments = sum(len(scenario.bound_by(k)) for k in scenario.commitments)
+    return sum(customer_nodes(scenario, layout)) + commitments + 2 * len(layout.days)
 
 
 def _cents_up(amount: float) -> int:

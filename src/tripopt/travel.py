@@ -34,12 +34,15 @@ class TravelMatrix:
         return self.km.shape[0]
 
 
-def great_circle_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Haversine distances between all pairs of (lat, lon) points, in km."""
+def great_circle_km(lat: np.ndarray, lon: np.ndarray, lat_to: np.ndarray | None = None,
+                    lon_to: np.ndarray | None = None) -> np.ndarray:
+    """Haversine distances between all pairs of (lat, lon) points, in km; with `lat_to`
+    and `lon_to`, from each point to each of those (rows: the first points)."""
     phi, lam = np.radians(lat), np.radians(lon)
-    dphi = phi[:, None] - phi[None, :]
-    dlam = lam[:, None] - lam[None, :]
-    h = np.sin(dphi / 2) ** 2 + np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2) ** 2
+    phi_to, lam_to = (phi, lam) if lat_to is None or lon_to is None else (np.radians(lat_to), np.radians(lon_to))
+    dphi = phi[:, None] - phi_to[None, :]
+    dlam = lam[:, None] - lam_to[None, :]
+    h = np.sin(dphi / 2) ** 2 + np.cos(phi)[:, None] * np.cos(phi_to)[None, :] * np.sin(dlam / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
@@ -50,12 +53,29 @@ def build_matrix(lat: np.ndarray | list[float], lon: np.ndarray | list[float], t
     may be one customer (copies of its visit), so the buffer between customers at one place
     is keyed on the customer, not on the point."""
     lat_a, lon_a = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
-    km = great_circle_km(lat_a, lon_a) * travel.detour_factor
-    same_place = (lat_a[:, None] == lat_a[None, :]) & (lon_a[:, None] == lon_a[None, :])
+    return _legs(lat_a, lon_a, lat_a, lon_a, travel, _between_customers(customer, lat_a.size))
+
+
+def legs_between(lat: Sequence[float], lon: Sequence[float], lat_to: Sequence[float], lon_to: Sequence[float],
+                 travel: Travel) -> TravelMatrix:
+    """The legs from each of some points to each of others (rows: the first), as
+    `build_matrix` would have them between distinct places and not two customers at one
+    place: what a check of a few legs per customer needs (a large scenario's customers
+    against its tour ends, say) without the matrix of all pairs."""
+    none = np.zeros((len(lat), len(lat_to)), dtype=bool)
+    return _legs(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), np.asarray(lat_to, dtype=float),
+                 np.asarray(lon_to, dtype=float), travel, none)
+
+
+def _legs(lat: np.ndarray, lon: np.ndarray, lat_to: np.ndarray, lon_to: np.ndarray, travel: Travel,
+          between_customers: np.ndarray) -> TravelMatrix:
+    """The legs from points to points (identical coordinates are one place)."""
+    km = great_circle_km(lat, lon, lat_to, lon_to) * travel.detour_factor
+    same_place = (lat[:, None] == lat_to[None, :]) & (lon[:, None] == lon_to[None, :])
     km[same_place] = 0.0
     drive = np.ceil(km / travel.speed_kmh * 60.0 - _EPS).astype(np.int64)
     drive[same_place] = 0
-    buffered = ~same_place | _between_customers(customer, lat_a.size)
+    buffered = ~same_place | between_customers
     total = np.where(buffered, drive + travel.buffer_minutes, 0).astype(np.int64)
     for array in (km, drive, total):
         array.setflags(write=False)
