@@ -223,7 +223,7 @@ def test_inline_rows_holding_lists_are_errors():
 
 def test_inline_rows_beyond_the_limit_are_refused():
     table = read_inline([{"name": f"c{i}", "lat": 1, "lon": 1} for i in range(MAX_CUSTOMERS + 1)], "s.yaml: customers")
-    assert table.rows == () and "more than 2,500 customer rows" in table.problems[0].message
+    assert table.rows == () and f"more than {MAX_CUSTOMERS:,} customer rows" in table.problems[0].message
 
 
 def _sheet(tmp_path, rows, name="a.xlsx"):

@@ -228,7 +228,7 @@ def test_fifty_thousand_customers_are_refused_at_reading(tmp_path):
     lines = ["name,lat,lon"] + [f"c{i},{41 + i % 100 / 100:.2f},-87.6" for i in range(50_000)]
     (tmp_path / "many.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     refused(tripopt("check", scenario(tmp_path, "many.csv")),
-            "many.csv: more than 2,500 customer rows (found at line 2502)")
+            "many.csv: more than 10,000 customer rows (found at line 10002)")
 
 
 def test_a_month_of_different_hours_for_a_thousand_customers_is_refused_with_the_limit(tmp_path):
@@ -239,7 +239,7 @@ def test_a_month_of_different_hours_for_a_thousand_customers_is_refused_with_the
     path.write_text(scenario(tmp_path, "month.csv").read_text().replace("end: 2026-10-08", "end: 2026-10-31")
                     .replace("start: 2026-10-07", "start: 2026-10-01"), encoding="utf-8")
     refused(tripopt("check", path), "month.yaml: too large to plan: 1,000 customers over 31 day(s) make 31,062 nodes",
-            "tripopt plans at most 2,500 nodes")
+            "tripopt plans at most 25,000 nodes")
 
 
 def test_three_million_rows_are_refused_by_size(tmp_path):

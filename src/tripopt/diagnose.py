@@ -29,14 +29,16 @@ def _fixed(compiled: CompiledProblem) -> int:
     return round(compiled.layout.fixed_cost * CENTS)
 
 
+@lru_cache(maxsize=16)  # asked once per customer: thousands of times on a large scenario
 def _base_cost(compiled: CompiledProblem) -> int:
     """Cost of a trip with commitments only, fixed costs included (a lower bound for any plan)."""
     return _fixed(compiled) + tour_cost(compiled.problem, base_routes(compiled))
 
 
-def _must_groups(compiled: CompiledProblem) -> list[int]:
+@lru_cache(maxsize=16)  # asked once per customer too
+def _must_groups(compiled: CompiledProblem) -> tuple[int, ...]:
     p = compiled.problem
-    return [g for g in compiled.customer_groups if p.mandatory[p.alternatives[g][0]]]
+    return tuple(g for g in compiled.customer_groups if p.mandatory[p.alternatives[g][0]])
 
 
 # -- the commitments and must-visits together ----------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from . import customers as customer_io
+from .compile import model_nodes
 from .errors import InputError, Problem
 from .geo import CACHE_FILE_NAME, AddressCache, locate_places, unknown_place
 from .grammar import quoted
@@ -58,14 +59,13 @@ from .schema import (
 from .yamlio import read_yaml
 
 MAX_TRIP_DAYS = 31
-# The model's size: the planner's memory grows with the square of the matrix nodes (customer
-# copies, commitments, two per day). Measured peak resident memory of `tripopt plan`
-# (docs/limits.md): 0.3-0.5 GB at 1,000 nodes, 0.8-1.0 GB at 2,000 and 1.2 GB at 2,500,
-# whatever the days; BYTES_PER_NODE_PAIR is that slope, rounded up.
-MAX_NODES = 2500
-BASE_BYTES = 150 * 10**6
-BYTES_PER_NODE_PAIR = 200
-MAX_GAP_MINUTES = 60  # as compile.py: windows of one day further apart become separate node copies
+# The model's size: a large scenario's search sees a pool of its customers (pool.py), and
+# what it holds of the rest grows linearly with their node copies (customer copies,
+# commitments, two per day); measured peak resident memory of `tripopt plan` in
+# docs/limits.md, BYTES_PER_NODE is its slope, rounded up.
+MAX_NODES = 25_000
+BASE_BYTES = 300 * 10**6
+BYTES_PER_NODE = 150_000
 _ADAPTERS = {key: TypeAdapter(kind) for key, (kind, _) in SECTIONS.items() if key != "customers"}
 _OPTIONAL_DEFAULTS = {"currency": "USD", "commitments": [], "defaults": DefaultsIn(), "travel": TravelIn(),
                       "costs": CostsIn(), "budget": None, "solver": SolverIn()}
@@ -671,34 +671,16 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def model_nodes(scenario: Scenario) -> int:
-    """The matrix nodes of the scenario's largest extension layout (every extension day
-    used), counted as compile.py makes them: a node per customer for each distinct set of
-    daily windows its meeting fits (windows more than MAX_GAP_MINUTES apart are separate
-    nodes), at least one; a node per commitment; a start and an end per day. (A plan
-    attending events has a node more per event attended: `_too_large` counts them.)"""
-    days = scenario.trip.possible_days
-    nodes = sum(len(scenario.bound_by(k)) for k in scenario.commitments) + 2 * len(days) * len(scenario.team)
-    for customer in scenario.customers:
-        meeting = customer.meeting_minutes
-        patterns = {tuple(w for w in customer.hours.windows_on(day) if w[1] - w[0] >= meeting) for day in days}
-        copies = sum(1 + sum(1 for a, b in zip(windows, windows[1:]) if b[0] - (a[1] - meeting) > MAX_GAP_MINUTES)
-                     for windows in patterns - {()})
-        nodes += max(copies, 1)
-    return nodes
-
-
 def _too_large(scenario: Scenario) -> str | None:
     """Why the scenario is too large to plan (docs/limits.md), or None. Every event
     counts as a node: attended, it is a commitment of its traveller."""
     nodes = model_nodes(scenario) + len(scenario.events)
     if nodes <= MAX_NODES:
         return None
-    need = (BASE_BYTES + BYTES_PER_NODE_PAIR * nodes**2) / 1e9
-    limit = (BASE_BYTES + BYTES_PER_NODE_PAIR * MAX_NODES**2) / 1e9
+    need = (BASE_BYTES + BYTES_PER_NODE * nodes) / 1e9
     days = len(scenario.trip.possible_days)
     return (f"too large to plan: {len(scenario.customers):,} customers over {days} day(s) make "
-            f"{nodes:,} nodes in the travel matrices (a customer counts once per different set of daily hours, "
-            f"plus commitments, events and 2 per day), which would need about {need:,.1f} GB of memory; tripopt "
-            f"plans at most {MAX_NODES:,} nodes (about {limit:.1f} GB, docs/limits.md): plan fewer customers or days, "
+            f"{nodes:,} nodes (a customer counts once per different set of daily hours, plus commitments, events "
+            f"and 2 per day), which would need about {need:,.1f} GB of memory; "
+            f"tripopt plans at most {MAX_NODES:,} nodes (docs/limits.md): plan fewer customers or days, "
             "or give customers the same hours every day")

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from . import events
+from . import events, pool
 from .compile import CENTS, VALUE_SCALE, CompiledProblem, compile_layout, layouts
 from .decode import decode, encode
 from .diagnose import base_routes, core, core_reason, quick_infeasibility, unvisited_reasons
@@ -29,8 +29,8 @@ from .limits import (
     work_budget,
 )
 from .model import Scenario
-from .plan import Outline, Plan, weighed
-from .problem import RoutingProblem, RoutingSolution, evaluate
+from .plan import Outline, Plan, Totals, Unvisited, weighed
+from .problem import Routes, RoutingProblem, RoutingSolution, evaluate
 from .routing import scout
 from .routing import solve as solve_routing
 
@@ -91,8 +91,31 @@ def _solve(scenario: Scenario, progress: ProgressCallback | None = None,
     (`_weigh`): what its extension days buy.
 
     `refine` adds rules to each compiled layout (a re-plan holds what is done and booked);
-    `layout` keeps only the extension days (before, after) given.
+    `layout` keeps only the extension days (before, after) given. A large scenario is
+    searched on a pool of its customers (`_solve_pooled`).
     """
+    counted = pool.census(scenario)
+    if pool.pooled(scenario, counted):
+        return _solve_pooled(scenario, counted, progress, interrupted, warm_start, refine, layout)
+    return _explained(_planned(scenario, progress, interrupted, warm_start, refine, layout))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """A search's chosen plan, not yet explained: the layouts it compiled, the plan, what
+    the plan is weighed against (the best plan found with no extension day: None when
+    the scenario has one layout, empty when there is nothing to state) and whether it is
+    proven optimal."""
+
+    compiled_all: list[CompiledProblem]
+    chosen: _Candidate
+    weighed: tuple[Totals | None, ...] | None
+    optimal: bool = False
+
+
+def _planned(scenario: Scenario, progress: ProgressCallback | None, interrupted: Interrupted | None,
+             warm_start: Outline | None, refine: Refine | None, layout: tuple[int, int] | None) -> _Outcome:
+    """`_solve`'s search on the whole scenario, up to the explanation."""
     started = time.monotonic()
     interrupted = interrupted or Interrupted()
     compiled_all = _compile_all(scenario, refine, layout)
@@ -121,6 +144,100 @@ def _solve(scenario: Scenario, progress: ProgressCallback | None = None,
     return _weigh(compiled_all, _complete(best, scenario), found, scenario)
 
 
+# -- a large scenario: the search on a pool, the promises over every customer -----------------
+
+
+def _solve_pooled(scenario: Scenario, counted: pool.Census, progress: ProgressCallback | None,
+                  interrupted: Interrupted | None, warm_start: Outline | None, refine: Refine | None,
+                  layout: tuple[int, int] | None) -> Plan:
+    """`_solve` on a scenario too large to search whole (pool.py): the search sees the
+    pool, under the time limit less what the checks over every customer will take
+    (`pool.reserve`); then every customer outside it that fits into the plan with every
+    visit kept is added, slice by slice, so `lower_value` stays true of all of them, and
+    every customer left out is explained on a slice that holds the plan (`_explain_outline`)."""
+    started = time.monotonic()
+    keep = _outline_names(warm_start) if warm_start is not None else set()
+    searched = pool.pool(scenario, counted, keep)
+    searched = searched.with_time_limit(scenario.solver.time_limit_seconds - pool.reserve(scenario, counted))
+    outcome = _planned(searched, progress, interrupted, warm_start, refine, layout)
+    chosen = outcome.chosen
+    outline = decode(chosen.compiled, chosen.solution, ()).outline
+    inside = {c.name for c in searched.customers}
+    outside = [i for i, c in enumerate(scenario.customers) if c.name not in inside and counted.reachable[i]]
+    outline = _completed_outside(scenario, counted, outline, outside, refine)
+    reordered = {searched.customers[g].name for g in chosen.reordered}
+    solution = replace(chosen.solution, seconds=time.monotonic() - started)
+    plan = _explain_outline(scenario, counted, outline, solution, reordered, refine, layout)
+    plan = replace(plan, optimal=outcome.optimal)
+    return plan if outcome.weighed is None else weighed(plan, outcome.weighed)
+
+
+def _outline_names(outline: Outline) -> set[str]:
+    """The customers a plan's outline visits."""
+    return {name for _, stops in outline.days for kind, name in stops if kind == "visit"}
+
+
+def _plan_indices(scenario: Scenario, outline: Outline) -> set[int]:
+    """The plan's customers and the must-visits, by index: what every slice holds."""
+    names = _outline_names(outline)
+    return {i for i, c in enumerate(scenario.customers) if c.name in names or c.must_visit}
+
+
+def _layout_of(outline: Outline) -> tuple[int, int]:
+    return outline.extension_before, outline.extension_after
+
+
+def _on_slice(part: Scenario, outline: Outline, refine: Refine | None,
+              only: tuple[int, int] | None) -> tuple[list[CompiledProblem], CompiledProblem, Routes]:
+    """A slice's compiled layouts (those `only` allows), the plan's own among them, and
+    the plan as its routes (re-checked: the slice holds every customer the plan visits)."""
+    compiled_all = _compile_all(part, refine, only)
+    own = next(c for c in compiled_all if (c.layout.before, c.layout.after) == _layout_of(outline))
+    routes = encode(own, outline)
+    if routes is None or evaluate(own.problem, routes) is None:
+        raise AssertionError("the plan does not keep the rules on a slice of its scenario")
+    return compiled_all, own, routes
+
+
+def _completed_outside(scenario: Scenario, counted: pool.Census, outline: Outline, outside: list[int],
+                       refine: Refine | None) -> Outline:
+    """The plan with every customer of `outside` added that fits with every visit kept
+    (`_insert_all` on each slice; a customer that did not fit finds no room later, when
+    the plan has more visits)."""
+    for part in pool.slices(scenario, counted, _plan_indices(scenario, outline), outside):
+        _, own, routes = _on_slice(part, outline, refine, _layout_of(outline))
+        grown = _insert_all(own.problem, routes)
+        if grown != routes:
+            solution = evaluate(own.problem, grown)
+            if solution is None:
+                raise AssertionError("an insertion broke a rule")
+            outline = decode(own, solution, ()).outline
+    return outline
+
+
+def _explain_outline(scenario: Scenario, counted: pool.Census, outline: Outline, solution: RoutingSolution,
+                     reordered: set[str], refine: Refine | None, layout: tuple[int, int] | None) -> Plan:
+    """The plan of a large scenario decoded, every customer it leaves out with the reason
+    `diagnose` gives on a slice holding the plan, the must-visits and that customer (each
+    claim reads no leg beyond those); `solution` gives what stopped the search and when."""
+    base = _plan_indices(scenario, outline)
+    others = [i for i in range(len(scenario.customers)) if i not in base]
+    unvisited: list[Unvisited] = []
+    for part in pool.slices(scenario, counted, base, others):
+        compiled_all, own, routes = _on_slice(part, outline, refine, layout)
+        mine = {i for i, c in enumerate(part.customers) if c.name in reordered}
+        names = {c.name for i, c in enumerate(scenario.customers) if i not in base}
+        unvisited += [u for u in unvisited_reasons(compiled_all, own, routes, frozenset(mine)) if u.name in names]
+    _, own, routes = _on_slice(pool.subset(scenario, base), outline, refine, _layout_of(outline))
+    final = evaluate(own.problem, routes)
+    if final is None:
+        raise AssertionError("the plan does not keep the rules")
+    order = {c.name: i for i, c in enumerate(scenario.customers)}
+    final = replace(final, stopped_by=solution.stopped_by, seconds=solution.seconds, phases=solution.phases)
+    plan = decode(own, final, tuple(sorted(unvisited, key=lambda u: order[u.name])))
+    return replace(plan, candidates=len(scenario.customers), value_available=sum(c.value for c in scenario.customers))
+
+
 def proven_infeasibility(scenario: Scenario) -> str | None:
     """The proven reason no plan exists, found without the heuristic search (the quick
     checks and the exhaustive commitments + must-visits check), or None: `tripopt check`
@@ -131,7 +248,7 @@ def proven_infeasibility(scenario: Scenario) -> str | None:
 
 
 def _proven_infeasibility(scenario: Scenario) -> str | None:
-    compiled_all = _compile_all(scenario)
+    compiled_all = _compile_all(_searched(scenario))
     obvious = quick_infeasibility(compiled_all)
     if obvious:
         return obvious
@@ -271,19 +388,25 @@ def _tidied(candidate: _Candidate, like: _Candidate) -> _Candidate:
 
 
 def _weigh(compiled_all: list[CompiledProblem], chosen: _Candidate, found: list[_Candidate], scenario: Scenario,
-           optimal: bool = False) -> Plan:
-    """The chosen plan, decoded; when the scenario may be extended (more than one layout
-    here), stating the best plan with no extension day among those `found` (tidied). Should
-    that one beat the chosen plan, it is the plan: the extension days would buy nothing."""
+           optimal: bool = False) -> _Outcome:
+    """The chosen plan; when the scenario may be extended (more than one layout here),
+    with the best plan with no extension day among those `found` (tidied) to state.
+    Should that one beat the chosen plan, it is the plan: the extension days would buy nothing."""
     if len(compiled_all) == 1:
-        return _decode(compiled_all, chosen, optimal)
+        return _Outcome(compiled_all, chosen, None, optimal)
     plain = min((c for c in found if not c.extended), key=_Candidate.rank, default=None)
     if not chosen.extended or plain is None:
-        return weighed(_decode(compiled_all, chosen, optimal), [])
+        return _Outcome(compiled_all, chosen, (), optimal)
     plain = _tidied(plain, chosen)
     if plain.rank() < chosen.rank():
-        return weighed(_decode(compiled_all, _complete(plain, scenario), optimal), [])
-    return weighed(_decode(compiled_all, chosen, optimal), [decode(plain.compiled, plain.solution, ()).totals])
+        return _Outcome(compiled_all, _complete(plain, scenario), (), optimal)
+    return _Outcome(compiled_all, chosen, (decode(plain.compiled, plain.solution, ()).totals,), optimal)
+
+
+def _explained(outcome: _Outcome) -> Plan:
+    """The chosen plan decoded, every unvisited customer with its reason, and what it is weighed against."""
+    plan = _decode(outcome.compiled_all, outcome.chosen, outcome.optimal)
+    return plan if outcome.weighed is None else weighed(plan, outcome.weighed)
 
 
 def _insert_all(p: RoutingProblem, routes: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:
@@ -316,7 +439,21 @@ def adopt(scenario: Scenario, outline: Outline) -> Plan:
     return _adopt(scenario, outline)
 
 
+def _searched(scenario: Scenario) -> Scenario:
+    """The scenario as a search sees it: its pool when it is large. (What is proven without
+    a search reads only the commitments, the budget and the must-visits, which the pool holds.)"""
+    counted = pool.census(scenario)
+    return pool.pool(scenario, counted) if pool.pooled(scenario, counted) else scenario
+
+
 def _adopt(scenario: Scenario, outline: Outline) -> Plan:
+    counted = pool.census(scenario)
+    if pool.pooled(scenario, counted):
+        part = pool.subset(scenario, _plan_indices(scenario, outline))
+        adopted = _warm_candidate(_compile_all(part), outline)
+        if adopted is None:
+            raise InfeasibleError("the plan does not keep this scenario's rules")
+        return _explain_outline(scenario, counted, outline, adopted.solution, set(), None, None)
     compiled_all = _compile_all(scenario)
     candidate = _warm_candidate(compiled_all, outline)
     if candidate is None:
@@ -358,6 +495,7 @@ def glance(scenario: Scenario, interrupted: Interrupted | None = None, refine: R
     whole work budget shared out (deterministic), the best decoded. None when no scout
     found a plan (which proves nothing). events.py compares choices of events with it."""
     interrupted = interrupted or Interrupted()
+    scenario = _searched(scenario)
     viable = [c for c in _compile_all(scenario, refine, layout) if c.problem.budget is None or c.problem.budget >= 0]
     if not viable:
         return None
