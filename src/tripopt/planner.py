@@ -114,8 +114,11 @@ class _Outcome:
 
 
 def _planned(scenario: Scenario, progress: ProgressCallback | None, interrupted: Interrupted | None,
-             warm_start: Outline | None, refine: Refine | None, layout: tuple[int, int] | None) -> _Outcome:
-    """`_solve`'s search on the whole scenario, up to the explanation."""
+             warm_start: Outline | None, refine: Refine | None, layout: tuple[int, int] | None,
+             search: Search | None = None) -> _Outcome:
+    """`_solve`'s search on the whole scenario, up to the explanation; `search` in place of
+    the heuristic search `_search` (compare's budget curve serves a budget from routes
+    found before, `curve`)."""
     started = time.monotonic()
     interrupted = interrupted or Interrupted()
     compiled_all = _compile_all(scenario, refine, layout)
@@ -135,7 +138,7 @@ def _planned(scenario: Scenario, progress: ProgressCallback | None, interrupted:
         solution = replace(best.solution, stopped_by="work", seconds=time.monotonic() - started)
         chosen = _complete(_Candidate(best.compiled, solution), scenario)
         return _weigh(compiled_all, chosen, exact + ([warm] if warm is not None else []), scenario, optimal=True)
-    best, found = _search(scenario, viable, cores, warm, progress, interrupted, started)
+    best, found = (search or _search)(scenario, viable, cores, warm, progress, interrupted, started)
     if best is None:  # so some layout's core is undecided: the others were proven infeasible above
         raise UndecidedError(f"no plan was found within {time.monotonic() - started:.1f} s, and it is "
                              + core_reason(compiled_all))
@@ -255,6 +258,12 @@ def _proven_infeasibility(scenario: Scenario) -> str | None:
     if all(core(c).status == "infeasible" for c in compiled_all):
         return core_reason(compiled_all)
     return None
+
+
+# The heuristic search step: (scenario, viable layouts, their cores, the warm start, progress,
+# interrupt, start time) -> (the best plan, every plan found)
+Search = Callable[[Scenario, list[CompiledProblem], dict[CompiledProblem, RoutingSolution | None], _Candidate | None,
+                   ProgressCallback | None, Interrupted, float], tuple[_Candidate | None, list[_Candidate]]]
 
 
 def _search(scenario: Scenario, viable: list[CompiledProblem], cores: dict[CompiledProblem, RoutingSolution | None],
