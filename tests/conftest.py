@@ -45,6 +45,17 @@ def customer_row(name, lat, lon, value, meeting="45min", hours="Mon-Fri 09:00-17
     return {"name": name, "lat": lat, "lon": lon, "value": value, "meeting": meeting, "hours": hours, **extra}
 
 
+def spread_customers(count: int, seed: int) -> list[dict]:
+    """`count` customers around the Loop, more than the exact search takes (the heuristic runs)."""
+    rows = []
+    for i in range(count):
+        k = (i * 37 + seed * 11) % 101
+        rows.append(customer_row(f"c{seed}-{i}", round(41.80 + (k % 17) * 0.012, 4),
+                                 round(-87.75 + (k % 13) * 0.014, 4), 10 + (k * 7) % 90,
+                                 meeting=f"{30 + 15 * (k % 3)}min", cost=k % 4 * 5))
+    return rows
+
+
 def _scenario_files(tmp_path, **defaults):
     """A factory writing a scenario file per call, each in its own folder: write_scenario's,
     with `defaults` and then the call's own keys over it (a mapping merged one level deep,

@@ -25,7 +25,7 @@ from tripopt.compare import _solve_budget_task, auto_compare, compare  # noqa: E
 from tripopt.executors import DaskCluster  # noqa: E402
 from tripopt.limits import Interrupted  # noqa: E402
 
-from .conftest import customer_row  # noqa: E402
+from .conftest import customer_row, spread_customers  # noqa: E402
 
 # The search stops by work, in about 0.2 s, so the plans repeat exactly. The time limit is
 # only a cap, set well above that: on a busy two-core machine a tight one would sometimes
@@ -52,17 +52,6 @@ def cluster():
         yield local
 
 
-def _spread(count: int, seed: int) -> list[dict]:
-    """`count` customers around the Loop, more than the exact search takes (the heuristic runs)."""
-    rows = []
-    for i in range(count):
-        k = (i * 37 + seed * 11) % 101
-        rows.append(customer_row(f"c{seed}-{i}", round(41.80 + (k % 17) * 0.012, 4),
-                                 round(-87.75 + (k % 13) * 0.014, 4), 10 + (k * 7) % 90,
-                                 meeting=f"{30 + 15 * (k % 3)}min", cost=k % 4 * 5))
-    return rows
-
-
 def _named(path, stem):
     return path.rename(path.with_name(f"{stem}.yaml"))
 
@@ -75,10 +64,10 @@ def _without_seconds(text: str) -> list[list[str]]:
 
 
 def test_a_batch_on_the_cluster_is_the_local_batch(tmp_path, cluster, two_days, one_commitment):
-    paths = [_named(two_days(_spread(16, 1), solver=WORK), "ann"),
-             _named(two_days(_spread(18, 4), solver=WORK), "ben"),
+    paths = [_named(two_days(spread_customers(16, 1), solver=WORK), "ann"),
+             _named(two_days(spread_customers(18, 4), solver=WORK), "ben"),
              _named(one_commitment([customer_row("Acme", 41.89, -87.63, 50)], budget=0.5), "cat"),
-             _named(two_days(_spread(5, 3)), "dan")]  # small: solved exactly
+             _named(two_days(spread_customers(5, 3)), "dan")]  # small: solved exactly
     local = run_batch(paths, tmp_path / "local", processes=2, fresh=True)
     remote = run_batch(paths, tmp_path / "remote", scheduler=cluster.scheduler_address, fresh=True)
     assert [r.status for r in remote.rows] == [FEASIBLE, FEASIBLE, INFEASIBLE, FEASIBLE]
@@ -94,7 +83,7 @@ def test_a_batch_on_the_cluster_is_the_local_batch(tmp_path, cluster, two_days, 
 
 
 def test_a_sweep_on_the_cluster_is_the_local_sweep(cluster, two_days):
-    scenario = tripopt.load_scenario(two_days(_spread(30, 7), solver=WORK, trip={"end": "2026-10-07"}))
+    scenario = tripopt.load_scenario(two_days(spread_customers(30, 7), solver=WORK, trip={"end": "2026-10-07"}))
     budgets = [160, 200, 240, 320]
     local = compare(scenario, budgets, processes=2)
     remote = compare(scenario, budgets, scheduler=cluster.scheduler_address)  # two worker threads: waves of 2
@@ -113,7 +102,7 @@ def test_a_sweep_on_the_cluster_is_the_local_sweep(cluster, two_days):
 def test_ctrl_c_reaches_the_tasks_on_the_cluster(cluster, two_days):
     """The caller's flag stops the running tasks (they keep their best plan) and the queued
     ones never start: well before the time limit."""
-    slow = tripopt.load_scenario(two_days(_spread(40, 5), solver={"time_limit": "30s"}))
+    slow = tripopt.load_scenario(two_days(spread_customers(40, 5), solver={"time_limit": "30s"}))
     flag = Interrupted()
     with DaskCluster(cluster.scheduler_address) as executor:
         assert executor.width == 2

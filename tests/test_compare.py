@@ -13,16 +13,20 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import tripopt
+from tripopt import compare as sweeps
+from tripopt import curve, report
 from tripopt.cli import app
 from tripopt.compare import auto_compare, compare
 from tripopt.comparison import BudgetRow, Comparison, parse_budgets
 
 from .checker import check_plan
-from .conftest import SCENARIOS, customer_strategy
+from .conftest import SCENARIOS, customer_row, customer_strategy, spread_customers
 from .scenario_factory import write_scenario
 
 REINVENT = next(p for p in SCENARIOS if "reinvent" in p.name)
 CONTRACT_FIELDS = {"budget", "status", "value", "visited", "cost", "extension_days", "drive_km"}
+# Ended by work (well within the time limit, a cap only), so the plans repeat exactly.
+WORK = {"work_limit": 10, "time_limit": "5s"}
 
 
 def _check_sweep(scenario, comparison):
@@ -169,3 +173,89 @@ def test_cli_bad_arguments_exit_2_before_solving(args, fragment):
     result = CliRunner().invoke(app, ["compare", str(REINVENT), *args])
     assert result.exit_code == 2
     assert fragment in result.output
+
+
+# -- the budget curve from one search (issue 20) ------------------------------------------
+
+
+@pytest.fixture
+def work_bound(two_days):
+    """30 customers over two days with an extension day before, a budget of 200: searched
+    heuristically (more customers than the exact search takes), every search ended by work."""
+    path = two_days(spread_customers(30, 7), solver=WORK, budget=200,
+                    trip={"extend": {"before": {"days": 1, "cost": 40}}})
+    return tripopt.load_scenario(path)
+
+
+@pytest.fixture
+def searches(monkeypatch):
+    """The budgets the sweeps in a test searched in full: (one search's, full per-budget
+    searches'). The real solver runs; the calls are only counted."""
+    one, full = [], []
+    search, solve_budget = curve.search, sweeps._solve_budget
+
+    def counted_search(scenario, budget, warm, interrupted=None):
+        one.append(budget)
+        return search(scenario, budget, warm, interrupted)
+
+    def counted_budget(scenario, budget, warm, interrupted=None):
+        full.append(budget)
+        return solve_budget(scenario, budget, warm, interrupted)
+
+    monkeypatch.setattr(curve, "search", counted_search)
+    monkeypatch.setattr(sweeps, "_solve_budget", counted_budget)
+    return one, full
+
+
+def _without_seconds(plan):
+    document = tripopt.plan_dict(plan)
+    document["summary"].pop("seconds", None)
+    return document
+
+
+def test_one_search_serves_every_budget_and_its_row_is_the_plan(work_bound, searches):
+    plan = tripopt.solve(work_bound)
+    comparison = compare(work_bound, [120, 160, 200, 260, 320], processes=1)
+    assert searches == ([200], [])  # at the scenario's own budget, one of the sweep's
+    _check_sweep(work_bound, comparison)
+    rows = {r.budget: r for r in comparison.rows}
+    assert all(r.plan is not None and r.plan.stopped_by == "work" for r in comparison.rows)
+    assert rows[200].rank() <= (-plan.value, plan.cost)  # never below `plan` at the scenario's budget
+    if rows[200].plan.value == plan.value and rows[200].plan.cost == plan.cost:
+        assert _without_seconds(rows[200].plan) == _without_seconds(plan)
+    again = compare(work_bound, [120, 160, 200, 260, 320], processes=2)  # waves of two: the same rows
+    assert report.comparison_to_json(again) == report.comparison_to_json(comparison)
+
+
+def test_the_one_search_is_the_plan_search(work_bound):
+    searched = curve.search(work_bound, 200, None)
+    assert _without_seconds(searched.row.plan) == _without_seconds(tripopt.solve(work_bound))
+    assert searched.routes.size > 0
+
+
+def test_without_the_scenarios_budget_the_search_is_at_the_largest(work_bound, searches):
+    comparison = compare(work_bound, [150, 250], processes=1)
+    assert searches == ([250], [])
+    _check_sweep(work_bound, comparison)
+
+
+def test_auto_reuses_the_one_search(work_bound, searches):
+    comparison = auto_compare(work_bound, points=4, resolution=25, processes=1)
+    assert searches == ([None], [])  # the plan with no budget limit sets the ceiling; it serves every row
+    _check_sweep(work_bound, comparison)
+    assert len(comparison.breakpoints) >= 2
+
+
+def test_infeasible_budgets_get_rows_with_reasons(one_commitment):
+    path = one_commitment([customer_row(f"c{i}", 41.88 + i * 0.01, -87.63, 10 + i) for i in range(12)],
+                          solver=WORK)
+    scenario = tripopt.load_scenario(path)
+    for budgets in ([0.5, 1, 300], [0.5]):  # the one search's own budget infeasible too
+        comparison = compare(scenario, budgets, processes=1)
+        assert [r.budget for r in comparison.rows] == budgets
+        _check_sweep(scenario, comparison)
+        assert [r.status for r in comparison.rows][:2] == ["infeasible"] * min(2, len(budgets))
+        assert all(r.reason for r in comparison.rows if r.plan is None)
+        rows = json.loads(report.comparison_to_json(comparison))
+        assert all(set(r) == set(rows[0]) for r in rows)
+        assert all(v is None for k, v in rows[0].items() if k not in ("budget", "status", "reason", "breakpoint"))

@@ -1,15 +1,24 @@
 """What does another $500 buy? One scenario solved under several budgets, side by side.
 
-Monotone by construction: budgets are solved in ascending waves (one budget per process),
-each warm-started from the best plan found so far that it can pay for (a plan that keeps
-a smaller budget keeps a larger one), and a last pass gives every budget the best plan
-that keeps it, whichever budget it was found under. Plans remembered from earlier runs
-(`store`) take part as if found in this one. So a larger budget never shows a
-lower value. Waves, not a race between processes, decide which plan warm-starts which
-budget, so a sweep is as repeatable as the plans in it (see README, "Determinism"), and
-the same wherever its budgets run: local processes, or one task per budget on a Dask
-cluster (`scheduler`, docs/cluster.md) with as many budgets per wave as the local run
-has processes (`processes`; default there: the cluster's worker threads).
+The budget curve from one search (`curve`): the sweep searches once, at the scenario's
+own budget when it is one of the sweep's (so that row is the plan `tripopt plan` gives
+there), else at the largest (`--auto` without a ceiling: with no budget limit), and
+every other budget is served from the routes that search met: a set packing per
+extension layout under that budget, then a short search from the best packing (see
+`curve`). Scenarios with events are solved per budget, each a full search
+(`_solve_budget`).
+
+Monotone by construction: the other budgets are solved in ascending waves (as many at a
+time as the executor runs), each warm-started from the best plan found so far that it
+can pay for (a plan that keeps a smaller budget keeps a larger one), and a last pass
+gives every budget the best plan that keeps it, whichever budget it was found under.
+Plans remembered from earlier runs (`store`) take part as if found in this one. So a
+larger budget never shows a lower value. Waves, not a race between processes, decide
+which plan warm-starts which budget, so a sweep is as repeatable as the plans in it (see
+README, "Determinism"), and the same wherever its tasks run: local processes, or a Dask
+cluster (`scheduler`, docs/cluster.md: the one search is one task, then a task per
+budget with the routes it met) with as many budgets per wave as the local run has
+processes (`processes`; default there: the cluster's worker threads).
 
 `auto_compare` finds the budgets where the value changes: a plan found under budget B
 costs C <= B, so its value is already available from C; C is a breakpoint candidate,
@@ -23,7 +32,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from . import curve
 from .comparison import BudgetRow, Comparison, Progress
+from .curve import RoutePool, Searched
 from .errors import InfeasibleError, UndecidedError
 from .executors import Executor, open_executor
 from .limits import Interrupted
@@ -87,7 +98,9 @@ class _Sweep:
         self.rows: dict[float, BudgetRow] = {}
         self.unsolved: list[float] = []
         self.known = 0
-        self.executor: Executor[Any, BudgetRow] = open_executor(processes, scheduler)
+        self.one_search = curve.applies(scenario)
+        self.routes: RoutePool | None = None  # of the sweep's one search, once it has run
+        self.executor: Executor[Any, Any] = open_executor(processes, scheduler)
 
     def __enter__(self) -> _Sweep:
         return self
@@ -100,8 +113,9 @@ class _Sweep:
         return self.interrupted.set
 
     def solve_unlimited(self) -> Plan:
-        """The plan with no budget limit (InfeasibleError if there is none at all)."""
-        row = self._solve_wave([None])[0]
+        """The plan with no budget limit (InfeasibleError if there is none at all); with
+        one search for the sweep, it is that search."""
+        row = self._search(None) if self.one_search else self._solve_wave([None])[0]
         if row is None:
             raise UndecidedError("interrupted before the plan with no budget limit was searched")
         if row.plan is None:
@@ -129,6 +143,10 @@ class _Sweep:
         """Solve the new budgets in ascending waves as wide as the executor, warm-started from below."""
         todo = sorted(b for b in set(budgets) if b not in self.rows)
         self.known += len(todo)
+        if todo and self.one_search and self.routes is None and not self.stopped:
+            first = self.scenario.budget if self.scenario.budget in todo else todo[-1]
+            todo.remove(first)
+            self._record(first, self._search(first))
         width = self.executor.width
         for first in range(0, len(todo), width):
             wave = todo[first:first + width]
@@ -136,19 +154,42 @@ class _Sweep:
                 self.unsolved += wave
                 continue
             for budget, row in zip(wave, self._solve_wave(wave)):
-                if row is None:  # the interrupt came before it started
-                    self.unsolved.append(budget)
-                    continue
-                self.rows[row.budget] = row
-                if self.progress is not None:
-                    self.progress(row, len(self.rows), self.known)
+                self._record(budget, row)
+
+    def _record(self, budget: float, row: BudgetRow | None) -> None:
+        """A solved row (None: the interrupt came before it started)."""
+        if row is None:
+            self.unsolved.append(budget)
+            return
+        self.rows[row.budget] = row
+        if self.progress is not None:
+            self.progress(row, len(self.rows), self.known)
+
+    def _search(self, budget: float | None) -> BudgetRow | None:
+        """The sweep's one search, one task (plain data: the scenario, the budget, the warm
+        start's outline); its routes serve every later row."""
+        job = (self.scenario, budget, _outline_of(self._best_keeping(budget)))
+        searched = self.executor.map(_search_task, [job], self.interrupted)[0]
+        if searched is None:
+            return None
+        self.routes = searched.routes
+        return self._recalled(searched.row)
 
     def _solve_wave(self, wave: Sequence[float | None]) -> list[BudgetRow | None]:
-        """One task per budget (plain data: the scenario, the budget, the warm start's outline)."""
-        jobs = [(self.scenario, budget, _outline_of(self._best_keeping(budget))) for budget in wave]
-        rows = self.executor.map(_solve_budget_task, jobs, self.interrupted)
-        return [replace(r, plan=mark_recalled(r.plan, self.remembered)) if r is not None and r.plan is not None
-                else r for r in rows]
+        """One task per budget (plain data: the scenario, the budget, the warm start's
+        outline, and the routes of the one search when there is one)."""
+        warm = [(self.scenario, budget, _outline_of(self._best_keeping(budget))) for budget in wave]
+        if self.routes is not None:
+            rows = self.executor.map(_row_task, [(*job, self.routes) for job in warm], self.interrupted)
+        else:
+            rows = self.executor.map(_solve_budget_task, warm, self.interrupted)
+        return [self._recalled(r) for r in rows]
+
+    def _recalled(self, row: BudgetRow | None) -> BudgetRow | None:
+        """The row, its plan marked if it is one remembered from an earlier run."""
+        if row is None or row.plan is None:
+            return row
+        return replace(row, plan=mark_recalled(row.plan, self.remembered))
 
     def _best_keeping(self, budget: float | None) -> Plan | Remembered | None:
         """The best plan found so far (under any budget, or remembered) that this budget
@@ -188,12 +229,9 @@ class _Sweep:
 
 def _solve_budget(scenario: Scenario, budget: float | None, warm: Outline | None,
                   interrupted: Interrupted | None = None) -> BudgetRow:
-    """One budget's plan (warm-started), or the reason there is none."""
-    key = budget if budget is not None else math.inf
-    try:
-        return BudgetRow(key, solve(scenario.with_budget(budget), interrupted=interrupted, warm_start=warm))
-    except InfeasibleError as exc:
-        return BudgetRow(key, None, exc.reason, exc.status)
+    """One budget's plan (warm-started, a full search), or the reason there is none."""
+    return curve.solved_row(budget, lambda: solve(scenario.with_budget(budget), interrupted=interrupted,
+                                                  warm_start=warm))
 
 
 def _outline_of(source: Plan | Remembered | None) -> Outline | None:
@@ -203,3 +241,13 @@ def _outline_of(source: Plan | Remembered | None) -> Outline | None:
 def _solve_budget_task(job: tuple[Scenario, float | None, Outline | None], interrupted: Interrupted) -> BudgetRow:
     """The executor's task: one budget, wherever it runs (the OR-Tools model is built there)."""
     return _solve_budget(*job, interrupted=interrupted)
+
+
+def _search_task(job: tuple[Scenario, float | None, Outline | None], interrupted: Interrupted) -> Searched:
+    """The executor's task for the sweep's one search (`curve.search`)."""
+    return curve.search(*job, interrupted=interrupted)
+
+
+def _row_task(job: tuple[Scenario, float, Outline | None, RoutePool], interrupted: Interrupted) -> BudgetRow:
+    """The executor's task for a budget served by the one search's routes (`curve.row`)."""
+    return curve.row(*job, interrupted=interrupted)
