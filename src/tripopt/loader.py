@@ -64,8 +64,8 @@ MAX_TRIP_DAYS = 31
 # commitments, two per day); measured peak resident memory of `tripopt plan` in
 # docs/limits.md, BYTES_PER_NODE is its slope, rounded up.
 MAX_NODES = 25_000
-BASE_BYTES = 300 * 10**6
-BYTES_PER_NODE = 150_000
+BASE_BYTES = 600 * 10**6
+BYTES_PER_NODE = 40_000
 _ADAPTERS = {key: TypeAdapter(kind) for key, (kind, _) in SECTIONS.items() if key != "customers"}
 _OPTIONAL_DEFAULTS = {"currency": "USD", "commitments": [], "defaults": DefaultsIn(), "travel": TravelIn(),
                       "costs": CostsIn(), "budget": None, "solver": SolverIn()}
