@@ -19,7 +19,7 @@ from typing import overload
 import numpy as np
 
 from .objective import SOFT_TIME_SCALE, mean_step, soft_money
-from .problem import NEVER, RoutingProblem, earliest_schedule
+from .problem import NEVER, RoutingProblem, lunch_fits
 
 CACHE_SIZE = 4096  # evaluated routes kept
 CACHE_CELLS = 2 ** 25  # and at most this many insertion options (8 bytes each) among them
@@ -221,8 +221,7 @@ class RouteEvaluator:
         here, on the whole route (tours are short), before it is made."""
         if self.problem.tours[tour].lunch is None:
             return True
-        route = [*visits[:position], node, *visits[position:]]
-        return earliest_schedule(self.problem, tour, route).failed_at is None
+        return lunch_fits(self.problem, tour, [*visits[:position], node, *visits[position:]])
 
     @staticmethod
     def refuse(options: Options, row: int, position: int) -> None:

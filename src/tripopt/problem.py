@@ -120,6 +120,11 @@ class RoutingProblem:
         return tuple(tuple(nodes) for _, nodes in sorted(groups.items()))
 
     @cached_property
+    def sorted_windows(self) -> tuple[tuple[tuple[int, int], ...], ...]:
+        """Every node's windows in time order (schedules try them first to last)."""
+        return tuple(tuple(sorted(w)) for w in self.windows)
+
+    @cached_property
     def window_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Every node's windows, sorted and padded to one width: (N, W) opens and closes,
         for vectorised insertion tests; a padding window (NEVER, -1) never fits."""
@@ -202,12 +207,23 @@ def earliest_schedule(problem: RoutingProblem, tour: int, route: Sequence[int],
 
 def _leg(problem: RoutingProblem, a: int, b: int, zero_travel: bool) -> tuple[int, int]:
     """(travel, driving) minutes from node a to node b."""
-    return (0, 0) if zero_travel else (int(problem.travel[a, b]), int(problem.drive[a, b]))
+    return (0, 0) if zero_travel else (problem.travel.item(a, b), problem.drive.item(a, b))
 
 
 def _served(problem: RoutingProblem, node: int, arrive: int) -> int | None:
     """The earliest start of service at `node` for an arrival, or None if every window is missed."""
-    return next((max(arrive, a) for a, b in sorted(problem.windows[node]) if max(arrive, a) <= b), None)
+    for open_, close in problem.sorted_windows[node]:
+        start = open_ if open_ > arrive else arrive
+        if start <= close:
+            return start
+    return None
+
+
+def lunch_fits(problem: RoutingProblem, tour: int, route: Sequence[int]) -> bool:
+    """Does a route whose schedule without the break keeps every rule (the caller knows:
+    ruin and recreate's insertion test) leave room for the tour's break? One pass."""
+    spec = problem.tours[tour]
+    return spec.lunch is None or not route or _lunch_gap(problem, spec, spec.lunch, route, False) is not None
 
 
 def _forward(problem: RoutingProblem, spec: Tour, route: Sequence[int], zero_travel: bool,
@@ -245,22 +261,27 @@ def _lunch_gap(problem: RoutingProblem, spec: Tour, lunch: Break, route: Sequenc
     before it closes at the gap's start (the departure), and delays the arrival to
     max(departure + travel, earliest) + length; earlier is never worse with waiting allowed."""
     plain, taken, gap = spec.earliest_start, None, None  # departure times in each state
-    prev = spec.start_node
+    prev, legs, service = spec.start_node, problem.travel, problem.service
+    earliest, latest, length = lunch.earliest, lunch.latest, lunch.length
     for position, node in enumerate([*route, spec.end_node]):
-        travel, _ = _leg(problem, prev, node, zero_travel)
+        travel = 0 if zero_travel else legs.item(prev, node)
         ready = None if taken is None else taken + travel
-        if max(plain, lunch.earliest) <= lunch.latest:
-            via = max(plain + travel, lunch.earliest) + lunch.length
+        if (plain if plain > earliest else earliest) <= latest:
+            arrive = plain + travel
+            via = (arrive if arrive > earliest else earliest) + length
             if ready is None or via < ready:
                 ready, gap = via, position
+        elif ready is None:
+            return None  # the window has closed with no break taken
         if position == len(route):
-            return gap if ready is not None and ready <= spec.latest_end else None
+            return gap if ready <= spec.latest_end else None
         served = _served(problem, node, plain + travel)
         assert served is not None  # the plain route keeps its windows
-        plain = served + problem.service[node]
-        start = None if ready is None else _served(problem, node, ready)
-        taken = None if start is None else start + problem.service[node]
-        prev = node
+        plain, prev = served + service[node], node
+        start = _served(problem, node, ready)
+        taken = None if start is None else start + service[node]
+        if taken == plain:
+            return gap  # the break fitted in waiting time: from here on the plain schedule holds
     raise AssertionError("unreachable: the loop returns at the tour's end")
 
 
