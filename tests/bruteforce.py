@@ -33,7 +33,8 @@ direct start -> end leg (the transfer from the arrival place to the base, or fro
 the departure place), which must fit the day's times and the driving cap, and costs its km.
 A day that starts and ends at the base costs nothing when empty.
 
-Costs are exact (per_km x exact km, no rounding to cents); budgets are compared with 1e-9.
+Costs are as docs/scenario.md (cost and budget) has them: each leg's cost, per_km x its exact km,
+rounded up to the cent; per-visit and extension costs as given; budgets are compared with 1e-9.
 
 Time is real time (docs/time-zones.md), as in checker.py: every clock time of the scenario
 becomes real minutes since the first instant of its local day (checker's `day_minute` and
@@ -46,6 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from collections.abc import Iterable
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -150,6 +152,7 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
     legs = legs or _Legs(scenario.travel)
     places = scenario.places
     per_km = scenario.per_km_cost
+    leg_money = lambda leg_k: math.ceil(leg_k * per_km * 100 - 1e-9) / 100  # a leg's cost, up to the cent
     cap = member.max_drive
     zone = scenario.timezone
     pending = [((places[k.place].lat, places[k.place].lon), day_minute(zone, day, k.start_minute),
@@ -166,13 +169,13 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
     best: dict[frozenset, float] = {}
     labels: dict[tuple, list[tuple[int, int, float]]] = {}
 
-    def dominated(key, now, drive, km) -> bool:
+    def dominated(key, now, drive, spent) -> bool:
         kept = labels.setdefault(key, [])
         for n, d, k in kept:
-            if n <= now and d <= drive and k <= km + EPS:
+            if n <= now and d <= drive and k <= spent + EPS:
                 return True
-        kept[:] = [(n, d, k) for n, d, k in kept if not (now <= n and drive <= d and km <= k + EPS)]
-        kept.append((now, drive, km))
+        kept[:] = [(n, d, k) for n, d, k in kept if not (now <= n and drive <= d and spent <= k + EPS)]
+        kept.append((now, drive, spent))
         return False
 
     def ways(now, leg_m, fed):
@@ -187,8 +190,8 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
             begins = eat if eat < now + leg_m else max(now + leg_m, lunch[0])
             yield written, ready, True, (("lunch", "", None, begins, begins, begins + lunch[2]),)
 
-    def search(now, here, where, drive, km, done, visit_cost, p, path, fed):
-        if dominated((done, where, p, fed), now, drive, km):
+    def search(now, here, where, drive, spent, done, visit_cost, p, path, fed):
+        if dominated((done, where, p, fed), now, drive, spent):
             return
         if p == len(pending):  # every commitment kept: the day may close here
             leg_k, leg_d, leg_m = legs(here, end)
@@ -197,7 +200,7 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
                 if lunch is not None and busy and not full and not lunch_excused:
                     continue
                 if ready <= end_min and (cap is None or drive + leg_d <= cap):
-                    cost = per_km * (km + leg_k) + visit_cost
+                    cost = spent + leg_money(leg_k) + visit_cost
                     if cost < best.get(done, float("inf")):
                         best[done] = cost
                         if paths is not None:  # a lunch eaten after arriving back is the day's last stop
@@ -211,7 +214,7 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
             for written, ready, full, eaten in ways(now, leg_m, fed):
                 if ready <= k_start and (cap is None or drive + leg_d <= cap):
                     stop = ("commitment", k_name, at, written, k_start, k_end)
-                    search(k_end, at, ("k", p), drive + leg_d, km + leg_k, done, visit_cost, p + 1,
+                    search(k_end, at, ("k", p), drive + leg_d, spent + leg_money(leg_k), done, visit_cost, p + 1,
                            path + eaten + (stop,) if paths is not None else path, full)
             limit = k_start
         for name, at, meeting, windows, cost in candidates:
@@ -225,8 +228,8 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
                 if begin is None or begin + meeting > limit:
                     continue
                 stop = ("visit", name, at, written, begin, begin + meeting)
-                search(begin + meeting, at, name, drive + leg_d, km + leg_k, done | {name}, visit_cost + cost, p,
-                       path + eaten + (stop,) if paths is not None else path, full)
+                search(begin + meeting, at, name, drive + leg_d, spent + leg_money(leg_k), done | {name},
+                       visit_cost + cost, p, path + eaten + (stop,) if paths is not None else path, full)
 
     search(start_min, start, ("start",), 0, 0.0, frozenset(), 0.0, 0, (), False)
     return best
@@ -379,16 +382,18 @@ def feasible_with(scenario, names, budget, layout: tuple[int, int] = (0, 0)) -> 
 
 
 def plan_cost(document: dict, scenario) -> float:
-    """The exact contract cost of a plan in JSON (section 5): per_km x driven km between
-    consecutive stops + per-visit costs + the extension days of `summary.extension_days`."""
+    """The contract cost of a plan in JSON (section 5; docs/scenario.md, cost and budget): per_km x
+    driven km of each leg between consecutive stops, rounded up to the cent, + per-visit costs +
+    the extension days of `summary.extension_days`."""
     customers = {c.name: c for c in scenario.customers}
-    km = visit_costs = 0.0
+    legs = visit_costs = 0.0
     for day in document["days"]:
         points = [(s["lat"], s["lon"]) for s in day["stops"] if s["type"] != "lunch"]  # a lunch has no place
-        km += sum(leg_km(a, b, scenario.travel.detour_factor) for a, b in zip(points, points[1:]))
+        legs += sum(math.ceil(leg_km(a, b, scenario.travel.detour_factor) * scenario.per_km_cost * 100 - 1e-9) / 100
+                    for a, b in zip(points, points[1:]))
         visit_costs += sum(customers[s["name"]].cost for s in day["stops"] if s["type"] == "visit")
     ext = document["summary"].get("extension_days") or {"before": 0, "after": 0}
-    return scenario.per_km_cost * km + visit_costs + _fixed_cost(scenario, (ext["before"], ext["after"]))
+    return legs + visit_costs + _fixed_cost(scenario, (ext["before"], ext["after"]))
 
 
 def free_visits(document: dict, scenario, tolerance: float = 0.005) -> list[tuple[str, float]]:

@@ -74,6 +74,11 @@ def _km(degrees_of_latitude: float, detour: float = 1.3) -> float:
     return 6371.0088 * math.radians(degrees_of_latitude) * detour
 
 
+def _leg(degrees_of_latitude: float) -> float:
+    """A leg's cost at 0.50 per km, rounded up to the cent (docs/scenario.md, cost and budget)."""
+    return math.ceil(0.5 * _km(degrees_of_latitude) * 100 - 1e-9) / 100
+
+
 # -- the brute force itself ------------------------------------------------------------------------
 
 
@@ -100,15 +105,15 @@ def test_bruteforce_least_cost_breaks_a_value_tie(tmp_path):
     # a: 0.1 deg north, visit cost 10; b: 0.2 deg north, free. Per km 0.5.
     customers = [{"name": "a", "lat": 41.98, "value": 5, "cost": 10}, {"name": "b", "lat": 42.08, "value": 5}]
     scenario = _line(tmp_path, customers)
-    both = 0.5 * _km(0.4) + 10  # hotel -> a -> b -> hotel: 0.4 deg
+    both = _leg(0.1) + _leg(0.1) + _leg(0.2) + 10  # hotel -> a -> b -> hotel
     assert optimum(scenario) == pytest.approx((10, both), abs=1e-9)
-    assert least_cost_with(scenario, {"a"}) == pytest.approx(0.5 * _km(0.2) + 10, abs=1e-9)
-    assert least_cost_with(scenario, {"b"}) == pytest.approx(0.5 * _km(0.4), abs=1e-9)
+    assert least_cost_with(scenario, {"a"}) == pytest.approx(2 * _leg(0.1) + 10, abs=1e-9)
+    assert least_cost_with(scenario, {"b"}) == pytest.approx(2 * _leg(0.2), abs=1e-9)
     assert least_cost_with(scenario, set()) == 0  # a day at the base costs nothing
     assert feasible_with(scenario, {"a", "b"}, both + 0.001) and not feasible_with(scenario, {"a", "b"}, both - 0.001)
     # at budget 30 both do not fit; a (24.46) and b (28.91) are worth the same, a is cheaper
     tight = scenario.with_budget(30)
-    assert optimum(tight) == pytest.approx((5, 0.5 * _km(0.2) + 10), abs=1e-9)
+    assert optimum(tight) == pytest.approx((5, 2 * _leg(0.1) + 10), abs=1e-9)
     assert solution(tight).visited == {"a"}
     assert feasible_with(tight, {"b"}, 30) and not feasible_with(tight, {"b"}, 28.9)
 
@@ -122,9 +127,9 @@ def test_bruteforce_combines_days_and_keeps_commitments(tmp_path):
                    {"name": "panel", "place": "venue", "date": "2026-10-06", "start": "10:10", "end": "11:00"}]
     scenario = _line(tmp_path, customers, trip={"end": "2026-10-06"}, commitments=commitments)
     # Mon: hotel -> venue (= a's place, no leg) -> hotel; Tue: hotel -> venue -> b -> hotel
-    expected = 0.5 * (_km(0.2) + _km(0.4))
+    expected = 2 * _leg(0.1) + 2 * _leg(0.1) + _leg(0.2)
     assert optimum(scenario) == pytest.approx((3, expected), abs=1e-9)
-    assert least_cost_with(scenario, set()) == pytest.approx(0.5 * (_km(0.2) + _km(0.2)), abs=1e-9)
+    assert least_cost_with(scenario, set()) == pytest.approx(4 * _leg(0.1), abs=1e-9)
     assert not feasible_with(scenario, {"c"}, None)
 
 
@@ -135,12 +140,12 @@ def test_bruteforce_extension_days_and_arrival(tmp_path):
     scenario = _line(tmp_path, customers, trip=trip)
     # layout (1, 0): Sun starts at the arrival place "north", which is where "sun" is: north -> sun -> hotel;
     # Mon is an empty day at the base
-    assert optimum(scenario) == pytest.approx((10, 100 + 0.5 * _km(0.1)), abs=1e-9)
+    assert optimum(scenario) == pytest.approx((10, 100 + _leg(0.1)), abs=1e-9)
     assert solution(scenario).layout == (1, 0)
     assert not feasible_with(scenario, {"sun"}, None) and feasible_with(scenario, {"sun"}, None, layout=(1, 0))
     # without the extension the arrival day still drives north -> hotel (an empty day keeps its tour)
-    assert least_cost_with(scenario, set()) == pytest.approx(0.5 * _km(0.1), abs=1e-9)
-    assert optimum(scenario.with_budget(50)) == pytest.approx((0, 0.5 * _km(0.1)), abs=1e-9)
+    assert least_cost_with(scenario, set()) == pytest.approx(_leg(0.1), abs=1e-9)
+    assert optimum(scenario.with_budget(50)) == pytest.approx((0, _leg(0.1)), abs=1e-9)
     with pytest.raises(ValueError):
         least_cost_with(scenario, {"sun"}, layout=(2, 0))
 
@@ -150,7 +155,7 @@ def test_bruteforce_driving_cap_and_must_visit(tmp_path):
     customers = [{"name": "far", "lat": 42.18, "value": 7, "must_visit": True}]
     assert optimum(_line(tmp_path, customers, trip={"max_drive": "2h"})) is None
     assert optimum(_line(tmp_path, customers, trip={"max_drive": "2h12m"})) == \
-        pytest.approx((7, 0.5 * _km(0.6)), abs=1e-9)
+        pytest.approx((7, 2 * _leg(0.3)), abs=1e-9)
 
 
 def test_bruteforce_is_fast_on_seven_customers_and_three_days(tmp_path):
