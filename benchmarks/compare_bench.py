@@ -2,7 +2,9 @@
 
 Runs `tripopt plan` once and `tripopt compare` over five budgets on the trade-show
 example, both as child processes at the same per-budget time limit, and prints the
-ratio and the sweep's values (which must never fall as the budget rises). Usage:
+ratio, the sweep's values (which must never fall as the budget rises) and the plan's
+value beside the sweep's row at the scenario's own budget (never below it when both end
+by work: that row is the same search). Usage:
 
     python benchmarks/compare_bench.py                     # 1 s and 10 s limits
     python benchmarks/compare_bench.py --limits 2 --budgets 300:1500:300
@@ -27,7 +29,8 @@ def main() -> None:
     parser.add_argument("--budgets", default="300:1500:300")
     parser.add_argument("--limits", type=float, nargs="+", default=[1.0, 10.0])
     args = parser.parse_args()
-    print(f"{'limit s':>7} {'plan wall s':>11} {'sweep wall s':>12} {'ratio':>6} {'peak MB':>8}  values by budget")
+    print(f"{'limit s':>7} {'plan wall s':>11} {'sweep wall s':>12} {'ratio':>6} {'peak MB':>8} {'plan value':>11} "
+          f"{'its row':>11}  values by budget")
     for limit in args.limits:
         plan = run_plan(args.scenario, limit)
         with tempfile.TemporaryDirectory() as tmp:
@@ -40,7 +43,9 @@ def main() -> None:
         monotone = all(a <= b for a, b in zip(values, values[1:]) if a is not None and b is not None)
         shown = ", ".join(f"{r['budget']:g}: {r['value']:,.0f}" if r["status"] == "feasible" else
                           f"{r['budget']:g}: infeasible" for r in rows)
-        print(f"{limit:7g} {plan['wall_s']:11.2f} {wall:12.2f} {wall / plan['wall_s']:6.2f} {peak:8.0f}  {shown}"
+        own = next((r.get("value") for r in rows if r["budget"] == plan["budget"]), None)
+        print(f"{limit:7g} {plan['wall_s']:11.2f} {wall:12.2f} {wall / plan['wall_s']:6.2f} {peak:8.0f} "
+              f"{plan['value']:11,.0f} {'-' if own is None else format(own, ',.0f'):>11}  {shown}"
               f"{'' if monotone else '  NOT MONOTONE'}", flush=True)
 
 
