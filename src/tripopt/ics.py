@@ -193,7 +193,7 @@ def stop_description(plan: Plan, day: DayPlan, previous: Stop, stop: Stop) -> st
         notes = printable(stop.notes, keep="\n")
         lines.append(f"Notes: {notes}")
     if stop.travel_minutes:
-        lines.append(f"Drive before: {stop.travel_minutes} min ({stop.travel_km:,.1f} km) from "
+        lines.append(f"{_moving(stop)} before: {stop.travel_minutes} min ({stop.travel_km:,.1f} km) from "
                      f"{printable(previous.name)}, leave at {_departure(previous, stop):%H:%M}")
     lines.append(f"Coordinates: {stop.lat:.5f}, {stop.lon:.5f}")
     return "\n".join(lines)
@@ -226,13 +226,19 @@ def _lunch_event(plan: Plan, day: DayPlan, lunch: Stop, stamp: datetime, togethe
     return event
 
 
+def _moving(stop: Stop) -> str:
+    """"Drive", or "Walk" for a leg with no driving (the buffer between two customers at one
+    point, docs/scenario.md, travel): the calendar says what the minutes are for."""
+    return "Drive" if stop.drive_minutes > 0 else "Walk"
+
+
 def _travel_event(plan: Plan, day: DayPlan, previous: Stop, stop: Stop, lunch: Stop | None, stamp: datetime,
                   together: bool) -> Event:
     """A "Drive to" block from the stop before; a lunch taken before arriving is left out of
     it (the drive resumes when lunch ends)."""
     event = _event(plan, day, stop, f"travel-{stop.kind}", stamp)
     whose = f"{day.traveller}: " if together else ""
-    event.add("summary", printable(f"{whose}Drive to {stop.name}"))
+    event.add("summary", printable(f"{whose}{_moving(stop)} to {stop.name}"))
     leave = _departure(previous, stop)
     if lunch is not None and lunch.end is not None and stop.arrive is not None and lunch.end <= stop.arrive:
         leave = max(leave, lunch.end)
