@@ -11,7 +11,7 @@ import tripopt
 
 PACKAGE = Path(tripopt.__file__).parent
 SEARCH = {"routing", "recombine"}  # the only modules that import OR-Tools
-USES_SEARCH = SEARCH | {"planner", "compare", "replan"}  # and those that run it
+USES_SEARCH = SEARCH | {"planner", "compare", "curve", "replan"}  # and those that run it
 
 
 def _modules() -> list[str]:
