@@ -29,7 +29,7 @@ from . import planner, pool
 from .comparison import BudgetRow
 from .compile import CompiledProblem
 from .errors import InfeasibleError
-from .limits import Interrupted, phase_settings, work_budget
+from .limits import Interrupted, SearchSettings, phase_settings, work_budget
 from .lns import Column, column, harvesting
 from .model import Scenario
 from .plan import Outline, Plan
@@ -133,9 +133,8 @@ def _from_pool(routes: RoutePool) -> planner.Search:
             return planner._search(_shortened(scenario), viable, cores, warm, progress, interrupted, started)
         if interrupted.set:
             return best, found
-        work = work_budget(limit, scenario.solver.work_limit, max(c.problem.size for c in viable))
-        polished = solve_routing(best.compiled.problem, phase_settings(limit * POLISH_SHARE, work * POLISH_SHARE),
-                                 best.solution.routes, None, interrupted)
+        polished = solve_routing(best.compiled.problem, _polish_settings(scenario, viable), best.solution.routes,
+                                 None, interrupted)
         if polished.status == "feasible":
             found.append(planner._Candidate(best.compiled, polished))
         return min(found, key=planner._Candidate.rank), found
@@ -177,10 +176,19 @@ def _keep(kept: dict[_Key, Column], columns: Sequence[Column]) -> None:
             kept[(c.tour, c.groups)] = c
 
 
+def _polish_settings(scenario: Scenario, viable: list[CompiledProblem]) -> SearchSettings:
+    """POLISH_SHARE of the search's time and work, the work not rounded up to a phase's
+    usual floor: then the work ends it as surely as it ends the plan's own search (the
+    time limit is a cap with the same slack)."""
+    limit = scenario.solver.time_limit_seconds
+    work = work_budget(limit, scenario.solver.work_limit, max(c.problem.size for c in viable))
+    return replace(phase_settings(limit * POLISH_SHARE, None), work_limit=max(int(work * POLISH_SHARE), 1))
+
+
 def _shortened(scenario: Scenario) -> Scenario:
     """The scenario with POLISH_SHARE of its time limit and work (a row's own search)."""
     solver = scenario.solver
-    work = None if solver.work_limit is None else max(int(solver.work_limit * POLISH_SHARE), 10)
+    work = None if solver.work_limit is None else max(int(solver.work_limit * POLISH_SHARE), 1)
     return replace(scenario, solver=replace(solver, time_limit_seconds=solver.time_limit_seconds * POLISH_SHARE,
                                             work_limit=work))
 
