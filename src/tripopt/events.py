@@ -30,6 +30,10 @@ planner.py, which sits above this module):
 - **Explained** (`_explain`): every event not attended gets a reason that is a checked
   claim (proven, or what the compared plans showed, or labelled "not decided"), and the
   unvisited customers' codes hold beside the events the plan attends (docs/reasons.md).
+- **Held** (`Hold`, a re-plan's): the events that stay attended are in every choice
+  compared (the floor that takes the empty choice's place), and a traveller who can no
+  longer attend an event (it has begun, or is out of reach) is no candidate for it, with
+  the reason its skip states.
 """
 
 from __future__ import annotations
@@ -74,6 +78,29 @@ class Planning:
     proof: Callable[[Scenario], str | None]
     glance: Callable[..., Plan | None]  # (scenario, interrupted, refine, layout)
     exact_customers: int  # scenarios with at most this many customers are planned exhaustively
+
+
+@dataclass(frozen=True)
+class Hold:
+    """What a re-plan holds about the events (replan.py): `attend`, the events that stay
+    attended and by whom (done, under way or booked), in every choice compared; `barred`,
+    (event index, traveller, why) for each traveller who can no longer attend an event
+    (it has begun, or cannot be reached from where the traveller is)."""
+
+    attend: Choice = ()
+    barred: tuple[tuple[int, str, str], ...] = ()
+
+    def verdicts(self, alone: list[dict[str, str | None]]) -> list[dict[str, str | None]]:
+        """`_alone`'s verdicts under the hold: a held event by its own traveller only (the
+        plan being followed shows that it can), a barred traveller with why."""
+        held = dict(self.attend)
+        why = {(i, who): text for i, who, text in self.barred}
+        return [{held[i]: None} if i in held else {who: why.get((i, who), verdict) for who, verdict in verdicts.items()}
+                for i, verdicts in enumerate(alone)]
+
+    def plus(self, *pairs: tuple[int, str]) -> Choice:
+        """The held events with `pairs` besides: a choice as the search compares them."""
+        return tuple(sorted({*self.attend, *pairs}))
 
 
 @dataclass
@@ -273,24 +300,28 @@ def _compatible(scenario: Scenario, choice: Choice) -> bool:
     return scenario.budget is None or sum(scenario.events[i].cost for i, _ in choice) <= scenario.budget + 1e-9
 
 
-def _all_choices(scenario: Scenario, able: list[list[str]], limit: int) -> list[Choice] | None:
-    """Every compatible choice (the empty one first, then by size), or None if there are
-    more than `limit` before the compatibility filter."""
+def _all_choices(scenario: Scenario, able: list[list[str]], limit: int, floor: Choice = ()) -> list[Choice] | None:
+    """Every compatible choice that attends the events of `floor` (the smallest first,
+    then by size), or None if there are more than `limit` before the compatibility filter."""
     if math.prod(len(a) + 1 for a in able) > limit:
         return None
     picks = itertools.product(*[[None, *a] for a in able])
     choices = [tuple((i, t) for i, t in enumerate(pick) if t is not None) for pick in picks]
-    return sorted((c for c in choices if _compatible(scenario, c)), key=lambda c: (len(c), c))
+    return sorted((c for c in choices if set(floor) <= set(c) and _compatible(scenario, c)),
+                  key=lambda c: (len(c), c))
 
 
 class _Search:
     """One run of `solve`: the choices tried so far and the shared clock and progress."""
 
     def __init__(self, scenario: Scenario, planning: Planning, progress: Progress | None,
-                 interrupted: Interrupted, refine: Refine | None, layout: tuple[int, int] | None) -> None:
+                 interrupted: Interrupted, refine: Refine | None, layout: tuple[int, int] | None,
+                 hold: Hold = Hold()) -> None:
         self.scenario, self.planning = scenario, planning
         self.progress, self.interrupted = progress, interrupted
         self.refine, self.layout = refine, layout
+        self.hold = hold
+        self.floor = hold.attend  # the smallest choice compared: the events held
         self.started = time.monotonic()
         self.best_value = 0.0
         self.tried: dict[Choice, _Tried] = {}
@@ -364,17 +395,19 @@ class _Search:
 
 def solve(scenario: Scenario, planning: Planning, progress: Progress | None = None,
           interrupted: Interrupted | None = None, warm_start: Outline | None = None,
-          refine: Refine | None = None, layout: tuple[int, int] | None = None) -> Plan:
-    """The best plan found for a scenario with events (see the module's docstring)."""
+          refine: Refine | None = None, layout: tuple[int, int] | None = None, hold: Hold = Hold()) -> Plan:
+    """The best plan found for a scenario with events (see the module's docstring);
+    `hold`: what a re-plan keeps of the events (replan.py)."""
     check_times(scenario)
     interrupted = interrupted or Interrupted()
-    search = _Search(scenario, planning, progress, interrupted, refine, layout)
-    alone = _alone(scenario, layout)
-    able = [[] if _worthless(scenario, e) else [t for t, reason in verdicts.items() if reason is None]
-            for e, verdicts in zip(scenario.events, alone)]
+    search = _Search(scenario, planning, progress, interrupted, refine, layout, hold)
+    alone = hold.verdicts(_alone(scenario, layout))
+    held = {i for i, _ in hold.attend}
+    able = [[] if _worthless(scenario, e) and i not in held else [t for t, reason in verdicts.items() if reason is None]
+            for i, (e, verdicts) in enumerate(zip(scenario.events, alone))]
     warm = _to_inner(scenario, warm_start) if warm_start is not None else None
     exact = len(scenario.customers) <= planning.exact_customers
-    choices = _all_choices(scenario, able, EXACT_CHOICES if exact else MAX_CHOICES)
+    choices = _all_choices(scenario, able, EXACT_CHOICES if exact else MAX_CHOICES, search.floor)
     complete_list = choices is not None
     if warm is not None and choices is not None and warm[0] not in choices:
         warm = None  # a choice that cannot be attended: the outline is not a plan of this scenario
@@ -412,7 +445,7 @@ def _heuristic(search: _Search, choices: list[Choice] | None, able: list[list[st
         for choice in choices:
             search.run(choice, 1 / len(choices), warm[1] if warm is not None and warm[0] == choice else None)
         return
-    looked = choices if choices is not None else _singles(scenario, able)
+    looked = choices if choices is not None else _singles(scenario, able, search.hold)
     glances = len(looked) + (1 if choices is None else 0)
     for choice in looked:
         if search.interrupted.set:
@@ -420,10 +453,11 @@ def _heuristic(search: _Search, choices: list[Choice] | None, able: list[list[st
         search.glance(choice, GLANCE_SHARE / glances)
     if choices is None:  # the greedy union of the single events that gained
         union = _greedy_union(search)
-        if union and union not in search.tried:
+        if union != search.floor and union not in search.tried:
             search.glance(union, GLANCE_SHARE / glances)
-    ranked = sorted((t for t in search.tried.values() if t.plan is not None and t.choice), key=_Tried.rank)
-    finals: list[Choice] = [(), *[t.choice for t in ranked[:FINALS]]]
+    ranked = sorted((t for t in search.tried.values() if t.plan is not None and t.choice != search.floor),
+                    key=_Tried.rank)
+    finals: list[Choice] = [search.floor, *[t.choice for t in ranked[:FINALS]]]
     if warm_choice is not None and warm_choice not in finals:
         finals.append(warm_choice)
     share = (1 - GLANCE_SHARE) / len(finals)
@@ -441,28 +475,31 @@ def _heuristic(search: _Search, choices: list[Choice] | None, able: list[list[st
             search.run(choice, share)
 
 
-def _singles(scenario: Scenario, able: list[list[str]]) -> list[Choice]:
-    """The empty choice and each event by each traveller who can attend it, most promising
-    first (own value and attendees' values), at most MAX_CHOICES."""
+def _singles(scenario: Scenario, able: list[list[str]], hold: Hold) -> list[Choice]:
+    """The held events alone (the empty choice without a hold) and with each other event
+    by each traveller who can attend it, most promising first (own value and attendees'
+    values), at most MAX_CHOICES."""
     value = {c.name: c.value for c in scenario.customers}
-    singles = [((i, t),) for i, a in enumerate(able) for t in a]
-    worth = lambda c: -(scenario.events[c[0][0]].value + sum(value[n] for n in scenario.events[c[0][0]].attendees))
-    return [(), *sorted(singles, key=lambda c: (worth(c), c))[:MAX_CHOICES - 1]]
+    held = {i for i, _ in hold.attend}
+    singles = [(i, t) for i, a in enumerate(able) if i not in held for t in a]
+    worth = lambda pick: -(scenario.events[pick[0]].value + sum(value[n] for n in scenario.events[pick[0]].attendees))
+    return [hold.attend, *[hold.plus(pick) for pick in sorted(singles, key=lambda p: (worth(p), p))[:MAX_CHOICES - 1]]]
 
 
 def _greedy_union(search: _Search) -> Choice:
-    """The single events that gained on their glance over the empty choice's, most first,
-    each added while the union stays compatible."""
-    empty = search.tried.get(())
+    """The single events that gained on their glance over the held events' alone (the
+    empty choice's), most first, each added while the union stays compatible."""
+    base = search.floor
+    empty = search.tried.get(base)
     floor = empty.plan.value if empty is not None and empty.plan is not None else 0.0
-    gained = sorted((t for t in search.tried.values() if len(t.choice) == 1 and t.plan is not None
-                     and t.plan.value > floor), key=_Tried.rank)
-    union: list[tuple[int, str]] = []
+    gained = sorted((t for t in search.tried.values() if len(t.choice) == len(base) + 1 and set(base) <= set(t.choice)
+                     and t.plan is not None and t.plan.value > floor), key=_Tried.rank)
+    union: list[tuple[int, str]] = list(base)
     for t in gained:
-        (event, who), = t.choice
+        (event, who), = set(t.choice) - set(base)
         if all(e != event for e, _ in union) and _compatible(search.scenario, tuple(sorted([*union, (event, who)]))):
             union.append((event, who))
-    return tuple(sorted(union)) if len(union) > 1 else ()
+    return tuple(sorted(union)) if len(union) > len(base) + 1 else base
 
 
 def _no_plan(search: _Search, choices: list[Choice] | None) -> None:
@@ -470,7 +507,7 @@ def _no_plan(search: _Search, choices: list[Choice] | None) -> None:
     the empty one, when no event meets a must-visit customer: attending only adds
     commitments then), else UndecidedError."""
     scenario = search.scenario
-    empty = search.tried.get(())
+    empty = search.tried.get(search.floor)
     musts = {c.name for c in scenario.customers if c.must_visit}
     helps = any(musts & set(e.attendees) for e in scenario.events)
     reason = empty.failure if empty is not None else None
@@ -602,14 +639,15 @@ def _skip_reason(search: _Search, best: _Tried, index: int, verdicts: dict[str, 
     if not verdicts:
         return "no traveller of the team may attend it"
     proofs = []
+    alone = "and no other event" if not search.floor else "beside the events kept from the plan being followed"
     for who, reason in verdicts.items():
-        failure = search.tried.get(((index, who),), _Tried(())).failure
+        failure = search.tried.get(search.hold.plus((index, who)), _Tried(())).failure
         if reason is None and failure is not None:
-            reason = f"attending it (and no other event), there is no plan: {failure}"
+            reason = f"attending it ({alone}), there is no plan: {failure}"
         if reason is not None:
             proofs.append(whose(who, reason))
     able = [who for who, reason in verdicts.items() if reason is None and not search.tried.get(
-        ((index, who),), _Tried(())).failure]
+        search.hold.plus((index, who)), _Tried(())).failure]
     if not able:
         return "; ".join(proofs)
     covered = plan.visited_names | plan.met_names

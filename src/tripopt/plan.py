@@ -185,10 +185,11 @@ class Booking:
 
 @dataclass(frozen=True)
 class Change:
-    """One visit that a re-plan changed (`change`: added, moved, dropped, cancelled)."""
+    """One visit or attended event that a re-plan changed (`change`: added, moved, dropped;
+    cancelled, a visit only)."""
 
     name: str
-    type: str  # "visit" (or "event")
+    type: str  # "visit" or "event"
     change: str
     was: Slot | None
     now: Slot | None

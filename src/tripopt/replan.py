@@ -5,15 +5,20 @@ rules of the new plan (docs/replan.md):
 
 - every stop that started before now is kept as it was (same day, order and start), and
   so is the one the traveller has already left for (under way), unless cancelled;
-- by default every later visit keeps its day and start (the customer has it in their
-  calendar); `free` lets them move or drop, never for less value than keeping them;
-- nothing new goes on a day that is over, and today's new visits start from where the
-  traveller is, once the last kept stop and now are both past.
+- by default every later visit and attended event keeps its day and start (the customer
+  has it in their calendar); `free` lets them move or drop, never for less value than
+  keeping them;
+- nothing new goes on a day that is over, and today's new visits and events start from
+  where the traveller is, once the last kept stop and now are both past.
 
 These become pins on the compiled problem of the old plan's own extension layout (a
 visit's node held at its start, days closed, today's copies of each customer clipped to
 what the traveller can still reach), so the planner's search, proofs and reasons work on
 them unchanged, and the old plan's kept part is the start the search never falls below.
+The events kept are in every choice of events compared and those begun or out of reach
+are no candidates (`events.Hold`): an event attended is at its place for its whole time,
+like a commitment, so holding it is holding that choice, and a customer met at a kept
+event is met there in every plan compared, never counted again.
 """
 
 from __future__ import annotations
@@ -28,18 +33,19 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from .compile import CENTS, CompiledProblem, compile_layout, day_clock, layouts
+from . import events
+from .compile import CENTS, CompiledProblem, compile_layout, day_clock, layouts, local_instant
 from .errors import InputError, Problem
 from .exact import tour_cost
 from .files import short
 from .grammar import parse_hours
 from .invites import revise
 from .limits import Interrupted
-from .model import Customer, Scenario
+from .model import Customer, Event, Scenario
 from .plan import Booking, Change, Outline, Plan, Slot, Unvisited
-from .planner import ProgressCallback, solve
-from .problem import NO_LUNCH, RoutingProblem, earliest_schedule
-from .travel import TravelMatrix
+from .planner import PLANNING, ProgressCallback, solve
+from .problem import NO_LUNCH, RoutingProblem, Tour, earliest_schedule
+from .travel import TravelMatrix, legs_between
 from .yamlio import read_regular_file
 
 FORMAT = "tripopt.plan/1"
@@ -47,9 +53,9 @@ FORMAT = "tripopt.plan/1"
 
 @dataclass(frozen=True)
 class OldStop:
-    """A visit or commitment of the plan being followed, as its JSON gave it."""
+    """A visit, commitment or attended event of the plan being followed, as its JSON gave it."""
 
-    kind: str  # "visit" or "commitment"
+    kind: str  # "visit", "commitment" or "event"
     name: str
     day: date
     traveller: str
@@ -106,7 +112,7 @@ def read_plan(document: object, source: str) -> OldPlan:
                     continue
                 if stop["type"] in ("visit", "event"):
                     booked.append(_booking(stop, on, who))
-                if stop["type"] not in ("visit", "commitment"):
+                if stop["type"] not in ("visit", "commitment", "event"):
                     continue
                 start, end = datetime.fromisoformat(stop["start"]), datetime.fromisoformat(stop["end"])
                 arrive = datetime.fromisoformat(stop["arrive"])
@@ -152,18 +158,69 @@ def replan(scenario: Scenario, old: OldPlan, now: datetime, cancel: Sequence[str
     _check(scenario, old, now, cancel)
     scenario, notes = _with_removed(scenario, old, now)
     known = {c.name for c in scenario.customers}
-    _keeps_the_rules(scenario, old, known)
+    tours = _keeps_the_rules(scenario, old, known)
     fixed = _Fixed(old, now, set(cancel), known, keep_booked=True)
-    kept = solve(scenario, progress, interrupted, warm_start=_outline(old, fixed.kept),
-                 refine=fixed.apply, layout=old.extension)
+    kept = _search(scenario, fixed, tours, progress, interrupted, _outline(old, fixed))
     plan = kept
     if free:
         loose = _Fixed(old, now, set(cancel), known, keep_booked=False)
-        plan = solve(scenario, progress, interrupted, warm_start=kept.outline, refine=loose.apply,
-                     layout=old.extension)
+        plan = _search(scenario, loose, tours, progress, interrupted, kept.outline)
     plan = _with_cancelled(plan, scenario, old, cancel, now)
     plan = dataclasses.replace(plan, changes=_changes(old, plan, now, set(cancel)), notes=tuple(notes))
     return revise(plan, old.booked, old.withdrawn)
+
+
+def _search(scenario: Scenario, fixed: _Fixed, tours: Sequence[Tour], progress: ProgressCallback | None,
+            interrupted: Interrupted | None, warm_start: Outline) -> Plan:
+    """The planner on the re-plan's pins, from `warm_start`. With events, `events.solve`
+    itself, told what the re-plan holds of them (`_hold`): planner.solve has no such rule,
+    which only a re-plan needs."""
+    layout = fixed.old.extension
+    if scenario.events:
+        return events.solve(scenario, PLANNING, progress, interrupted, warm_start, fixed.apply, layout,
+                            _hold(scenario, fixed, tours))
+    return solve(scenario, progress, interrupted, warm_start=warm_start, refine=fixed.apply, layout=layout)
+
+
+def _hold(scenario: Scenario, fixed: _Fixed, tours: Sequence[Tour]) -> events.Hold:
+    """The events the re-plan keeps attended (by the same traveller), and who can no
+    longer attend the others (`_cannot_attend`). The plan being followed shows that its
+    own events can be reached by their travellers, so those are not checked again."""
+    index = {e.name: i for i, e in enumerate(scenario.events)}
+    attend = tuple(sorted((index[s.name], s.traveller) for s in fixed.events))
+    booked = {(s.name, s.traveller) for s in fixed.old.stops if s.kind == "event"}
+    barred = tuple((i, t.name, why) for i, event in enumerate(scenario.events) for t in scenario.team
+                   if event.may_attend(t) and (event.name, t.name) not in booked
+                   and (why := _cannot_attend(scenario, fixed, event, t.name, tours)) is not None)
+    return events.Hold(attend, barred)
+
+
+def _cannot_attend(scenario: Scenario, fixed: _Fixed, event: Event, traveller: str,
+                   tours: Sequence[Tour]) -> str | None:
+    """Why `traveller` can no longer attend `event` at --now, or None: it has begun, it
+    overlaps a stop the re-plan keeps, or today it cannot be reached by its start from
+    where they are (the place of their last stop begun, left once that and now are past)."""
+    start, end = _times(event, ZoneInfo(scenario.timezone))
+    if start < fixed.now:
+        return f"it began at {start:%H:%M} on {event.day:%a %d %b}, before the re-plan's --now " \
+               f"({fixed.now:%a %d %b %H:%M})"
+    clash = next((s for s in fixed.staying(traveller, event.day) if s.start < end and start < s.end), None)
+    if clash is not None:
+        what = f"the visit to {clash.name}" if clash.kind == "visit" else f"{clash.name!r}"
+        return f"it overlaps {what} ({clash.start:%H:%M}-{clash.end:%H:%M}), which the re-plan keeps"
+    tour = next((t for t in tours if (t.traveller, t.day) == (traveller, event.day)), None)
+    if event.day != fixed.now.date() or tour is None:
+        return None
+    started, free_at = fixed.free_at(traveller, event.day)
+    last, home = (started[-1] if started else None), scenario.places[tour.start_place]
+    name, lat, lon = (last.name, last.lat, last.lon) if last is not None else (home.name, home.lat, home.lon)
+    place = scenario.places[event.place]
+    arrive = free_at + timedelta(minutes=legs_between([lat], [lon], [place.lat], [place.lon],
+                                                      scenario.travel).travel_minutes.item(0, 0))
+    if arrive <= start:
+        return None
+    return (f"it cannot be reached by its start from where the traveller is: leaving {name} at "
+            f"{free_at:%H:%M}, the earliest arrival is {arrive:%H:%M}")
 
 
 def _check(scenario: Scenario, old: OldPlan, now: datetime, cancel: Sequence[str]) -> None:
@@ -185,9 +242,10 @@ def _check(scenario: Scenario, old: OldPlan, now: datetime, cancel: Sequence[str
                                                  f"{now:%a %d %b %H:%M}"))
 
 
-def _keeps_the_rules(scenario: Scenario, old: OldPlan, known: set[str]) -> None:
+def _keeps_the_rules(scenario: Scenario, old: OldPlan, known: set[str]) -> tuple[Tour, ...]:
     """Bad input naming the first rule the plan being followed breaks (edited by hand, or
-    made for another version of the scenario): every stop of it held at its own start."""
+    made for another version of the scenario): every stop of it held at its own start, its
+    events as the commitments they are (`events.combined`). Returns the layout's tours."""
     chosen = [layout for layout in layouts(scenario) if (layout.before, layout.after) == old.extension]
     if not chosen:
         raise InputError(Problem("--plan", f"uses {old.extension[0]} extension day(s) before and "
@@ -197,9 +255,11 @@ def _keeps_the_rules(scenario: Scenario, old: OldPlan, known: set[str]) -> None:
         if stop.kind == "commitment" and stop.name not in names:
             raise InputError(Problem("--plan", f"commitment {stop.name!r} on {stop.day:%a %d %b} is not in the "
                                                "scenario"))
+    choice = _attended(scenario, old)
+    visited = frozenset(s.name for s in old.stops if s.kind == "visit")
     after_the_trip = datetime.combine(old.days[-1] + timedelta(days=1), time(), ZoneInfo(scenario.timezone))
     everything = _Fixed(old, after_the_trip, set(), known, keep_booked=True)
-    compiled = everything.apply(compile_layout(scenario, chosen[0]))
+    compiled = everything.apply(compile_layout(events.combined(scenario, choice, visited), chosen[0]))
     p = compiled.problem
     for stop in everything.kept:
         held = [n for n in compiled.customer_nodes(_index(scenario, stop.name)) if p.windows[n]]
@@ -219,12 +279,40 @@ def _keeps_the_rules(scenario: Scenario, old: OldPlan, known: set[str]) -> None:
         elif timed.failed_at == NO_LUNCH:
             broken = f"on {day} the kept stops leave no room for lunch"
         else:
-            broken = f"on {day} {_node_name(compiled, route[timed.failed_at])} cannot be reached by its start"
+            broken = f"on {day} {_node_name(compiled, route[timed.failed_at], len(scenario.commitments))} cannot be " \
+                     "reached by its start"
         raise InputError(Problem("--plan", broken))
-    cost = tour_cost(p, routes) / CENTS + compiled.layout.fixed_cost
+    cost = tour_cost(p, routes) / CENTS + compiled.layout.fixed_cost + sum(scenario.events[i].cost for i, _ in choice)
     if scenario.budget is not None and cost > scenario.budget + 1e-9:
         raise InputError(Problem("--plan", f"costs {cost:,.2f} {scenario.currency}, over the budget of "
                                            f"{scenario.budget:,.2f}"))
+    return p.tours
+
+
+def _attended(scenario: Scenario, old: OldPlan) -> events.Choice:
+    """The plan's events as a choice of events; bad input naming the first event stop that
+    breaks a rule: not in the scenario, not at its date and time, by a traveller who may
+    not attend it, attended twice."""
+    index = {e.name: i for i, e in enumerate(scenario.events)}
+    team = {t.name: t for t in scenario.team}
+    zone = ZoneInfo(scenario.timezone)
+    choice: dict[int, str] = {}
+    for stop in (s for s in old.stops if s.kind == "event"):
+        where = f"event {stop.name!r} on {stop.day:%a %d %b}"
+        if stop.name not in index:
+            raise InputError(Problem("--plan", f"{where} is not in the scenario"))
+        i = index[stop.name]
+        e = scenario.events[i]
+        start, end = _times(e, zone)
+        if (stop.day, stop.start, stop.end) != (e.day, start, end):
+            raise InputError(Problem("--plan", f"{where} at {stop.start:%H:%M}: not at its time ({e.day:%a %d %b} "
+                                               f"{start:%H:%M}-{end:%H:%M})"))
+        if stop.traveller not in team or not e.may_attend(team[stop.traveller]):
+            raise InputError(Problem("--plan", f"{where}: {stop.traveller or 'the traveller'} may not attend it"))
+        if i in choice:
+            raise InputError(Problem("--plan", f"{where}: attended twice (at most one traveller attends an event)"))
+        choice[i] = stop.traveller
+    return tuple(sorted(choice.items()))
 
 
 def _held_routes(p: RoutingProblem) -> tuple[tuple[int, ...], ...]:
@@ -243,11 +331,20 @@ def _open(compiled: CompiledProblem, stop: OldStop) -> bool:
                for a, b in customer.hours.windows_on(stop.day))
 
 
-def _node_name(compiled: CompiledProblem, node: int) -> str:
+def _times(event: Event, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """When an event starts and ends, as local times (the plan's stops give theirs so)."""
+    start, end = (local_instant(event.day, m, zone).astimezone(zone) for m in (event.start_minute, event.end_minute))
+    return start, end
+
+
+def _node_name(compiled: CompiledProblem, node: int, own: int) -> str:
+    """A node as the old plan's stop it holds (the commitments after the scenario's `own`
+    stand for its events)."""
     ref = compiled.node_ref[node]
     if compiled.node_kind[node] == "customer":
         return compiled.scenario.customers[ref].name
-    return f"commitment {compiled.scenario.commitments[ref].name!r}"
+    kind = "commitment" if ref < own else "event"
+    return f"{kind} {compiled.scenario.commitments[ref].name!r}"
 
 
 def _index(scenario: Scenario, name: str) -> int:
@@ -268,12 +365,26 @@ class _Fixed:
     """The pins of one re-plan, applied to each compiled problem by `apply`."""
 
     def __init__(self, old: OldPlan, now: datetime, cancel: set[str], known: set[str], keep_booked: bool):
-        self.now = now
+        self.old, self.now = old, now
         self.cancel = cancel
         under_way = set(_under_way(old, now))
+        stays = lambda s: s.start < now or s in under_way or keep_booked
         self.kept = [s for s in old.stops if s.kind == "visit" and s.name in known and s.name not in cancel
-                     and (s.start < now or s in under_way or keep_booked)]
+                     and stays(s)]
+        self.events = [s for s in old.stops if s.kind == "event" and stays(s)]  # held by events.Hold, not here
         self.started = [s for s in old.stops if s.start < now or s in under_way]
+
+    def staying(self, traveller: str, day: date) -> list[OldStop]:
+        """The traveller's visits and events of `day` that the new plan keeps as they are."""
+        return sorted((s for s in {*self.kept, *self.events, *self.started} if (s.traveller, s.day) == (traveller, day)
+                       and s.kind != "commitment" and not (s.kind == "visit" and s.name in self.cancel)),
+                      key=lambda s: s.start)
+
+    def free_at(self, traveller: str, day: date) -> tuple[list[OldStop], datetime]:
+        """The traveller's stops of `day` started (or under way) by now, and when they are
+        free for a new stop: the end of the last of them or now, whichever is later."""
+        started = [s for s in self.started if (s.traveller, s.day) == (traveller, day)]
+        return started, max([self.now] + [s.end for s in started])
 
     def apply(self, compiled: CompiledProblem) -> CompiledProblem:
         """The compiled problem with the kept visits held at their starts, cancelled ones
@@ -319,9 +430,8 @@ class _Fixed:
             if tour.day < self.now.date():
                 closed.add(t)
             elif tour.day == self.now.date():
-                started = [s for s in self.started if (s.traveller, s.day) == (tour.traveller, tour.day)]
-                free_at = max([_minute(self.now, tour.day, zone)] + [_minute(s.end, tour.day, zone) for s in started])
-                today[t] = (len(started), free_at)
+                started, free_at = self.free_at(tour.traveller, tour.day)
+                today[t] = (len(started), _minute(free_at, tour.day, zone))
         return closed, today
 
 
@@ -374,12 +484,12 @@ def _minute(moment: datetime, day: date, zone: ZoneInfo) -> int:
     return day_clock(day, zone).minute_at(moment)
 
 
-def _outline(old: OldPlan, kept: list[OldStop]) -> Outline:
-    """The old plan's kept visits and its commitments, as the start of the search."""
-    keep = {(s.traveller, s.day, s.name) for s in kept}
+def _outline(old: OldPlan, fixed: _Fixed) -> Outline:
+    """The old plan's kept visits and events and its commitments, as the start of the search."""
+    keep = set(fixed.kept) | set(fixed.events)
     tours = sorted({(s.traveller, s.day) for s in old.stops}, key=lambda key: (old.travellers.index(key[0]), key[1]))
     days = tuple((key, tuple((s.kind, s.name) for s in old.stops if (s.traveller, s.day) == key and
-                             (s.kind == "commitment" or (s.traveller, s.day, s.name) in keep)))
+                             (s.kind == "commitment" or s in keep)))
                  for key in tours)
     return Outline(old.extension[0], old.extension[1], days)
 
@@ -416,19 +526,21 @@ def _with_cancelled(plan: Plan, scenario: Scenario, old: OldPlan, cancel: Sequen
 
 
 def _changes(old: OldPlan, plan: Plan, now: datetime, cancel: set[str]) -> tuple[Change, ...]:
-    """What became different after now, visit by visit: added, moved, dropped, cancelled."""
-    before = {s.name: Slot(s.traveller, s.day, s.start) for s in old.stops if s.kind == "visit" and s.start >= now}
-    after = {s.name: Slot(d.traveller, d.day, s.start) for d in plan.days for s in d.visits
+    """What became different after now, visit by visit and event by event: added, moved
+    (another traveller, day or start), dropped, cancelled (visits only)."""
+    before = {(s.kind, s.name): Slot(s.traveller, s.day, s.start) for s in old.stops
+              if s.kind in ("visit", "event") and s.start >= now}
+    after = {(s.kind, s.name): Slot(d.traveller, d.day, s.start) for d in plan.days for s in (*d.visits, *d.events)
              if s.start is not None and s.start >= now}
     found = []
-    for name in sorted(set(before) | set(after), key=lambda n: (after.get(n) or before[n]).sort_key()):
-        was, new = before.get(name), after.get(name)
-        if name in cancel:
-            found.append(Change(name, "visit", "cancelled", was, None))
+    for kind, name in sorted(set(before) | set(after), key=lambda k: ((after.get(k) or before[k]).sort_key(), k)):
+        was, new = before.get((kind, name)), after.get((kind, name))
+        if kind == "visit" and name in cancel:
+            found.append(Change(name, kind, "cancelled", was, None))
         elif was is None:
-            found.append(Change(name, "visit", "added", None, new))
+            found.append(Change(name, kind, "added", None, new))
         elif new is None:
-            found.append(Change(name, "visit", "dropped", was, None))
+            found.append(Change(name, kind, "dropped", was, None))
         elif was != new:
-            found.append(Change(name, "visit", "moved", was, new))
+            found.append(Change(name, kind, "moved", was, new))
     return tuple(found)

@@ -153,11 +153,12 @@ def _change_json(change: Change, team: bool) -> dict[str, Any]:
 
 def change_lines(plan: Plan) -> list[str]:
     """A re-plan's changes as a traveller reads them on a phone: "Cancelled: X. Added: Y on
-    Wed 14:00. Moved: Z 15:00 -> 16:30." (nothing for a plan that is not a re-plan)."""
+    Wed 14:00. Moved: Z 15:00 -> 16:30. Dropped: event 'E' (was Tue 17:30)." (nothing for a
+    plan that is not a re-plan)."""
     if plan.changes is None:
         return []
     if not plan.changes:
-        return ["No changes: every booked visit stays as it was."]
+        return ["No changes: every booked visit and event stays as it was."]
     def when(at: Slot | None) -> str:
         if at is None:
             return ""
@@ -166,12 +167,13 @@ def change_lines(plan: Plan) -> list[str]:
 
     groups: dict[str, list[str]] = {}
     for c in plan.changes:
+        name = c.name if c.type == "visit" else f"event '{c.name}'"  # a customer and an event may share a name
         if c.change == "moved":
-            text = f"{c.name} {when(c.was)} -> {when(c.now)}"
+            text = f"{name} {when(c.was)} -> {when(c.now)}"
         elif c.change == "added":
-            text = f"{c.name} on {when(c.now)}"
+            text = f"{name} on {when(c.now)}"
         else:
-            text = f"{c.name} (was {when(c.was)})"
+            text = f"{name} (was {when(c.was)})"
         groups.setdefault(c.change.capitalize(), []).append(text)
     return [printable(f"{label}: {'; '.join(items)}.") for label, items in groups.items()] + \
         [printable(f"Note: {note}") for note in plan.notes]
