@@ -257,3 +257,17 @@ def test_a_team_replans_each_traveller_from_where_they_are(two_days):
     check_rules(document, new_document, NOW, cancel, free=True)
     for change in new_document["changes"]:
         assert all(slot is None or slot["traveller"] in ("Dana", "Lee") for slot in (change["was"], change["now"]))
+
+
+def test_cancelling_the_days_last_stop_while_under_way_goes_on_from_the_last_done_stop(followed):
+    """Its node is gone, so where the traveller goes on from is the stop before (it used
+    to be looked up past the end of the day's kept stops)."""
+    scenario, _, document = followed
+    monday = [s for s in document["days"][0]["stops"] if s["type"] in ("visit", "commitment")]
+    last = monday[-1]
+    assert last["type"] == "visit", "the day should end with a visit for this test to mean anything"
+    now = datetime.fromisoformat(last["arrive"]) - timedelta(minutes=1)
+    new = replan(scenario, read_plan(document, "plan.json"), now, [last["name"]])
+    new_document = _document(new)
+    check_plan(new_document, scenario)
+    check_rules(document, new_document, now, {last["name"]}, free=False)

@@ -372,13 +372,15 @@ class _Fixed:
         self.kept = [s for s in old.stops if s.kind == "visit" and s.name in known and s.name not in cancel
                      and stays(s)]
         self.events = [s for s in old.stops if s.kind == "event" and stays(s)]  # held by events.Hold, not here
-        self.started = [s for s in old.stops if s.start < now or s in under_way]
+        # begun or under way, and held: a cancelled visit under way (or one of a customer no longer in the
+        # file) is not where the traveller goes on from
+        self.started = [s for s in old.stops if (s.start < now or s in under_way)
+                        and (s.kind != "visit" or (s.name in known and s.name not in cancel))]
 
     def staying(self, traveller: str, day: date) -> list[OldStop]:
         """The traveller's visits and events of `day` that the new plan keeps as they are."""
-        return sorted((s for s in {*self.kept, *self.events, *self.started} if (s.traveller, s.day) == (traveller, day)
-                       and s.kind != "commitment" and not (s.kind == "visit" and s.name in self.cancel)),
-                      key=lambda s: s.start)
+        return sorted((s for s in {*self.kept, *self.events, *self.started}
+                       if (s.traveller, s.day) == (traveller, day) and s.kind != "commitment"), key=lambda s: s.start)
 
     def free_at(self, traveller: str, day: date) -> tuple[list[OldStop], datetime]:
         """The traveller's stops of `day` started (or under way) by now, and when they are
