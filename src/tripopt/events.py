@@ -321,7 +321,7 @@ class _Search:
         self.progress, self.interrupted = progress, interrupted
         self.refine, self.layout = refine, layout
         self.hold = hold
-        self.floor = hold.attend  # the smallest choice compared: the events held
+        self.floor = hold.plus()  # the smallest choice compared: the events held (sorted, as every choice)
         self.started = time.monotonic()
         self.best_value = 0.0
         self.tried: dict[Choice, _Tried] = {}
@@ -483,7 +483,7 @@ def _singles(scenario: Scenario, able: list[list[str]], hold: Hold) -> list[Choi
     held = {i for i, _ in hold.attend}
     singles = [(i, t) for i, a in enumerate(able) if i not in held for t in a]
     worth = lambda pick: -(scenario.events[pick[0]].value + sum(value[n] for n in scenario.events[pick[0]].attendees))
-    return [hold.attend, *[hold.plus(pick) for pick in sorted(singles, key=lambda p: (worth(p), p))[:MAX_CHOICES - 1]]]
+    return [hold.plus(), *[hold.plus(pick) for pick in sorted(singles, key=lambda p: (worth(p), p))[:MAX_CHOICES - 1]]]
 
 
 def _greedy_union(search: _Search) -> Choice:
