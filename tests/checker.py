@@ -352,7 +352,7 @@ def check_plan(plan: dict, scenario) -> None:
         if customers[name].must_visit and name not in seen_customers and name not in met:
             fail(f"must-visit {name} is neither visited nor met")
     for u in plan["unvisited"]:
-        _check_reason(u, customers[u["name"]], scenario)
+        _check_reason(u, customers[u["name"]], scenario, "changes" in plan)
     # money and totals
     real_cost = scenario.per_km_cost * total_km + visit_costs + \
         (before * trip.extend_before.cost + after * trip.extend_after.cost) * len(team)  # per traveller
@@ -407,7 +407,7 @@ def binds(commitment, member: _Member) -> bool:
     return not who or member.name in who
 
 
-def _check_reason(entry: dict, customer, scenario) -> None:
+def _check_reason(entry: dict, customer, scenario, replanned: bool = False) -> None:
     """The codes are claims; check the ones that need no search."""
     trip = scenario.trip
     days = [trip.start - timedelta(days=trip.extend_before.days) + timedelta(days=i)
@@ -420,10 +420,12 @@ def _check_reason(entry: dict, customer, scenario) -> None:
         raise PlanError(f"{customer.name}: has no window, but the code is {entry['code']}")
     if entry["code"] == "no_value" and (customer.value != 0 or customer.must_visit):
         raise PlanError(f"{customer.name}: claimed no_value, but its value is {customer.value}")
+    if entry["code"] == "passed" and not replanned:
+        raise PlanError(f"{customer.name}: claimed passed in a plan that is no re-plan")
     if entry["code"] == "lunch" and all(m.lunch is None for m in team_of(scenario)):
         raise PlanError(f"{customer.name}: claimed lunch, but nobody has a lunch")
     if entry["code"] not in ("no_availability", "conflicts", "too_far", "lunch", "over_budget", "lower_value",
-                             "no_value", "cancelled"):  # cancelled: a re-plan's --cancel
+                             "no_value", "cancelled", "passed"):  # cancelled, passed: a re-plan's
         raise PlanError(f"{customer.name}: unknown code {entry['code']}")
     if not entry["reason"]:
         raise PlanError(f"{customer.name}: empty reason")

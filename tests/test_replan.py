@@ -271,3 +271,18 @@ def test_cancelling_the_days_last_stop_while_under_way_goes_on_from_the_last_don
     new_document = _document(new)
     check_plan(new_document, scenario)
     check_rules(document, new_document, now, {last["name"]}, free=False)
+
+
+def test_a_customer_whose_windows_are_over_is_passed_not_unavailable(one_day):
+    """After --now a customer open only earlier that day is `passed`: `no_availability` would
+    claim it never had a window (found by the checker on a re-plan at 11:00)."""
+    rows = [customer_row("Early", 41.89, -87.62, 10, meeting="1h", hours="Mon 09:00-10:30"),
+            customer_row("Late", 41.88, -87.63, 5, meeting="1h", hours="Mon 14:00-16:00"),
+            customer_row("Mid", 41.885, -87.625, 50, meeting="1h", hours="Mon 09:00-10:30")]
+    scenario = tripopt.load_scenario(one_day(rows))
+    document = _document(tripopt.solve(scenario))
+    new = _document(replan(scenario, read_plan(document, "plan.json"), NOW, ["Late"]))
+    check_plan(new, scenario)
+    codes = {u["name"]: (u["code"], u["reason"]) for u in new["unvisited"]}
+    assert codes["Early"][0] == "passed" and "before then" in codes["Early"][1]
+    assert codes["Late"][0] == "cancelled"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from tripopt.compile import compile_layout, layouts
 from tripopt.customers import MAX_CUSTOMERS
 from tripopt.decode import encode
 from tripopt.exact import insertion_options, tour_cost
+from tripopt.replan import read_plan, replan
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = "solver: {time_limit: 600s, work_limit: 20}"
@@ -123,3 +125,19 @@ def test_more_accounts_plan_no_worse_than_a_prefix_of_them(tmp_path):
     _, full, _ = _plan(_bay_area(tmp_path / "full", 2500))
     assert subset["summary"]["stopped_by"] == full["summary"]["stopped_by"] == "work"
     assert full["summary"]["value"] >= subset["summary"]["value"]
+
+
+def test_a_pooled_replan_cancels_a_visit_and_says_which_windows_have_passed(tmp_path):
+    """A re-plan of a plan searched on a pool: the cancelled visit's customer is outside the
+    re-plan's search pool (it crashed there once), and customers whose windows are all before
+    --now are `passed`, never `no_availability` (they had windows); the checker judges it."""
+    scenario, document, _ = _plan(_bay_area(tmp_path, 1300))
+    assert pool.pooled(scenario, pool.census(scenario))
+    day = document["days"][2]
+    visits = [s for s in day["stops"] if s["type"] == "visit"]
+    now = datetime.fromisoformat(visits[len(visits) // 2]["start"])
+    new = replan(scenario, read_plan(document, "plan.json"), now, [visits[-1]["name"]])
+    redone = json.loads(json.dumps(tripopt.plan_dict(new)))
+    check_plan(redone, scenario)
+    codes = {u["name"]: u["code"] for u in redone["unvisited"]}
+    assert codes[visits[-1]["name"]] == "cancelled" and "passed" in codes.values()

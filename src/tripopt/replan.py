@@ -165,7 +165,7 @@ def replan(scenario: Scenario, old: OldPlan, now: datetime, cancel: Sequence[str
     if free:
         loose = _Fixed(old, now, set(cancel), known, keep_booked=False)
         plan = _search(scenario, loose, tours, progress, interrupted, kept.outline)
-    plan = _with_cancelled(plan, scenario, old, cancel, now)
+    plan = _with_passed(_with_cancelled(plan, scenario, old, cancel, now), scenario, now)
     plan = dataclasses.replace(plan, changes=_changes(old, plan, now, set(cancel)), notes=tuple(notes))
     return revise(plan, old.booked, old.withdrawn)
 
@@ -407,11 +407,12 @@ class _Fixed:
                 windows[n] = ((minute, minute),) if n == held else ()
                 allowed[n] = (t,)
                 mandatory[n] = True
-        for name in self.cancel:  # never served, and no longer a must
-            for n in compiled.customer_nodes(index[name]):
+        cancelled = [index[name] for name in self.cancel if name in index]  # a large scenario's search pool
+        for customer in cancelled:  # may leave a cancelled customer out: never served there either
+            for n in compiled.customer_nodes(customer):  # never served, and no longer a must
                 windows[n] = ()
                 mandatory[n] = False
-        held_groups = {index[s.name] for s in self.kept} | {index[n] for n in self.cancel}
+        held_groups = {index[s.name] for s in self.kept} | set(cancelled)
         closed, today = self._days(p, zone)
         free_nodes = [n for n in p.visit_nodes if compiled.node_kind[n] == "customer" and p.group[n] not in held_groups]
         for n in free_nodes:
@@ -525,6 +526,34 @@ def _with_cancelled(plan: Plan, scenario: Scenario, old: OldPlan, cancel: Sequen
                     for name in cancel if name in by_name)
     order = {c.name: i for i, c in enumerate(scenario.customers)}
     return dataclasses.replace(plan, unvisited=tuple(sorted(rest + entries, key=lambda u: order[u.name])))
+
+
+def _with_passed(plan: Plan, scenario: Scenario, now: datetime) -> Plan:
+    """A customer the search found with no window it can use, although its hours have one on
+    the trip's days, is `passed`: those windows are before --now, or today's can no longer
+    be reached from where the traveller is (`no_availability` would claim it never had one)."""
+    by_name = {c.name: c for c in scenario.customers}
+    days = scenario.trip.possible_days
+
+    def passed(entry: Unvisited) -> Unvisited:
+        customer = by_name.get(entry.name)
+        if entry.code != "no_availability" or customer is None:
+            return entry
+        meeting = customer.meeting_minutes
+        if not any(close - open_ >= meeting for day in days for open_, close in customer.hours.windows_on(day)):
+            return entry
+        ahead = any(close - max(open_, _clock_minute(now) if day == now.date() else open_) >= meeting
+                    for day in days if day >= now.date() for open_, close in customer.hours.windows_on(day))
+        why = ("today's window can no longer be reached in time from where the traveller is, and no later day has one"
+               if ahead else "every window long enough for the meeting is before then")
+        return dataclasses.replace(entry, code="passed", reason=f"from {now:%a %d %b %H:%M}, {why} "
+                                   f"({meeting}-minute meeting, hours {customer.hours.text})")
+
+    return dataclasses.replace(plan, unvisited=tuple(passed(u) for u in plan.unvisited))
+
+
+def _clock_minute(moment: datetime) -> int:
+    return moment.hour * 60 + moment.minute
 
 
 def _changes(old: OldPlan, plan: Plan, now: datetime, cancel: set[str]) -> tuple[Change, ...]:
