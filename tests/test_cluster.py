@@ -30,7 +30,7 @@ from .conftest import customer_row, spread_customers  # noqa: E402
 # The search stops by work, in about 0.2 s, so the plans repeat exactly. The time limit is
 # only a cap, set well above that: on a busy two-core machine a tight one would sometimes
 # end a phase first, and then the clock, not the work, would decide the plan (a sweep's rows
-# get a tenth of it: compare.py, curve.py).
+# get 8% of it: compare.py, curve.py).
 WORK = {"work_limit": 10, "time_limit": "20s"}
 WATCHDOG_SECONDS = 300  # each test takes seconds
 

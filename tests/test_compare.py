@@ -26,7 +26,7 @@ from .scenario_factory import write_scenario
 REINVENT = next(p for p in SCENARIOS if "reinvent" in p.name)
 CONTRACT_FIELDS = {"budget", "status", "value", "visited", "cost", "extension_days", "drive_km"}
 # Ended by work (in about 0.2 s), so the plans repeat exactly; the time limit is only a cap,
-# set well above that: a sweep's rows get a tenth of it, and on a busy machine a tight cap
+# set well above that: a sweep's rows get 8% of it, and on a busy machine a tight cap
 # would sometimes end a phase first.
 WORK = {"work_limit": 10, "time_limit": "30s"}
 

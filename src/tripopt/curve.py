@@ -37,8 +37,8 @@ from .problem import RoutingProblem, RoutingSolution, evaluate
 from .recombine import recombiner
 from .routing import solve as solve_routing
 
-POLISH_SHARE = 0.1  # of the time limit and the work, for a row's search from its packing
-PACK_SHARE = 0.05  # of the time limit, as CP-SAT deterministic time, for a row's packings (all layouts)
+POLISH_SHARE = 0.08  # of the time limit and the work, for a row's search from its packing
+PACK_SHARE = 0.03  # of the time limit, as CP-SAT deterministic time, for a row's packings (all layouts)
 
 _Key = tuple[int, tuple[int, ...]]  # a column's tour and visits
 
@@ -150,7 +150,8 @@ def _packed(compiled: CompiledProblem, pooled: Sequence[Column], found: Sequence
     none within `work`."""
     p = compiled.problem
     mine = sorted((f for f in found if f.compiled is compiled), key=planner._Candidate.rank)
-    columns = _cheapest([*pooled, *(column(p, t, r) for f in mine for t, r in enumerate(f.solution.routes))])
+    columns = _cheapest([*(c for c in pooled if p.budget is None or c.spend <= p.budget),  # the rest never fit
+                         *(column(p, t, r) for f in mine for t, r in enumerate(f.solution.routes))])
     if not columns:
         return None
     where = {(c.tour, c.groups): i for i, c in enumerate(columns)}
