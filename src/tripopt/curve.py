@@ -135,9 +135,12 @@ def _from_pool(routes: RoutePool) -> planner.Search:
             return best, found
         polished = solve_routing(best.compiled.problem, _polish_settings(scenario, viable), best.solution.routes,
                                  None, interrupted)
-        if polished.status == "feasible":
-            found.append(planner._Candidate(best.compiled, polished))
-        return min(found, key=planner._Candidate.rank), found
+        if polished.status != "feasible":
+            return best, found
+        found.append(planner._Candidate(best.compiled, polished))
+        chosen = min(found, key=planner._Candidate.rank)
+        # what ended the short search decided whether it beat the rest: the row says so either way
+        return planner._Candidate(chosen.compiled, replace(chosen.solution, stopped_by=polished.stopped_by)), found
 
     return search
 
