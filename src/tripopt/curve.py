@@ -121,28 +121,42 @@ def _from_pool(routes: RoutePool) -> planner.Search:
                started: float) -> tuple[planner._Candidate | None, list[planner._Candidate]]:
         found = [warm] if warm is not None else []
         found += [planner._Candidate(c, solution) for c, solution in cores.items() if solution is not None]
-        limit = scenario.solver.time_limit_seconds
-        for compiled in viable:
-            if interrupted.set:
-                break
-            packed = _packed(compiled, routes.columns(compiled.problem), found, PACK_SHARE * limit / len(viable))
-            if packed is not None:
-                found.append(packed)
-        best = min(found, key=planner._Candidate.rank, default=None)
-        if best is None:  # nothing met fits this budget: a short search of its own
+        found += _packings(scenario, viable, routes, found, interrupted)
+        if not found:  # nothing met fits this budget: a short search of its own
             return planner._search(_shortened(scenario), viable, cores, warm, progress, interrupted, started)
+        best = min(found, key=planner._Candidate.rank)
         if interrupted.set:
             return best, found
-        polished = solve_routing(best.compiled.problem, _polish_settings(scenario, viable), best.solution.routes,
-                                 None, interrupted)
-        if polished.status != "feasible":
-            return best, found
-        found.append(planner._Candidate(best.compiled, polished))
-        chosen = min(found, key=planner._Candidate.rank)
-        # what ended the short search decided whether it beat the rest: the row says so either way
-        return planner._Candidate(chosen.compiled, replace(chosen.solution, stopped_by=polished.stopped_by)), found
+        return _polished(scenario, viable, best, found, interrupted)
 
     return search
+
+
+def _packings(scenario: Scenario, viable: list[CompiledProblem], routes: RoutePool,
+              found: list[planner._Candidate], interrupted: Interrupted) -> list[planner._Candidate]:
+    """Each layout's packing (PACK_SHARE of the time limit shared out among them)."""
+    work = PACK_SHARE * scenario.solver.time_limit_seconds / max(len(viable), 1)
+    packed = []
+    for compiled in viable:
+        if interrupted.set:
+            break
+        if (candidate := _packed(compiled, routes.columns(compiled.problem), found, work)) is not None:
+            packed.append(candidate)
+    return packed
+
+
+def _polished(scenario: Scenario, viable: list[CompiledProblem], best: planner._Candidate,
+              found: list[planner._Candidate], interrupted: Interrupted) -> tuple[planner._Candidate,
+                                                                                  list[planner._Candidate]]:
+    """The short search from the best plan, and the best of all: it says what ended the
+    short search whichever won (the clock may have decided that it did not win)."""
+    polished = solve_routing(best.compiled.problem, _polish_settings(scenario, viable), best.solution.routes,
+                             None, interrupted)
+    if polished.status != "feasible":
+        return best, found
+    found = [*found, planner._Candidate(best.compiled, polished)]
+    chosen = min(found, key=planner._Candidate.rank)
+    return planner._Candidate(chosen.compiled, replace(chosen.solution, stopped_by=polished.stopped_by)), found
 
 
 def _packed(compiled: CompiledProblem, pooled: Sequence[Column], found: Sequence[planner._Candidate],
