@@ -106,6 +106,17 @@ def solve_checked(path, budget=None):
     return scenario, plan, document
 
 
+def edited_plan(document: dict, name: str, /, **fields) -> dict:
+    """A plan's JSON with the stops named `name` changed, as if edited by hand (re-plan tests
+    of an old plan that breaks the rules)."""
+    edited = json.loads(json.dumps(document))
+    for day in edited["days"]:
+        for stop in day["stops"]:
+            if stop.get("name") == name:
+                stop.update(fields)
+    return edited
+
+
 customer_strategy = st.builds(
     lambda i, dlat, dlon, value, meeting, open_h, span, cost: customer_row(
         f"c{i}", round(41.88 + dlat, 4), round(-87.63 + dlon, 4), value, f"{meeting}min",

@@ -18,7 +18,7 @@ from tripopt.errors import InputError
 from tripopt.replan import read_plan, replan
 
 from .checker import check_plan
-from .conftest import customer_row
+from .conftest import customer_row, edited_plan
 
 ROWS = [customer_row(f"C{i}", round(41.87 + 0.012 * (i % 5), 4), round(-87.62 - 0.012 * (i // 5), 4), 10 + i,
                      meeting="40min") for i in range(14)]
@@ -149,24 +149,15 @@ def test_random_replans_keep_the_rules(followed, minute, seed, free):
     check_rules(document, new_document, now, cancel, free)
 
 
-def _edited(document: dict, name: str, **fields) -> dict:
-    edited = json.loads(json.dumps(document))
-    for day in edited["days"]:
-        for stop in day["stops"]:
-            if stop.get("name") == name:
-                stop.update(fields)
-    return edited
-
-
 def test_a_plan_edited_to_break_a_rule_is_bad_input(followed):
     scenario, _, document = followed
     first = next(s for s in _stops(document) if s[1] == "visit")
     day, name = first[0], first[2]
     with pytest.raises(InputError, match=f"{name} on .* at 03:00: not open then"):
-        replan(scenario, read_plan(_edited(document, name, start=f"{day}T03:00:00-05:00",
+        replan(scenario, read_plan(edited_plan(document, name, start=f"{day}T03:00:00-05:00",
                                            end=f"{day}T03:40:00-05:00"), "plan.json"), NOW)
     second = [s for s in _stops(document) if s[0] == day and s[1] == "visit"][1]
-    squeezed = _edited(document, second[2], start=first[3], end=first[4])  # two meetings at one time
+    squeezed = edited_plan(document, second[2], start=first[3], end=first[4])  # two meetings at one time
     with pytest.raises(InputError, match="cannot be reached by its start"):
         replan(scenario, read_plan(squeezed, "plan.json"), NOW)
     with pytest.raises(InputError, match="over the budget"):

@@ -19,7 +19,7 @@ from tripopt.errors import InputError
 from tripopt.replan import read_plan, replan
 
 from .checker import check_plan
-from .conftest import MONDAY, TUESDAY, customer_row
+from .conftest import MONDAY, TUESDAY, customer_row, edited_plan
 from .test_invites import ORGANIZER, _requests
 from .test_replan import check_rules
 
@@ -181,16 +181,6 @@ def test_the_replan_command_prints_event_changes_and_withdraws_their_requests(tw
     assert [w["name"] for w in new["withdrawn"] if w["type"] == "event"] == ["Lunch meetup"]
 
 
-def _edited(document: dict, name: str, fields: dict) -> dict:
-    """The plan's JSON with the stops named `name` changed (as if edited by hand)."""
-    edited = json.loads(json.dumps(document))
-    for day in edited["days"]:
-        for stop in day["stops"]:
-            if stop.get("name") == name:
-                stop.update(fields)
-    return edited
-
-
 @pytest.mark.parametrize("fields, culprit", [
     ({"name": "Nothing on"}, "--plan: event 'Nothing on' on Mon 05 Oct is not in the scenario"),
     ({"start": f"{MONDAY}T12:30:00-05:00"}, "--plan: event 'Lunch meetup' on Mon 05 Oct at 12:30: not at its time "
@@ -198,7 +188,7 @@ def _edited(document: dict, name: str, fields: dict) -> dict:
 ], ids=["unknown_event", "wrong_time"])
 def test_an_old_plan_whose_event_breaks_a_rule_is_bad_input(trip, tmp_path, fields, culprit):
     _, scenario, document = trip
-    edited = _edited(document, "Lunch meetup", fields)
+    edited = edited_plan(document, "Lunch meetup", **fields)
     with pytest.raises(InputError, match=re.escape(culprit.removeprefix("--plan: "))):
         replan(scenario, read_plan(edited, "plan.json"), _at(f"{MONDAY}T14:00"))
     path = tmp_path / "plan.json"
