@@ -42,6 +42,8 @@ from .problem import Routes, RoutingProblem, RoutingSolution, evaluate, infeasib
 from .recombine import recombiner
 
 _STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
+REST_MIN_SECONDS = 0.2  # less left after the descents is not worth another ruin-and-recreate run
+REST_MARGIN_SECONDS = 0.1  # kept back from the deadline for building the plan
 
 
 Progress = Callable[[float, int], None]  # (elapsed seconds, best prize so far)
@@ -91,10 +93,11 @@ def solve(problem: RoutingProblem, settings: SearchSettings | None = None,
                                   lns_work(settings, problem.size), progress,
                                   lambda: interrupted.set, started)
         phases.append(f"recreate:{stop}")
-    if not interrupted.set:
-        routes = _value_first(problem, settings, routes, lns.near, deadline, progress, interrupted, started, phases)
-    if not interrupted.set:
-        routes = _polish(problem, settings, routes, _left(deadline), interrupted, started, phases)
+    began = time.monotonic()
+    routes = _descents(problem, settings, routes, lns, deadline, progress, interrupted, started, phases)
+    if lns_share > 0 and stop == "time":
+        routes = _rest(problem, settings, routes, lns, deadline, time.monotonic() - began, progress, interrupted,
+                       started, phases)
     harvest(problem, routes)  # for the budget curve (lns.harvesting); ruin and recreate handed its own
     return summarise(problem, routes, time.monotonic() - started, stopped_by(phases, interrupted), tuple(phases))
 
@@ -118,6 +121,33 @@ def scout(problem: RoutingProblem, iterations: int | None, seconds: float, progr
     stop_flag = interrupted or Interrupted()
     routes, stop = lns.search(first, seconds, iterations, progress, lambda: stop_flag.set, started)
     return summarise(problem, routes, time.monotonic() - started, stop, ("scout:" + stop,))
+
+
+def _descents(problem: RoutingProblem, settings: SearchSettings, routes: Routes, lns: RuinRecreate, deadline: float,
+              progress: Progress | None, interrupted: Interrupted, started: float, phases: list[str]) -> Routes:
+    """Phases 2 and 3: value first, then polish."""
+    if not interrupted.set:
+        routes = _value_first(problem, settings, routes, lns.near, deadline, progress, interrupted, started, phases)
+    if not interrupted.set:
+        routes = _polish(problem, settings, routes, _left(deadline), interrupted, started, phases)
+    return routes
+
+
+def _rest(problem: RoutingProblem, settings: SearchSettings, routes: Routes, lns: RuinRecreate, deadline: float,
+          descents: float, progress: Progress | None, interrupted: Interrupted, started: float,
+          phases: list[str]) -> Routes:
+    """The time the descents left of a clock-bound search (they end at a local optimum,
+    usually well inside the share reserved for them): more ruin and recreate from the
+    polished plan, and the descents again if it found more value. A work-bound search never
+    comes here, so its plans repeat."""
+    seconds = deadline - time.monotonic() - 1.5 * descents - REST_MARGIN_SECONDS
+    if seconds < REST_MIN_SECONDS or interrupted.set:
+        return routes
+    found, stop = lns.search(routes, seconds, None, progress, lambda: interrupted.set, started)
+    phases.append(f"rest:{stop}")
+    if sum(problem.prize[n] for r in found for n in r) <= sum(problem.prize[n] for r in routes for n in r):
+        return routes
+    return _descents(problem, settings, found, lns, deadline, progress, interrupted, started, phases)
 
 
 def _left(deadline: float) -> float:
