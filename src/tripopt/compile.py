@@ -41,6 +41,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -349,14 +350,19 @@ def _lunch_where_possible(compiled: CompiledProblem) -> CompiledProblem:
     """Drop the break of a day whose commitments leave no room for it (a booth shift
     over the whole lunch window, or two that leave too short a gap): that day has no
     lunch, as a day with nothing in it has none, rather than no plan at all."""
+    p, base = compiled.problem, base_routes(compiled)
+    return without_lunch(compiled, {t for t, tour in enumerate(p.tours) if tour.lunch is not None
+                                    and earliest_schedule(p, t, base[t]).failed_at == NO_LUNCH})
+
+
+def without_lunch(compiled: CompiledProblem, tours: Collection[int] | None = None) -> CompiledProblem:
+    """The problem with no lunch on `tours` (default: every tour); itself if that changes nothing."""
     p = compiled.problem
-    base = base_routes(compiled)
-    tours = tuple(dataclasses.replace(tour, lunch=None)
-                  if tour.lunch is not None and earliest_schedule(p, t, base[t]).failed_at == NO_LUNCH else tour
-                  for t, tour in enumerate(p.tours))
-    if tours == p.tours:
+    records = tuple(dataclasses.replace(tour, lunch=None) if tour.lunch is not None and (tours is None or t in tours)
+                    else tour for t, tour in enumerate(p.tours))
+    if records == p.tours:
         return compiled
-    return dataclasses.replace(compiled, problem=dataclasses.replace(p, tours=tours))
+    return dataclasses.replace(compiled, problem=dataclasses.replace(p, tours=records))
 
 
 def _tour(scenario: Scenario, tour_day: TourDay, start_node: int) -> Tour:

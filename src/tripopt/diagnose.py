@@ -9,11 +9,10 @@ work limit leaves undecided is said to be undecided.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .compile import CENTS, CompiledProblem, base_routes
+from .compile import CENTS, CompiledProblem, base_routes, without_lunch
 from .exact import BranchAndBound, Decision, Insertion, insertion_options, tour_cost
 from .model import Customer
 from .plan import Hint, Unvisited
@@ -109,7 +108,7 @@ def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[st
     if not any(c.problem.servable(n) for c in compiled_all for n in c.customer_nodes(index)):
         return "no_availability", _no_availability(compiled_all[0], customer)
     alone = [(c, sorted({o.tour for o in _single(c)[0].get(index, ())})) for c in compiled_all]
-    if not any(tours for _, tours in alone) and any(_single(_without_lunch(c))[0].get(index) for c in compiled_all):
+    if not any(tours for _, tours in alone) and any(_single(without_lunch(c))[0].get(index) for c in compiled_all):
         return "lunch", ("it fits alone on a day only if that day had no lunch: the meeting, the travel to and "
                          "from it and the lunch do not all fit, even with no commitments")
     if not any(tours for _, tours in alone):
@@ -122,7 +121,7 @@ def customer_reason(compiled_all: list[CompiledProblem], index: int) -> tuple[st
                            "and with no commitments")
     options = [(c, _single(c)[1].get(index, [])) for c in compiled_all]
     if not any(found for _, found in options):
-        lunch = any(_single(_without_lunch(c))[1].get(index) for c in compiled_all)
+        lunch = any(_single(without_lunch(c))[1].get(index) for c in compiled_all)
         return "conflicts", _conflict_reason(alone, index, customer) + (" and the day's lunch" if lunch else "")
     if scenario.budget is not None:
         least = min(_base_cost(c) + o.added_cost
@@ -178,16 +177,6 @@ def _over_budget_beside_musts(compiled_all: list[CompiledProblem], index: int) -
     short = (cheapest - round(scenario.budget * CENTS)) / CENTS
     return "over_budget", (f"visiting it besides the must-visit customers (and the commitments) costs more than the "
                            f"budget: it would need {short:,.2f} {scenario.currency} more")
-
-
-def _without_lunch(compiled: CompiledProblem) -> CompiledProblem:
-    """The same problem with no day's lunch: what a reason compares with to say whether the
-    lunch is what keeps a customer out."""
-    p = compiled.problem
-    if all(t.lunch is None for t in p.tours):
-        return compiled
-    tours = tuple(dataclasses.replace(t, lunch=None) for t in p.tours)
-    return dataclasses.replace(compiled, problem=dataclasses.replace(p, tours=tours))
 
 
 def _conflict_reason(alone: list[tuple[CompiledProblem, list[int]]], index: int, customer: Customer) -> str:
