@@ -75,7 +75,7 @@ def plan_map_html(plan: Plan, places: Iterable[Place] = ()) -> str:
     with their reason."""
     places = tuple(places)
     # the view fits the route and the places; far-off customers left out are a pan away
-    points = [(s.lat, s.lon) for d in plan.days for s in d.stops if s.kind != "lunch"]  # a lunch has no place
+    points = [(s.lat, s.lon) for d in plan.days for s in d.located]
     points += [(p.lat, p.lon) for p in places]
     points = points or [(u.lat, u.lon) for u in plan.unvisited]
     centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)) if points else (0, 0)
@@ -136,7 +136,7 @@ def _day_layer(drawn: _Route) -> folium.FeatureGroup:
     label = _day_label(drawn)
     layer = folium.FeatureGroup(name=text(label))
     pattern = {"dash_array": drawn.dash} if drawn.dash else {}
-    route = folium.PolyLine([(s.lat, s.lon) for s in day.stops if s.kind != "lunch"], color=colour, weight=4,
+    route = folium.PolyLine([(s.lat, s.lon) for s in day.located], color=colour, weight=4,
                             opacity=0.85, class_name="tripopt-route", **pattern)
     route.add_child(_Bind(text(label), text(label)))
     route.add_to(layer)
