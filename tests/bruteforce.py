@@ -123,6 +123,11 @@ def _fixed_cost(scenario, layout: tuple[int, int]) -> float:
     return (layout[0] * trip.extend_before.cost + layout[1] * trip.extend_after.cost) * len(team_of(scenario))
 
 
+def leg_cost(km: float, per_km: float) -> float:
+    """A leg's cost as docs/scenario.md has it: per_km x its km, rounded up to the cent."""
+    return math.ceil(km * per_km * 100 - 1e-9) / 100
+
+
 def _lunch_span(member, zone: str, day: date, start_min: int, end_min: int):
     """(earliest start, latest start, length) of the traveller's lunch on `day` in real minutes,
     inside the day's own hours; None if there is no lunch or no room for it in those hours."""
@@ -152,7 +157,6 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
     legs = legs or _Legs(scenario.travel)
     places = scenario.places
     per_km = scenario.per_km_cost
-    leg_money = lambda leg_k: math.ceil(leg_k * per_km * 100 - 1e-9) / 100  # a leg's cost, up to the cent
     cap = member.max_drive
     zone = scenario.timezone
     pending = [((places[k.place].lat, places[k.place].lon), day_minute(zone, day, k.start_minute),
@@ -200,7 +204,7 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
                 if lunch is not None and busy and not full and not lunch_excused:
                     continue
                 if ready <= end_min and (cap is None or drive + leg_d <= cap):
-                    cost = spent + leg_money(leg_k) + visit_cost
+                    cost = spent + leg_cost(leg_k, per_km) + visit_cost
                     if cost < best.get(done, float("inf")):
                         best[done] = cost
                         if paths is not None:  # a lunch eaten after arriving back is the day's last stop
@@ -214,7 +218,7 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
             for written, ready, full, eaten in ways(now, leg_m, fed):
                 if ready <= k_start and (cap is None or drive + leg_d <= cap):
                     stop = ("commitment", k_name, at, written, k_start, k_end)
-                    search(k_end, at, ("k", p), drive + leg_d, spent + leg_money(leg_k), done, visit_cost, p + 1,
+                    search(k_end, at, ("k", p), drive + leg_d, spent + leg_cost(leg_k, per_km), done, visit_cost, p + 1,
                            path + eaten + (stop,) if paths is not None else path, full)
             limit = k_start
         for name, at, meeting, windows, cost in candidates:
@@ -228,7 +232,7 @@ def day_routes(scenario, member, day: date, start, start_min: int, end, end_min:
                 if begin is None or begin + meeting > limit:
                     continue
                 stop = ("visit", name, at, written, begin, begin + meeting)
-                search(begin + meeting, at, name, drive + leg_d, spent + leg_money(leg_k), done | {name},
+                search(begin + meeting, at, name, drive + leg_d, spent + leg_cost(leg_k, per_km), done | {name},
                        visit_cost + cost, p, path + eaten + (stop,) if paths is not None else path, full)
 
     search(start_min, start, ("start",), 0, 0.0, frozenset(), 0.0, 0, (), False)
@@ -389,7 +393,7 @@ def plan_cost(document: dict, scenario) -> float:
     legs = visit_costs = 0.0
     for day in document["days"]:
         points = [(s["lat"], s["lon"]) for s in day["stops"] if s["type"] != "lunch"]  # a lunch has no place
-        legs += sum(math.ceil(leg_km(a, b, scenario.travel.detour_factor) * scenario.per_km_cost * 100 - 1e-9) / 100
+        legs += sum(leg_cost(leg_km(a, b, scenario.travel.detour_factor), scenario.per_km_cost)
                     for a, b in zip(points, points[1:]))
         visit_costs += sum(customers[s["name"]].cost for s in day["stops"] if s["type"] == "visit")
     ext = document["summary"].get("extension_days") or {"before": 0, "after": 0}
